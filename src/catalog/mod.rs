@@ -1,0 +1,8 @@
+//! The contract: catalog model, YAML loading with source positions, schema compilation, lint.
+
+pub mod load;
+pub mod model;
+pub mod positions;
+
+pub use load::{load, LoadError, LoadErrors, LoadedCatalog};
+pub use model::*;

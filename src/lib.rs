@@ -1,0 +1,10 @@
+//! evdoc keeps a Socket.IO event API honest.
+//!
+//! The pipeline reads left to right, and a module depends only on modules to its left:
+//! [`catalog`] (the contract) → [`scan`] (the evidence) → [`check`] (findings) / [`init`]
+//! (a starter catalog from the evidence).
+
+pub mod diagnostic;
+pub mod catalog;
+pub mod scan;
+pub mod check;

@@ -1,0 +1,153 @@
+//! The scanner's unit of evidence: one place in code that emits or listens to an event.
+//!
+//! These types serialise to the stable JSON contract of `evdoc scan --format json` (DESIGN.md).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Whether a site sends an event or handles it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// `emit`, `emitWithAck`, `send`…
+    Emit,
+    /// `on`, `once`, `off`, `@SubscribeMessage`…
+    Listen,
+}
+
+/// Which way an event travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Client to server.
+    C2s,
+    /// Server to client.
+    S2c,
+    /// Both ways (a chat `message`); only the catalog uses this.
+    Both,
+}
+
+impl Direction {
+    /// `c2s`, `s2c` or `both`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::C2s => "c2s",
+            Direction::S2c => "s2c",
+            Direction::Both => "both",
+        }
+    }
+
+    /// The direction a site implies: what a server emits or a client listens to travels s2c.
+    pub fn of(role: Role, side: Side) -> Direction {
+        match (role, side) {
+            (Role::Emit, Side::Server) | (Role::Listen, Side::Client) => Direction::S2c,
+            (Role::Emit, Side::Client) | (Role::Listen, Side::Server) => Direction::C2s,
+        }
+    }
+
+    /// True when an event declared with `self` may travel `other`.
+    pub fn allows(self, other: Direction) -> bool {
+        self == Direction::Both || self == other
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which end of the connection a file runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// A Socket.IO server (Node `socket.io`, NestJS gateway, socketioxide).
+    Server,
+    /// A Socket.IO client (`socket.io-client`, browser dashboard).
+    Client,
+}
+
+impl Side {
+    /// `server` or `client`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Server => "server",
+            Side::Client => "client",
+        }
+    }
+}
+
+/// The language a site was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// JavaScript or TypeScript, including `<script>` blocks of .vue/.svelte/.html files.
+    Js,
+    /// Rust (socketioxide).
+    Rust,
+}
+
+/// The shape of a payload as far as a literal in code shows it; `init` turns it into a JSON Schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Shape {
+    /// An object literal: its keys in source order; `open` when a spread or computed key hides some.
+    Object {
+        /// Property name and shape, in source order.
+        properties: Vec<(String, Shape)>,
+        /// A spread (`...x`) or computed key makes the key set incomplete.
+        open: bool,
+    },
+    /// An array literal; the shape of its first element when known.
+    Array {
+        /// Shape of the items, when every literal item agrees.
+        items: Option<Box<Shape>>,
+    },
+    /// A string literal or template.
+    String,
+    /// A numeric literal.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// `null`.
+    Null,
+    /// Anything whose type a literal does not show (an identifier, a call…).
+    Unknown,
+}
+
+/// One place in code that emits or listens to an event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// The event name; `None` when it cannot be resolved statically.
+    pub event: Option<String>,
+    /// Emit or listen.
+    pub role: Role,
+    /// Derived from role and side; `None` while the side is unknown.
+    pub direction: Option<Direction>,
+    /// Server or client; `None` when the file gives no evidence.
+    pub side: Option<Side>,
+    /// Path relative to the scanned root, `/`-separated.
+    pub file: String,
+    /// 1-based line of the event-name argument.
+    pub line: u32,
+    /// 1-based column (in characters) of the event-name argument.
+    pub column: u32,
+    /// The call shape with arguments elided: `socket.emit`, `io.to().emit`, `@SubscribeMessage`.
+    pub call: String,
+    /// The room expression as written in code (`"signals"`, `` `user:${id}` ``), if any.
+    pub room: Option<String>,
+    /// The namespace, when the code names one (`io.of("/admin")`).
+    pub namespace: Option<String>,
+    /// True when the event name is not a compile-time constant.
+    pub dynamic: bool,
+    /// The language of the file.
+    pub lang: Lang,
+    /// The wrapper function through which the site was found, if any.
+    pub via: Option<String>,
+    /// For dynamic names: the expression text as written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expr: Option<String>,
+    /// For emits: the payload's shape when the first payload argument is a literal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub payload: Option<Shape>,
+}
