@@ -8,3 +8,4 @@ pub mod diagnostic;
 pub mod catalog;
 pub mod scan;
 pub mod check;
+pub mod init;

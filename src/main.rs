@@ -1,1 +1,19 @@
-fn main() {}
+//! The `evdoc` command line: clap definitions and dispatch only. Each subcommand's work lives in
+//! the library (`evdoc::scan`, `evdoc::check`, `evdoc::init`, `evdoc::catalog`).
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let ui = cli::Ui::new(&args.global);
+    let code = match args.command {
+        cli::Command::Scan(a) => cli::scan(&ui, a),
+        cli::Command::Check(a) => cli::check(&ui, a),
+        cli::Command::Init(a) => cli::init(&ui, a),
+        cli::Command::Lint(a) => cli::lint(&ui, a),
+    };
+    ExitCode::from(code)
+}

@@ -211,8 +211,12 @@ fn yaml_error(file: &str, e: &serde_saphyr::Error) -> LoadError {
             .map(|s| format!("did you mean `{s}`?"))
             .or_else(|| Some(format!("expected one of: {}", expected.join(", "))));
         message = format!("unknown key `{field}`");
-    } else if message.contains("duplicate") {
+    } else if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set ").next().unwrap_or(key);
+        message = format!("duplicate key `{key}`");
         help = Some("each key may appear once in a mapping".into());
+    } else if message == "expected mapping start" {
+        message = "expected a mapping (`key: value` pairs) here".into();
     }
     LoadError {
         location,
@@ -235,11 +239,15 @@ fn strip_location(msg: &str) -> &str {
 fn unknown_field(msg: &str) -> Option<(String, Vec<String>)> {
     let rest = msg.split("unknown field `").nth(1)?;
     let (field, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
+    let list = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))
+        .map(|(_, l)| l)
+        .unwrap_or("");
+    let expected = list
+        .split(',')
+        .map(|s| s.trim().trim_matches('`').to_owned())
+        .filter(|s| !s.is_empty())
         .collect();
     Some((field.to_owned(), expected))
 }
@@ -517,3 +525,4 @@ impl Merger {
         self.positions.extend(pos);
     }
 }
+

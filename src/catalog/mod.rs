@@ -3,6 +3,9 @@
 pub mod load;
 pub mod model;
 pub mod positions;
+pub mod reserved;
+pub mod schema;
+pub mod lint;
 
 pub use load::{load, LoadError, LoadErrors, LoadedCatalog};
 pub use model::*;

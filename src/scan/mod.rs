@@ -7,9 +7,13 @@
 pub mod embedded;
 pub mod fallback;
 pub mod js;
+pub mod output;
+pub mod run;
 pub mod rust;
 pub mod site;
+pub mod walk;
 
+pub use run::{scan, ScanError, ScanOptions, ScanResult};
 pub use site::{Direction, Lang, Role, Shape, Side, Site};
 
 /// What one extractor found in one file.

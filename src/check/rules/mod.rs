@@ -35,3 +35,57 @@ pub const ALL: &[RuleInfo] = &[
 pub fn by_id(id: &str) -> Option<&'static RuleInfo> {
     ALL.iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
+
+pub mod direction;
+pub mod dynamic;
+pub mod lint;
+pub mod one_sided;
+pub mod room;
+pub mod stale;
+pub mod undocumented;
+
+use super::Finding;
+use crate::catalog::LoadedCatalog;
+use crate::diagnostic::Location;
+use crate::scan::{ScanResult, Site};
+
+/// What every rule reads.
+pub struct Context<'a> {
+    /// The contract.
+    pub catalog: &'a LoadedCatalog,
+    /// The evidence.
+    pub scan: &'a ScanResult,
+}
+
+/// A finding of rule `id` with the rule's default severity.
+pub(crate) fn finding(id: &'static str, event: Option<&str>, message: String) -> Finding {
+    let info = by_id(id).expect("rule ids used by rules are registered");
+    Finding {
+        rule: info.id,
+        name: info.name,
+        severity: info.severity,
+        message,
+        event: event.map(str::to_owned),
+        code: None,
+        catalog: None,
+        help: None,
+    }
+}
+
+/// The code location of a site.
+pub(crate) fn site_location(site: &Site) -> Location {
+    Location::new(site.file.clone(), site.line, site.column)
+}
+
+/// Run every rule; findings in no particular order (the caller sorts).
+pub fn run_all(ctx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(undocumented::run(ctx));
+    out.extend(stale::run(ctx));
+    out.extend(direction::run(ctx));
+    out.extend(one_sided::run(ctx));
+    out.extend(room::run(ctx));
+    out.extend(lint::run(ctx));
+    out.extend(dynamic::run(ctx));
+    out
+}

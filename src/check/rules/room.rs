@@ -1,0 +1,129 @@
+//! EV006 room-mismatch: an emit targets a room other than the catalog's room for the event
+//! (`signal:new` sent to `user:${id}` instead of `signals`).
+//!
+//! Rooms are compared as patterns: literal text with every placeholder (`{userId}` in the
+//! catalog, `${userId}` or `+ userId` in JS, `{}` in Rust's `format!`) reduced to `{*}`. A room
+//! held in a variable cannot be compared and is left alone.
+
+use super::{finding, site_location, Context};
+use crate::check::Finding;
+use crate::scan::Role;
+
+/// One finding per emit site whose room pattern differs from the catalog's.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let events = &ctx.catalog.catalog.events;
+    let mut out = Vec::new();
+    for site in &ctx.scan.sites {
+        let (Some(name), Some(room), Role::Emit) = (site.event.as_deref(), site.room.as_deref(), site.role) else { continue };
+        let Some(expected) = events.get(name).and_then(|e| e.room.as_deref()) else { continue };
+        let want = catalog_pattern(expected);
+        let Some(got) = code_patterns(room) else { continue };
+        if got.iter().all(|g| *g == want) {
+            continue;
+        }
+        let mut f = finding("EV006", Some(name), format!("`{name}` is emitted to room `{room}`, but the catalog sends it to `{expected}`"));
+        f.code = Some(site_location(site));
+        f.catalog = ctx.catalog.locate(&format!("{}/room", crate::catalog::positions::pointer(["events", name])));
+        f.help = Some("emit to the catalog's room, or correct the event's `room`".into());
+        out.push(f);
+    }
+    out
+}
+
+/// `user:{userId}` → `user:{*}`.
+pub fn catalog_pattern(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push_str("{*}");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The room pattern(s) of a room expression, or `None` when it is not literal enough to compare.
+pub fn code_patterns(expr: &str) -> Option<Vec<String>> {
+    if let Some(p) = code_pattern(expr) {
+        return Some(vec![p]);
+    }
+    // Several rooms (`to(a).to(b)`) are joined with ", " by the scanner.
+    let parts: Option<Vec<String>> = expr.split(", ").map(code_pattern).collect();
+    parts.filter(|p| p.len() > 1)
+}
+
+fn quoted(s: &str) -> Option<&str> {
+    let s = s.trim();
+    for q in ['\'', '"'] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) && !s[1..s.len() - 1].contains(q) {
+            return Some(&s[1..s.len() - 1]);
+        }
+    }
+    None
+}
+
+fn code_pattern(expr: &str) -> Option<String> {
+    let t = expr.trim();
+    if let Some(lit) = quoted(t) {
+        return Some(lit.to_owned());
+    }
+    if t.len() >= 2 && t.starts_with('`') && t.ends_with('`') {
+        let inner = &t[1..t.len() - 1];
+        let mut out = String::new();
+        let mut rest = inner;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let j = rest[i..].find('}')?;
+            out.push_str("{*}");
+            rest = &rest[i + j + 1..];
+        }
+        out.push_str(rest);
+        return Some(out);
+    }
+    if let Some(args) = t.strip_prefix("format!(").and_then(|r| r.strip_suffix(')')) {
+        let fmt_end = args.rfind('"')?;
+        let lit = quoted(&args[..=fmt_end])?;
+        return Some(catalog_pattern(lit));
+    }
+    if t.contains('+') {
+        let parts: Vec<&str> = t.split('+').collect();
+        if !parts.iter().any(|p| quoted(p).is_some()) {
+            return None;
+        }
+        let mut out = String::new();
+        for p in parts {
+            match quoted(p) {
+                Some(l) => out.push_str(l),
+                None if out.ends_with("{*}") => {}
+                None => out.push_str("{*}"),
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert_eq!(catalog_pattern("user:{userId}"), "user:{*}");
+        assert_eq!(code_patterns("`user:${userId}`").unwrap(), ["user:{*}"]);
+        assert_eq!(code_patterns("'signals'").unwrap(), ["signals"]);
+        assert_eq!(code_patterns("\"user:\" + id").unwrap(), ["user:{*}"]);
+        assert_eq!(code_patterns("format!(\"user:{}\", id)").unwrap(), ["user:{*}"]);
+        assert_eq!(code_patterns("'a', 'b'").unwrap(), ["a", "b"]);
+        assert!(code_patterns("room").is_none());
+    }
+}

@@ -1,0 +1,178 @@
+//! Printing a scan: the "spreadsheet" of every event site, as a terminal table, CSV, Markdown or
+//! the stable JSON contract. Sites are grouped by domain (the part of the name before `:`).
+
+use super::{Direction, ScanResult, Site};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Output formats of `evdoc scan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people, grouped by domain.
+    Table,
+    /// One row per site with a header row.
+    Csv,
+    /// A GitHub-flavoured table per domain.
+    Markdown,
+    /// The stable contract (see DESIGN.md).
+    Json,
+}
+
+/// The domain of an event: the part before the first `:`; events without one form `(none)`.
+pub fn domain(site: &Site) -> String {
+    match &site.event {
+        None => "(dynamic)".into(),
+        Some(e) => match e.split_once(':') {
+            Some((d, _)) if !d.is_empty() => d.to_owned(),
+            _ => "(none)".into(),
+        },
+    }
+}
+
+/// Direction as the task list writes it.
+fn arrow(d: Option<Direction>) -> &'static str {
+    match d {
+        Some(Direction::C2s) => "C→S",
+        Some(Direction::S2c) => "S→C",
+        Some(Direction::Both) => "both",
+        None => "?",
+    }
+}
+
+fn event_text(s: &Site) -> String {
+    match (&s.event, &s.expr) {
+        (Some(e), _) => e.clone(),
+        (None, Some(x)) => format!("<{x}>"),
+        (None, None) => "<dynamic>".into(),
+    }
+}
+
+/// The columns of a row, shared by every tabular format.
+fn row(s: &Site) -> [String; 7] {
+    [
+        event_text(s),
+        format!("{:?}", s.role).to_lowercase(),
+        arrow(s.direction).to_owned(),
+        s.side.map_or("?", |x| x.as_str()).to_owned(),
+        s.file.clone(),
+        s.line.to_string(),
+        s.room.clone().unwrap_or_default(),
+    ]
+}
+
+const HEADER: [&str; 7] = ["Event", "Role", "Direction", "Side", "File", "Line", "Room"];
+
+fn grouped(result: &ScanResult) -> BTreeMap<String, Vec<&Site>> {
+    let mut groups: BTreeMap<String, Vec<&Site>> = BTreeMap::new();
+    for s in &result.sites {
+        groups.entry(domain(s)).or_default().push(s);
+    }
+    for sites in groups.values_mut() {
+        sites.sort_by(|a, b| (&a.event, &a.file, a.line).cmp(&(&b.event, &b.file, b.line)));
+    }
+    groups
+}
+
+/// Write `result` in `format`.
+pub fn write(format: Format, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, result)?;
+            writeln!(out)
+        }
+        Format::Csv => write_csv(result, out),
+        Format::Markdown => write_markdown(result, out),
+        Format::Table => write_table(result, out),
+    }
+}
+
+fn write_csv(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["Domain"];
+    header.extend(HEADER);
+    w.write_record(&header)?;
+    for (domain, sites) in grouped(result) {
+        for s in sites {
+            let mut rec = vec![domain.clone()];
+            rec.extend(row(s));
+            w.write_record(&rec)?;
+        }
+    }
+    w.flush()
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+}
+
+fn write_markdown(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# Socket.IO event sites\n")?;
+    writeln!(out, "{} sites in {} files.\n", result.sites.len(), result.files_scanned)?;
+    for (domain, sites) in grouped(result) {
+        writeln!(out, "## {}\n", md_cell(&domain))?;
+        writeln!(out, "| {} |", HEADER.join(" | "))?;
+        writeln!(out, "|{}", "---|".repeat(HEADER.len()))?;
+        for s in sites {
+            let mut cells = row(s).map(|c| md_cell(&c));
+            cells[0] = format!("`{}`", cells[0]);
+            if !cells[6].is_empty() {
+                cells[6] = format!("`{}`", cells[6]);
+            }
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(out)?;
+    }
+    write_skipped(result, out, "- ")
+}
+
+fn write_skipped(result: &ScanResult, out: &mut dyn Write, bullet: &str) -> io::Result<()> {
+    if !result.skipped.is_empty() {
+        writeln!(out, "Skipped {} files:", result.skipped.len())?;
+        for s in &result.skipped {
+            writeln!(out, "{bullet}{} ({})", s.file, s.reason)?;
+        }
+    }
+    if !result.parse_errors.is_empty() {
+        writeln!(out, "Read by the fallback scanner because they do not parse:")?;
+        for p in &result.parse_errors {
+            writeln!(out, "{bullet}{}: {}", p.file, p.message)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_table(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    let groups = grouped(result);
+    let rows: Vec<[String; 7]> = result.sites.iter().map(row).collect();
+    let mut width = HEADER.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::from("  ");
+        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(w - c.chars().count() + 2));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(&HEADER.map(str::to_owned)))?;
+    for (domain, sites) in groups {
+        writeln!(out, "{domain}")?;
+        for s in sites {
+            writeln!(out, "{}", line(&row(s)))?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} sites, {} files scanned, {} skipped.",
+        result.sites.len(),
+        result.files_scanned,
+        result.skipped.len()
+    )?;
+    write_skipped(result, out, "  ")
+}

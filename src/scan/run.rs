@@ -1,0 +1,239 @@
+//! The scan itself: walk the tree in parallel, extract sites from each file, settle sides and
+//! directions, and return the stable [`ScanResult`].
+
+use super::walk::{self, Family, SkipReason};
+use super::{Direction, Extraction, Site};
+use globset::GlobSet;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Version of the scan JSON contract.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How to scan.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Read ignored files and dependency folders too.
+    pub no_ignore: bool,
+    /// Globs (relative to the root) never scanned.
+    pub exclude: Vec<String>,
+    /// Globs of files that run on the server, overriding evidence.
+    pub server: Vec<String>,
+    /// Globs of files that run on the client, overriding evidence.
+    pub client: Vec<String>,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+}
+
+/// A file the scan did not read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Path relative to the root.
+    pub file: String,
+    /// Why (`binary`, `not UTF-8`, `minified`, `too large`, `unreadable`).
+    pub reason: String,
+}
+
+/// A file the parser could not read, scanned by the lexical fallback instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParseError {
+    /// Path relative to the root.
+    pub file: String,
+    /// What the parser said.
+    pub message: String,
+}
+
+/// Everything a scan found: the stable contract of `evdoc scan --format json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanResult {
+    /// Contract version.
+    pub version: u32,
+    /// The scanned root as given.
+    pub root: String,
+    /// Number of JS/TS/Rust files looked at (including skipped ones).
+    pub files_scanned: usize,
+    /// Files not read, and why.
+    pub skipped: Vec<Skipped>,
+    /// Files read by the fallback because they do not parse.
+    pub parse_errors: Vec<ParseError>,
+    /// Every site, ordered by file, line, column.
+    pub sites: Vec<Site>,
+}
+
+/// Why a scan could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The root does not exist or is not readable.
+    #[error("cannot scan `{path}`: {source}")]
+    Root {
+        /// The root as given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A glob in the options is invalid.
+    #[error("{0}")]
+    Glob(String),
+}
+
+/// Called once per file looked at, with the running count; for progress bars.
+pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
+
+/// Scan `root` (a folder or a single file).
+pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Result<ScanResult, ScanError> {
+    let meta = std::fs::metadata(root).map_err(|source| ScanError::Root {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let exclude = walk::globset(&opts.exclude).map_err(ScanError::Glob)?;
+    let server = walk::globset(&opts.server).map_err(ScanError::Glob)?;
+    let client = walk::globset(&opts.client).map_err(ScanError::Glob)?;
+    let (base, single): (PathBuf, Option<PathBuf>) = if meta.is_file() {
+        let parent = root.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        (parent.to_path_buf(), Some(root.to_path_buf()))
+    } else {
+        (root.to_path_buf(), None)
+    };
+
+    let collected = Mutex::new(Collected::default());
+    let count = AtomicUsize::new(0);
+    let visit = |path: &Path| {
+        let Some(rel) = relative(&base, path) else { return };
+        let Some(family) = walk::family(&rel) else { return };
+        if exclude.is_match(&rel) {
+            return;
+        }
+        let n = count.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(p) = progress {
+            p(n);
+        }
+        let outcome = scan_file(path, &rel, family);
+        collected.lock().unwrap_or_else(|e| e.into_inner()).add(rel, outcome);
+    };
+
+    if let Some(file) = single {
+        visit(&file);
+    } else {
+        let threads = if opts.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            opts.threads
+        };
+        let no_ignore = opts.no_ignore;
+        ignore::WalkBuilder::new(&base)
+            .standard_filters(!no_ignore)
+            .hidden(!no_ignore)
+            .require_git(false)
+            .follow_links(false)
+            .threads(threads)
+            .filter_entry(move |e| no_ignore || !(e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 && walk::is_excluded_dir(e.path())))
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    if let Ok(e) = entry {
+                        if e.file_type().is_some_and(|t| t.is_file()) {
+                            visit(e.path());
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+    }
+
+    let mut c = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+    for site in &mut c.sites {
+        settle_side(site, &server, &client);
+    }
+    c.sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    c.parse_errors.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(ScanResult {
+        version: FORMAT_VERSION,
+        root: root.display().to_string(),
+        files_scanned: count.into_inner(),
+        skipped: c.skipped,
+        parse_errors: c.parse_errors,
+        sites: c.sites,
+    })
+}
+
+/// The side a site runs on: globs first, then what the call shows, then the file's evidence.
+fn settle_side(site: &mut Site, server: &GlobSet, client: &GlobSet) {
+    if server.is_match(&site.file) {
+        site.side = Some(super::Side::Server);
+    } else if client.is_match(&site.file) {
+        site.side = Some(super::Side::Client);
+    }
+    site.direction = site.side.map(|s| Direction::of(site.role, s));
+}
+
+#[derive(Default)]
+struct Collected {
+    sites: Vec<Site>,
+    skipped: Vec<Skipped>,
+    parse_errors: Vec<ParseError>,
+}
+
+enum Outcome {
+    Skipped(SkipReason),
+    Read(Extraction),
+    Empty,
+}
+
+impl Collected {
+    fn add(&mut self, rel: String, outcome: Outcome) {
+        match outcome {
+            Outcome::Skipped(r) => self.skipped.push(Skipped {
+                file: rel,
+                reason: r.as_str().into(),
+            }),
+            Outcome::Empty => {}
+            Outcome::Read(x) => {
+                if let Some(message) = x.parse_error {
+                    self.parse_errors.push(ParseError {
+                        file: rel,
+                        message,
+                    });
+                }
+                let file_side = x.side;
+                self.sites.extend(x.sites.into_iter().map(|mut s| {
+                    s.side = s.side.or(file_side);
+                    s
+                }));
+            }
+        }
+    }
+}
+
+fn scan_file(path: &Path, rel: &str, family: Family) -> Outcome {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(SkipReason::TooLarge),
+        Ok(_) => {}
+        Err(_) => return Outcome::Skipped(SkipReason::Unreadable),
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return Outcome::Skipped(SkipReason::Unreadable);
+    };
+    let text = match walk::classify(&bytes) {
+        Ok(t) => t,
+        Err(r) => return Outcome::Skipped(r),
+    };
+    if !walk::may_hold_sites(family, &bytes) {
+        // Most files of a big tree end here, at the cost of a byte search.
+        return Outcome::Empty;
+    }
+    let extraction = match family {
+        Family::Js => super::js::extract(rel, text),
+        Family::Rust => super::rust::extract(rel, text),
+    };
+    Outcome::Read(extraction)
+}
+
+/// `path` relative to `base`, `/`-separated.
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let s = rel.to_str()?.replace('\\', "/");
+    Some(s.strip_prefix("./").map(str::to_owned).unwrap_or(s))
+}

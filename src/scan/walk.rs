@@ -1,0 +1,176 @@
+//! Finding the files to scan, and deciding which of them cannot hold sites.
+//!
+//! The walk is gitignore-aware and parallel (`ignore`), never follows symlinks (so loops cannot
+//! trap it), and leaves dependency and build folders alone unless `--no-ignore` asks for them.
+//! Each file is then classified: binary, not UTF-8, minified or too large files are *skipped* and
+//! listed; files with none of the tokens a site needs are *scanned* at the cost of one byte search.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use memchr::memmem::Finder;
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// Folders that hold dependencies or build output: never app code.
+pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    ".git",
+    ".hg",
+    ".svn",
+    "dist",
+    "coverage",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".turbo",
+    ".cache",
+];
+
+/// Files larger than this are skipped as generated.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a file was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Contains NUL bytes.
+    Binary,
+    /// Not valid UTF-8.
+    NotUtf8,
+    /// Long lines typical of minified bundles.
+    Minified,
+    /// Larger than [`MAX_FILE_BYTES`].
+    TooLarge,
+    /// Could not be read (permissions, vanished).
+    Unreadable,
+}
+
+impl SkipReason {
+    /// The reason as it appears in the scan JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::NotUtf8 => "not UTF-8",
+            SkipReason::Minified => "minified",
+            SkipReason::TooLarge => "too large",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// True when `dir` (a folder name) is a dependency/build folder, or a Cargo `target` folder.
+pub fn is_excluded_dir(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if DEFAULT_EXCLUDED_DIRS.contains(&name) {
+        return true;
+    }
+    name == "target" && path.join("CACHEDIR.TAG").exists()
+}
+
+/// Build a glob set; invalid globs are reported with the glob text.
+pub fn globset(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {e}"))?;
+        b.add(glob);
+        // `server/**` should also match `server` itself and a bare `dir` should mean its contents.
+        if !g.contains('*') && !g.contains('?') && !g.contains('[') {
+            let inner = format!("{}/**", g.trim_end_matches('/'));
+            b.add(Glob::new(&inner).map_err(|e| format!("invalid glob `{g}`: {e}"))?);
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// Classify the bytes of a file: `Err` when it must be skipped.
+pub fn classify(bytes: &[u8]) -> Result<&str, SkipReason> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return Err(SkipReason::Binary);
+    }
+    if looks_minified(bytes) {
+        return Err(SkipReason::Minified);
+    }
+    std::str::from_utf8(bytes).map_err(|_| SkipReason::NotUtf8)
+}
+
+/// Minified bundles are a few enormous lines; app code rarely has a line over a few hundred
+/// characters. Only larger files are judged so that a one-line module is still read.
+fn looks_minified(bytes: &[u8]) -> bool {
+    const MIN_LEN: usize = 16 * 1024;
+    if bytes.len() < MIN_LEN {
+        return false;
+    }
+    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    bytes.len() / lines > 500
+}
+
+/// Tokens without which a JS/TS file cannot hold a site.
+static JS_TOKENS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    ["emit", ".on(", ".once(", "SubscribeMessage", ".send(", ".subscribe(", "sockets"]
+        .iter()
+        .map(|t| Finder::new(t.as_bytes()).into_owned())
+        .collect()
+});
+
+/// Tokens without which a Rust file cannot hold a site.
+static RUST_TOKENS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    ["emit", ".on(", ".on_disconnect", ".ns("]
+        .iter()
+        .map(|t| Finder::new(t.as_bytes()).into_owned())
+        .collect()
+});
+
+/// The language family of a file, by extension; `None` for files evdoc does not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// JS, TS and files with embedded `<script>`.
+    Js,
+    /// Rust.
+    Rust,
+}
+
+/// Which extractor reads `rel`, if any.
+pub fn family(rel: &str) -> Option<Family> {
+    if super::js::handles(rel) {
+        Some(Family::Js)
+    } else if super::rust::handles(rel) {
+        Some(Family::Rust)
+    } else {
+        None
+    }
+}
+
+/// True when the text contains a token some site of this family needs.
+pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
+    let tokens = match family {
+        Family::Js => &*JS_TOKENS,
+        Family::Rust => &*RUST_TOKENS,
+    };
+    tokens.iter().any(|f| f.find(text).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies() {
+        assert_eq!(classify(b"a\0b"), Err(SkipReason::Binary));
+        assert_eq!(classify(&[0x66, 0xff, 0x66]), Err(SkipReason::NotUtf8));
+        let minified = "var a=1;".repeat(4000);
+        assert_eq!(classify(minified.as_bytes()), Err(SkipReason::Minified));
+        let normal = "socket.emit('a:b', {x: 1});\n".repeat(4000);
+        assert!(classify(normal.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn globs_match_folders() {
+        let g = globset(&["server".into(), "dashboard/**".into()]).unwrap();
+        assert!(g.is_match("server/index.js"));
+        assert!(g.is_match("dashboard/app.js"));
+        assert!(!g.is_match("lib/x.js"));
+    }
+}
