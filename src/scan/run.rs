@@ -209,7 +209,7 @@ impl Collected {
 
 fn scan_file(path: &Path, rel: &str, family: Family) -> Outcome {
     match std::fs::metadata(path) {
-        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(SkipReason::TooLarge),
+        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(too_large(path)),
         Ok(_) => {}
         Err(_) => return Outcome::Skipped(SkipReason::Unreadable),
     }
@@ -229,6 +229,17 @@ fn scan_file(path: &Path, rel: &str, family: Family) -> Outcome {
         Family::Rust => super::rust::extract(rel, text),
     };
     Outcome::Read(extraction)
+}
+
+/// A file over the size limit: say "minified" when its head shows it, so the report is useful.
+fn too_large(path: &Path) -> SkipReason {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    match read.map(|_| walk::classify(&head)) {
+        Ok(Err(r @ (SkipReason::Minified | SkipReason::Binary))) => r,
+        _ => SkipReason::TooLarge,
+    }
 }
 
 /// `path` relative to `base`, `/`-separated.

@@ -1,0 +1,114 @@
+//! Loading catalogs: every bad input gets a located, readable error; good folders merge.
+
+use evdoc::catalog::{self, lint::lint};
+use std::path::Path;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs").join(name)
+}
+
+fn errors(name: &str) -> Vec<String> {
+    let err = catalog::load(&fixture(name)).expect_err("the fixture is broken on purpose");
+    err.0
+        .iter()
+        .map(|e| {
+            let loc = e.location.as_ref().map(|l| {
+                let file = Path::new(&l.file).file_name().unwrap().to_string_lossy().into_owned();
+                format!("{file}:{}:{}: ", l.line, l.column)
+            });
+            format!("{}{}{}", loc.unwrap_or_default(), e.message, e.help.as_ref().map(|h| format!(" [help: {h}]")).unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn malformed_yaml_names_file_line_column() {
+    let e = errors("malformed");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("evdoc.yaml:"), "{e:?}");
+    assert!(!e[0].starts_with("evdoc.yaml:0"), "a location is given: {e:?}");
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let e = errors("unknown-key");
+    assert_eq!(e, ["evdoc.yaml:5:5: unknown key `sumary` [help: did you mean `summary`?]"]);
+}
+
+#[test]
+fn duplicate_event_across_files_points_at_both() {
+    let e = errors("duplicate-event");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("b.yaml:4:3: duplicate event `trade:update`: already defined at "), "{e:?}");
+    assert!(e[0].contains("a.yaml:3:3"), "{e:?}");
+}
+
+#[test]
+fn duplicate_key_in_one_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.yaml"), "events:\n  a:b:\n    direction: c2s\n    direction: s2c\n").unwrap();
+    let err = catalog::load(dir.path()).unwrap_err();
+    assert_eq!(err.0[0].message, "duplicate key `direction`");
+    assert_eq!(err.0[0].location.as_ref().unwrap().line, 4);
+}
+
+#[test]
+fn ref_to_missing_file() {
+    let e = errors("ref-missing");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("evdoc.yaml:5:15: `$ref: schemas/trade.json` names a file that does not exist"), "{e:?}");
+}
+
+#[test]
+fn ref_outside_the_catalog_is_refused() {
+    let err = catalog::load(&fixture("ref-outside/catalog")).unwrap_err();
+    assert!(err.0[0].message.contains("points outside the catalog folder"), "{err}");
+}
+
+#[test]
+fn missing_catalog_and_empty_folder() {
+    let err = catalog::load(Path::new("/nonexistent/evdoc-catalog")).unwrap_err();
+    assert!(err.0[0].message.starts_with("cannot read catalog"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let err = catalog::load(dir.path()).unwrap_err();
+    assert!(err.0[0].message.starts_with("no catalog files"), "{err}");
+}
+
+#[test]
+fn non_utf8_catalog_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.yaml"), b"events:\n  a:\xff\xfe\n").unwrap();
+    let err = catalog::load(dir.path()).unwrap_err();
+    assert!(err.0[0].message.contains("not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn good_catalog_inlines_nested_refs_and_lints_clean() {
+    let loaded = catalog::load(&fixture("good")).expect("loads");
+    let trade = &loaded.catalog.events["trade:update"];
+    let payload = trade.payload.as_ref().unwrap();
+    assert_eq!(payload["properties"]["status"]["enum"][1], "executed");
+    let at = trade.at.as_ref().unwrap();
+    assert_eq!((at.line, at.column), (18, 3));
+    assert!(lint(&loaded).is_empty(), "{:?}", lint(&loaded));
+}
+
+#[test]
+fn invalid_schema_is_a_lint_error_at_the_payload() {
+    let loaded = catalog::load(&fixture("invalid-schema")).expect("loads: the YAML is fine");
+    let problems = lint(&loaded);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].rule, "EV008");
+    assert!(problems[0].message.starts_with("invalid JSON Schema for `trade:update`"), "{problems:?}");
+    assert_eq!(problems[0].at.as_ref().unwrap().line, 5);
+}
+
+#[test]
+fn lint_finds_dangling_references_failing_examples_and_bad_names() {
+    let loaded = catalog::load(&fixture("lint-problems")).unwrap();
+    let got: Vec<String> = lint(&loaded)
+        .iter()
+        .map(|p| format!("{} {}:{} {}", p.rule, p.at.as_ref().unwrap().line, p.at.as_ref().unwrap().column, p.message))
+        .collect();
+    insta::assert_snapshot!(got.join("\n"));
+}
