@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Scan throughput: evdoc vs ripgrep over the same JS/TS files, measured in the same run.
+#
+# Corpus: the JS/TS sources of the `typescript`, `socket.io` and `socket.io-client` npm packages
+# (installed from the lockfile in benches/corpus/) plus generated Socket.IO app files. Both tools
+# read every file (`--no-ignore`). Prints a Markdown table for docs/performance.md.
+#
+# Usage: benches/scan.sh [RUNS]   (needs hyperfine and rg: apt-get install hyperfine ripgrep)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+work=target/bench-scan
+corpus=$work/corpus
+
+cargo build --release --quiet
+if [ ! -d "$corpus" ]; then
+  rm -rf "$work" && mkdir -p "$corpus"
+  (cd benches/corpus && npm ci --silent --no-audit --no-fund)
+  # Only the files evdoc reads, so that both tools see the same bytes.
+  (cd benches/corpus/node_modules && find typescript socket.io socket.io-client socket.io-parser engine.io engine.io-client \
+      -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.ts' \) -print0 |
+      xargs -0 -I{} cp --parents {} "$OLDPWD/$corpus/")
+  python3 benches/gen_app.py "$corpus/generated" 2000
+fi
+bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+files=$(find "$corpus" -type f | wc -l)
+hyperfine --style none --warmup 2 --runs "$runs" --export-json "$work/hyperfine.json" \
+  -n evdoc "target/release/evdoc scan --no-ignore --format json $corpus > /dev/null" \
+  -n rg "rg -c --no-ignore --hidden '\.(emit|on)\(' $corpus > /dev/null || true" >&2
+python3 - "$work/hyperfine.json" "$bytes" "$files" <<'PY'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+mb = int(sys.argv[2]) / 1e6
+files = sys.argv[3]
+e, r = res["evdoc"]["median"], res["rg"]["median"]
+print(f"| corpus | {files} files, {mb:.1f} MB |")
+print("|---|---|")
+print(f"| evdoc scan (median of {len(res['evdoc']['times'])}) | {e*1000:.0f} ms, {mb/e:.0f} MB/s |")
+print(f"| rg -c '\\.(emit\\|on)\\(' (median) | {r*1000:.0f} ms, {mb/r:.0f} MB/s |")
+print(f"| ratio evdoc / rg | {e/r:.2f}× |")
+PY
