@@ -18,10 +18,12 @@ pub enum Format {
     Json,
 }
 
-/// The domain of an event: the part before the first `:`; events without one form `(none)`.
+/// The domain of an event: the part before the first `:`. Socket.IO's own events form
+/// `lifecycle`, other names without a `:` form `(none)`.
 pub fn domain(site: &Site) -> String {
     match &site.event {
         None => "(dynamic)".into(),
+        Some(e) if crate::catalog::reserved::is_reserved(e) => "lifecycle".into(),
         Some(e) => match e.split_once(':') {
             Some((d, _)) if !d.is_empty() => d.to_owned(),
             _ => "(none)".into(),

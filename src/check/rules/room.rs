@@ -21,7 +21,8 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         if got.iter().all(|g| *g == want) {
             continue;
         }
-        let mut f = finding("EV006", Some(name), format!("`{name}` is emitted to room `{room}`, but the catalog sends it to `{expected}`"));
+        let shown = if room.starts_with(['\'', '"', '`']) { room.to_owned() } else { format!("`{room}`") };
+        let mut f = finding("EV006", Some(name), format!("`{name}` is emitted to room {shown}, but the catalog sends it to `{expected}`"));
         f.code = Some(site_location(site));
         f.catalog = ctx.catalog.locate(&format!("{}/room", crate::catalog::positions::pointer(["events", name])));
         f.help = Some("emit to the catalog's room, or correct the event's `room`".into());
