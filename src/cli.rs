@@ -318,7 +318,13 @@ fn write_report(ui: &Ui, format: report::Format, findings: &[Finding], code_root
             report::write(format, findings, &ctx, &mut out).and_then(|_| out.flush())
         }
     };
-    result.map_err(|e| broken_pipe_or(ui, e)).and_then(|_| Ok(()))
+    result.map_err(|e| broken_pipe_or(ui, e))
+}
+
+/// `root/file` as the user would type it: `/`-separated, without a leading `./`.
+fn shown_path(root: &Path, file: &str) -> String {
+    let joined = root.join(file).to_string_lossy().replace('\\', "/");
+    joined.strip_prefix("./").map(str::to_owned).unwrap_or(joined)
 }
 
 fn code_root(path: &Path) -> PathBuf {
@@ -373,7 +379,14 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
         findings = b.filter(findings);
         ui.note(format!("{} findings accepted by the baseline.", before - findings.len()));
     }
-    if let Err(code) = write_report(ui, a.format, &findings, &root, result.files_scanned, a.output.as_deref()) {
+    // Reports name code by its path from the working directory, like the catalog, so that
+    // editors, GitHub annotations and SARIF viewers resolve both the same way.
+    for f in &mut findings {
+        if let Some(loc) = f.code.as_mut() {
+            loc.file = shown_path(&root, &loc.file);
+        }
+    }
+    if let Err(code) = write_report(ui, a.format, &findings, Path::new("."), result.files_scanned, a.output.as_deref()) {
         return code;
     }
     if check::fails(&findings, a.fail_on.into()) {

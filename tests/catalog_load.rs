@@ -112,3 +112,30 @@ fn lint_finds_dangling_references_failing_examples_and_bad_names() {
         .collect();
     insta::assert_snapshot!(got.join("\n"));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    /// Fragments of catalog YAML, shuffled and truncated: the loader must answer, never panic.
+    fn fragments() -> impl Strategy<Value = String> {
+        let parts = prop::sample::select(vec![
+            "evdoc: 1\n", "events:\n", "  a:b:\n", "    direction: c2s\n", "    payload: {type: object\n",
+            "    payload: {$ref: x.json}\n", "    examples: [1, {a: [}]\n", "rooms: {\"user:{id}\": {access: self}}\n",
+            "  - item\n", "\t\tbad tab\n", "key: &anchor {a: 1}\n", "other: *anchor\n", "<<: *nothing\n",
+            "\"unterminated\n", "? complex\n: key\n", "---\n", "...\n", "events: !!binary aGVsbG8=\n", "\u{feff}\n",
+        ]);
+        prop::collection::vec(parts, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn loading_arbitrary_yaml_returns_ok_or_located_errors(text in fragments(), noise in ".{0,40}") {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("c.yaml"), format!("{text}{noise}")).unwrap();
+            if let Ok(loaded) = evdoc::catalog::load(dir.path()) {
+                let _ = evdoc::catalog::lint::lint(&loaded);
+            }
+        }
+    }
+}
