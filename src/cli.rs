@@ -365,6 +365,13 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
         ignore: a.ignore.clone(),
     };
     let mut findings = check::check(&cat, &result, &root, &opts);
+    // Reports and baselines name code by its path from the working directory, like the catalog, so that
+    // editors, GitHub annotations and SARIF viewers resolve both the same way.
+    for f in &mut findings {
+        if let Some(loc) = f.code.as_mut() {
+            loc.file = shown_path(&root, &loc.file);
+        }
+    }
     if let Some(path) = &a.write_baseline {
         let text = serde_json::to_string_pretty(&Baseline::of(&findings)).expect("baseline serialises");
         if let Err(e) = std::fs::write(path, text + "\n") {
@@ -378,13 +385,6 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
         let before = findings.len();
         findings = b.filter(findings);
         ui.note(format!("{} findings accepted by the baseline.", before - findings.len()));
-    }
-    // Reports name code by its path from the working directory, like the catalog, so that
-    // editors, GitHub annotations and SARIF viewers resolve both the same way.
-    for f in &mut findings {
-        if let Some(loc) = f.code.as_mut() {
-            loc.file = shown_path(&root, &loc.file);
-        }
     }
     if let Err(code) = write_report(ui, a.format, &findings, Path::new("."), result.files_scanned, a.output.as_deref()) {
         return code;
