@@ -1,0 +1,83 @@
+//! The Rust extractor: Socket.IO sites in socketioxide servers and rust_socketio clients.
+//!
+//! A file is parsed with `syn`; a pre-pass (`facts`) collects what the whole file knows (its
+//! side, `const` event names, enum `as_str` tables, socket-typed struct fields, serde renames),
+//! then `walk` visits the code with lexical scopes to decide which receivers are sockets
+//! (`chain` takes receivers apart) and records one [`Site`](crate::scan::Site) per `emit`/`on`,
+//! with event names from `resolve` and payload shapes from `shape`. A file that `syn` cannot
+//! read goes through `lexical` instead, and the extraction says so in `parse_error`.
+
+mod chain;
+mod facts;
+mod lexical;
+mod resolve;
+mod shape;
+mod text;
+mod walk;
+
+use crate::scan::Extraction;
+
+/// True for .rs files.
+pub fn handles(path: &str) -> bool {
+    path.ends_with(".rs")
+}
+
+/// Extract sites from one Rust file; `rel` is the /-separated path relative to the scan root.
+pub fn extract(rel: &str, source: &str) -> Extraction {
+    // Spans of earlier files stay in a thread-local source map; drop them so a long scan does
+    // not grow memory or overflow 32-bit span offsets.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let parsed = match nesting_depth(source) {
+        depth if depth > MAX_NESTING => Err(format!(
+            "1:1: brackets nest {depth} deep (more than {MAX_NESTING}); read without parsing"
+        )),
+        _ => syn::parse_file(source).map_err(|err| {
+            let at = err.span().start();
+            format!("{}:{}: {err}", at.line, at.column + 1)
+        }),
+    };
+    let walked = parsed.map(|file| {
+        // The walk must never take the scan down: a bug in it degrades to the lexical pass.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let facts = facts::Facts::collect(&file);
+            (walk::sites(rel, &file, &facts), facts.file_side())
+        }))
+        .map_err(|_| "internal error while walking the syntax tree".to_string())
+    });
+    let mut extraction = match walked {
+        Ok(Ok((sites, side))) => Extraction {
+            sites,
+            side,
+            parse_error: None,
+        },
+        Ok(Err(error)) | Err(error) => Extraction {
+            sites: lexical::sites(rel, source),
+            side: lexical::file_side(source),
+            parse_error: Some(error),
+        },
+    };
+    extraction.sites.sort_by_key(|s| (s.line, s.column));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    extraction
+}
+
+/// syn parses nested expressions recursively; deeper input than this could exhaust the stack
+/// of a scanning thread, which no `catch_unwind` survives.
+const MAX_NESTING: usize = 128;
+
+/// The deepest bracket nesting in `source`, counted roughly (brackets inside strings count too,
+/// which only makes the guard more careful).
+fn nesting_depth(source: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for byte in source.bytes() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
