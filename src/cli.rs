@@ -23,7 +23,9 @@ const BAD_INPUT: u8 = 2;
 /// code for every emit and listen site and checks the code against the catalog.
 #[derive(Parser)]
 #[command(name = "evdoc", version, about, max_term_width = 100)]
-#[command(after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone")]
+#[command(
+    after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -57,16 +59,24 @@ pub enum ColorChoice {
 #[derive(Subcommand)]
 pub enum Command {
     /// List every Socket.IO event site (event, direction, side, file, line, room).
-    #[command(after_help = "Examples:\n  evdoc scan                         scan the current folder, as a table\n  evdoc scan src/ --format json       the stable JSON contract (see DESIGN.md)\n  evdoc scan . --format markdown      a Markdown table per domain\n  evdoc scan . --format csv > events.csv\n  evdoc scan vendor/ --no-ignore      also read ignored files and node_modules")]
+    #[command(
+        after_help = "Examples:\n  evdoc scan                         scan the current folder, as a table\n  evdoc scan src/ --format json       the stable JSON contract (see DESIGN.md)\n  evdoc scan . --format markdown      a Markdown table per domain\n  evdoc scan . --format csv > events.csv\n  evdoc scan vendor/ --no-ignore      also read ignored files and node_modules"
+    )]
     Scan(ScanArgs),
     /// Compare the code with the catalog and exit 1 on findings.
-    #[command(after_help = "Examples:\n  evdoc check                                   ./ against ./catalog/\n  evdoc check examples/trading-app --catalog catalog/\n  evdoc check . --format github                 annotations in GitHub Actions\n  evdoc check . --format sarif > evdoc.sarif    for code scanning\n  evdoc check . --write-baseline .evdoc-baseline.json\n  evdoc check . --baseline .evdoc-baseline.json only new findings\n\nSuppress a finding with a comment on the line above it:\n  // evdoc-ignore EV001\n\nRules: EV001 undocumented-event, EV002 stale-event, EV003 direction-mismatch,\nEV004 one-sided-event, EV006 room-mismatch, EV007 naming-convention,\nEV008 catalog-lint, EV009 dynamic-event.")]
+    #[command(
+        after_help = "Examples:\n  evdoc check                                   ./ against ./catalog/\n  evdoc check examples/trading-app --catalog catalog/\n  evdoc check . --format github                 annotations in GitHub Actions\n  evdoc check . --format sarif > evdoc.sarif    for code scanning\n  evdoc check . --write-baseline .evdoc-baseline.json\n  evdoc check . --baseline .evdoc-baseline.json only new findings\n\nSuppress a finding with a comment on the line above it:\n  // evdoc-ignore EV001\n\nRules: EV001 undocumented-event, EV002 stale-event, EV003 direction-mismatch,\nEV004 one-sided-event, EV006 room-mismatch, EV007 naming-convention,\nEV008 catalog-lint, EV009 dynamic-event."
+    )]
     Check(CheckArgs),
     /// Draft a starter catalog from the code (never overwrites without --force).
-    #[command(after_help = "Examples:\n  evdoc init                      scan ./ and write ./catalog/\n  evdoc init src/ --out api/      scan src/ and write api/\n  evdoc init . --force            overwrite an existing catalog")]
+    #[command(
+        after_help = "Examples:\n  evdoc init                      scan ./ and write ./catalog/\n  evdoc init src/ --out api/      scan src/ and write api/\n  evdoc init . --force            overwrite an existing catalog"
+    )]
     Init(InitArgs),
     /// Check the catalog alone: YAML, schemas, examples, references, naming.
-    #[command(after_help = "Examples:\n  evdoc lint\n  evdoc lint --catalog api/catalog.yaml --format json")]
+    #[command(
+        after_help = "Examples:\n  evdoc lint\n  evdoc lint --catalog api/catalog.yaml --format json"
+    )]
     Lint(LintArgs),
 }
 
@@ -205,7 +215,10 @@ impl Ui {
             ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
             ColorChoice::Auto => {}
         }
-        Ui { quiet: g.quiet, color }
+        Ui {
+            quiet: g.quiet,
+            color,
+        }
     }
 
     fn error(&self, msg: impl std::fmt::Display) {
@@ -225,7 +238,10 @@ impl Ui {
             return None;
         }
         let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} scanning… {pos} files").expect("valid template"));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} scanning… {pos} files")
+                .expect("valid template"),
+        );
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         Some(pb)
     }
@@ -245,7 +261,12 @@ fn load_catalog(ui: &Ui, path: &Path) -> Option<LoadedCatalog> {
 }
 
 /// Scan with a progress bar; prints the error and returns `None` on unusable input.
-fn run_scan(ui: &Ui, path: &Path, flags: &ScanFlags, cat: Option<&LoadedCatalog>) -> Option<ScanResult> {
+fn run_scan(
+    ui: &Ui,
+    path: &Path,
+    flags: &ScanFlags,
+    cat: Option<&LoadedCatalog>,
+) -> Option<ScanResult> {
     let mut opts = ScanOptions {
         no_ignore: flags.no_ignore,
         exclude: flags.exclude.clone(),
@@ -271,7 +292,10 @@ fn run_scan(ui: &Ui, path: &Path, flags: &ScanFlags, cat: Option<&LoadedCatalog>
     match result {
         Ok(r) => {
             if r.files_scanned == 0 {
-                ui.note(format!("warning: no JS, TS or Rust files found under `{}`", path.display()));
+                ui.note(format!(
+                    "warning: no JS, TS or Rust files found under `{}`",
+                    path.display()
+                ));
             }
             Some(r)
         }
@@ -285,9 +309,16 @@ fn run_scan(ui: &Ui, path: &Path, flags: &ScanFlags, cat: Option<&LoadedCatalog>
 /// `evdoc scan`.
 pub fn scan(ui: &Ui, a: ScanArgs) -> u8 {
     // The catalog is optional here: its scan settings apply only when it exists and loads.
-    let cat = a.catalog.exists().then(|| catalog::load(&a.catalog).ok()).flatten();
-    let Some(result) = run_scan(ui, &a.path, &a.flags, cat.as_ref()) else { return BAD_INPUT };
-    let mut out = std::io::stdout().lock();
+    let cat = a
+        .catalog
+        .exists()
+        .then(|| catalog::load(&a.catalog).ok())
+        .flatten();
+    let Some(result) = run_scan(ui, &a.path, &a.flags, cat.as_ref()) else {
+        return BAD_INPUT;
+    };
+    // stdout is line-buffered; a big scan prints tens of thousands of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if let Err(e) = output::write(a.format, &result, &mut out).and_then(|_| out.flush()) {
         return broken_pipe_or(ui, e);
     }
@@ -303,7 +334,14 @@ fn broken_pipe_or(ui: &Ui, e: std::io::Error) -> u8 {
     }
 }
 
-fn write_report(ui: &Ui, format: report::Format, findings: &[Finding], code_root: &Path, files: usize, output: Option<&Path>) -> Result<(), u8> {
+fn write_report(
+    ui: &Ui,
+    format: report::Format,
+    findings: &[Finding],
+    code_root: &Path,
+    files: usize,
+    output: Option<&Path>,
+) -> Result<(), u8> {
     let ctx = report::ReportContext {
         code_root,
         catalog_root: Path::new("."),
@@ -312,9 +350,10 @@ fn write_report(ui: &Ui, format: report::Format, findings: &[Finding], code_root
         files_scanned: files,
     };
     let result = match output {
-        Some(path) => std::fs::File::create(path).and_then(|mut f| report::write(format, findings, &ctx, &mut f)),
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut f| report::write(format, findings, &ctx, &mut f)),
         None => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             report::write(format, findings, &ctx, &mut out).and_then(|_| out.flush())
         }
     };
@@ -324,12 +363,18 @@ fn write_report(ui: &Ui, format: report::Format, findings: &[Finding], code_root
 /// `root/file` as the user would type it: `/`-separated, without a leading `./`.
 fn shown_path(root: &Path, file: &str) -> String {
     let joined = root.join(file).to_string_lossy().replace('\\', "/");
-    joined.strip_prefix("./").map(str::to_owned).unwrap_or(joined)
+    joined
+        .strip_prefix("./")
+        .map(str::to_owned)
+        .unwrap_or(joined)
 }
 
 fn code_root(path: &Path) -> PathBuf {
     if path.is_file() {
-        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf()
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
     } else {
         path.to_path_buf()
     }
@@ -343,14 +388,19 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
             return BAD_INPUT;
         }
     }
-    let Some(cat) = load_catalog(ui, &a.catalog) else { return BAD_INPUT };
+    let Some(cat) = load_catalog(ui, &a.catalog) else {
+        return BAD_INPUT;
+    };
     if !a.path.exists() {
         ui.error(format!("`{}` does not exist", a.path.display()));
         return BAD_INPUT;
     }
     let baseline = match &a.baseline {
         None => None,
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str::<Baseline>(&t).map_err(|e| e.to_string())) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<Baseline>(&t).map_err(|e| e.to_string()))
+        {
             Ok(b) => Some(b),
             Err(e) => {
                 ui.error(format!("cannot read baseline `{}`: {e}", p.display()));
@@ -358,7 +408,9 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
             }
         },
     };
-    let Some(result) = run_scan(ui, &a.path, &a.flags, Some(&cat)) else { return BAD_INPUT };
+    let Some(result) = run_scan(ui, &a.path, &a.flags, Some(&cat)) else {
+        return BAD_INPUT;
+    };
     let root = code_root(&a.path);
     let opts = CheckOptions {
         select: a.select.clone(),
@@ -373,20 +425,35 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
         }
     }
     if let Some(path) = &a.write_baseline {
-        let text = serde_json::to_string_pretty(&Baseline::of(&findings)).expect("baseline serialises");
+        let text =
+            serde_json::to_string_pretty(&Baseline::of(&findings)).expect("baseline serialises");
         if let Err(e) = std::fs::write(path, text + "\n") {
             ui.error(format!("cannot write baseline `{}`: {e}", path.display()));
             return BAD_INPUT;
         }
-        ui.note(format!("Recorded {} findings in `{}`.", findings.len(), path.display()));
+        ui.note(format!(
+            "Recorded {} findings in `{}`.",
+            findings.len(),
+            path.display()
+        ));
         return OK;
     }
     if let Some(b) = &baseline {
         let before = findings.len();
         findings = b.filter(findings);
-        ui.note(format!("{} findings accepted by the baseline.", before - findings.len()));
+        ui.note(format!(
+            "{} findings accepted by the baseline.",
+            before - findings.len()
+        ));
     }
-    if let Err(code) = write_report(ui, a.format, &findings, Path::new("."), result.files_scanned, a.output.as_deref()) {
+    if let Err(code) = write_report(
+        ui,
+        a.format,
+        &findings,
+        Path::new("."),
+        result.files_scanned,
+        a.output.as_deref(),
+    ) {
         return code;
     }
     if check::fails(&findings, a.fail_on.into()) {
@@ -398,7 +465,9 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
 
 /// `evdoc lint`.
 pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
-    let Some(cat) = load_catalog(ui, &a.catalog) else { return BAD_INPUT };
+    let Some(cat) = load_catalog(ui, &a.catalog) else {
+        return BAD_INPUT;
+    };
     let empty = ScanResult {
         version: scan::run::FORMAT_VERSION,
         root: String::new(),
@@ -407,7 +476,10 @@ pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
         parse_errors: vec![],
         sites: vec![],
     };
-    let ctx = check::rules::Context { catalog: &cat, scan: &empty };
+    let ctx = check::rules::Context {
+        catalog: &cat,
+        scan: &empty,
+    };
     let mut findings = check::rules::lint::run(&ctx);
     let mut sup = check::suppress::Suppressions::new(Path::new("."));
     findings.retain(|f| !sup.is_suppressed(f));
@@ -428,16 +500,32 @@ pub fn init(ui: &Ui, a: InitArgs) -> u8 {
         ui.error(format!("`{}` does not exist", a.path.display()));
         return BAD_INPUT;
     }
-    let Some(result) = run_scan(ui, &a.path, &a.flags, None) else { return BAD_INPUT };
+    let Some(result) = run_scan(ui, &a.path, &a.flags, None) else {
+        return BAD_INPUT;
+    };
     let title = std::fs::canonicalize(&a.path)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .map_or_else(|| "Realtime API".to_owned(), |n| format!("{n} realtime API"));
+        .map_or_else(
+            || "Realtime API".to_owned(),
+            |n| format!("{n} realtime API"),
+        );
     let files = evdoc::init::draft(&result, &title);
     match evdoc::init::write(&a.out, &files, a.force) {
         Ok(written) => {
-            let events = result.sites.iter().filter_map(|s| s.event.as_deref()).filter(|e| !catalog::reserved::is_reserved(e)).collect::<std::collections::HashSet<_>>().len();
-            ui.note(format!("Wrote {} files to `{}` with {events} events from {} sites.", written.len(), a.out.display(), result.sites.len()));
+            let events = result
+                .sites
+                .iter()
+                .filter_map(|s| s.event.as_deref())
+                .filter(|e| !catalog::reserved::is_reserved(e))
+                .collect::<std::collections::HashSet<_>>()
+                .len();
+            ui.note(format!(
+                "Wrote {} files to `{}` with {events} events from {} sites.",
+                written.len(),
+                a.out.display(),
+                result.sites.len()
+            ));
             println!("{}", a.out.display());
             OK
         }

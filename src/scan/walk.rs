@@ -107,21 +107,49 @@ fn looks_minified(bytes: &[u8]) -> bool {
     bytes.len() / lines > 500
 }
 
-/// Tokens without which a JS/TS file cannot hold a site.
-static JS_TOKENS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-    ["emit", ".on(", ".once(", "SubscribeMessage", ".send(", ".subscribe(", "sockets"]
-        .iter()
-        .map(|t| Finder::new(t.as_bytes()).into_owned())
-        .collect()
+/// Tokens of a call that can be a site (`.emit(`, `.on(`, `@SubscribeMessage`…).
+static JS_CALLS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    finders(&[
+        "emit",
+        ".on(",
+        ".once(",
+        "SubscribeMessage",
+        ".send(",
+        ".subscribe(",
+        "sockets",
+    ])
+});
+
+/// Evidence that a file talks Socket.IO at all: the word socket in any case (`socket.io`,
+/// `Socket`, `this.$socket`, `@nestjs/websockets`), an `io` binding, or a namespace. A file
+/// without any of them has no receiver the extractor would accept, so it is not parsed.
+static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
+    finders(&[
+        "ocket",
+        "OCKET",
+        "io(",
+        "io.",
+        "nsp",
+        "amespace",
+        "SubscribeMessage",
+        "Gateway",
+    ])
 });
 
 /// Tokens without which a Rust file cannot hold a site.
-static RUST_TOKENS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-    ["emit", ".on(", ".on_disconnect", ".ns("]
+static RUST_CALLS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(&["emit", ".on(", ".on_disconnect", ".ns("]));
+
+/// Socket.IO evidence in Rust: the crates (`socketioxide`, `rust_socketio`) and their types.
+static RUST_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(&["ocket", "io.", "io("]));
+
+fn finders(tokens: &[&str]) -> Vec<Finder<'static>> {
+    tokens
         .iter()
         .map(|t| Finder::new(t.as_bytes()).into_owned())
         .collect()
-});
+}
 
 /// The language family of a file, by extension; `None` for files evdoc does not read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,13 +171,17 @@ pub fn family(rel: &str) -> Option<Family> {
     }
 }
 
-/// True when the text contains a token some site of this family needs.
+/// True when the text contains both a call token some site needs and Socket.IO evidence.
+///
+/// This is the cheap gate of the scan: most files of a big tree end here, at the cost of a
+/// byte search, about what `rg` pays for them.
 pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
-    let tokens = match family {
-        Family::Js => &*JS_TOKENS,
-        Family::Rust => &*RUST_TOKENS,
+    let (calls, evidence) = match family {
+        Family::Js => (&*JS_CALLS, &*JS_EVIDENCE),
+        Family::Rust => (&*RUST_CALLS, &*RUST_EVIDENCE),
     };
-    tokens.iter().any(|f| f.find(text).is_some())
+    let any = |fs: &[Finder]| fs.iter().any(|f| f.find(text).is_some());
+    any(calls) && any(evidence)
 }
 
 #[cfg(test)]
@@ -164,6 +196,31 @@ mod tests {
         assert_eq!(classify(minified.as_bytes()), Err(SkipReason::Minified));
         let normal = "socket.emit('a:b', {x: 1});\n".repeat(4000);
         assert!(classify(normal.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn gate_needs_a_call_and_socket_evidence() {
+        assert!(may_hold_sites(
+            Family::Js,
+            b"import { io } from 'socket.io-client'; s.emit('a')"
+        ));
+        assert!(may_hold_sites(
+            Family::Js,
+            b"export default (io) => io.on('connection', f)"
+        ));
+        assert!(!may_hold_sites(
+            Family::Js,
+            b"function emitFiles() { emitter.emit('x') }"
+        ));
+        assert!(!may_hold_sites(
+            Family::Js,
+            b"import io from 'socket.io'; const x = 1;"
+        ));
+        assert!(may_hold_sites(
+            Family::Rust,
+            b"use socketioxide::SocketIo; s.emit(\"a\", &1)"
+        ));
+        assert!(!may_hold_sites(Family::Rust, b"tx.send(1); bus.emit(x)"));
     }
 
     #[test]
