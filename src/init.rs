@@ -45,8 +45,14 @@ impl Draft<'_> {
     }
 
     fn namespace(&self) -> Option<String> {
-        let ns: IndexSet<&str> = self.sites.iter().filter_map(|s| s.namespace.as_deref()).collect();
-        (ns.len() == 1).then(|| ns[0].to_owned()).filter(|n| n != "/")
+        let ns: IndexSet<&str> = self
+            .sites
+            .iter()
+            .filter_map(|s| s.namespace.as_deref())
+            .collect();
+        (ns.len() == 1)
+            .then(|| ns[0].to_owned())
+            .filter(|n| n != "/")
     }
 
     /// The single room template the emits agree on.
@@ -63,7 +69,12 @@ impl Draft<'_> {
 
     /// A schema merged from every literal payload at an emit site.
     fn payload(&self) -> Option<Value> {
-        let shapes: Vec<&Shape> = self.sites.iter().filter(|s| s.role == Role::Emit).filter_map(|s| s.payload.as_ref()).collect();
+        let shapes: Vec<&Shape> = self
+            .sites
+            .iter()
+            .filter(|s| s.role == Role::Emit)
+            .filter_map(|s| s.payload.as_ref())
+            .collect();
         if shapes.is_empty() {
             return None;
         }
@@ -98,7 +109,11 @@ pub fn room_template(expr: &str) -> Option<String> {
         let mut out = String::new();
         for part in t.split('+') {
             let p = part.trim();
-            match p.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).or_else(|| p.strip_prefix('"').and_then(|r| r.strip_suffix('"'))) {
+            match p
+                .strip_prefix('\'')
+                .and_then(|r| r.strip_suffix('\''))
+                .or_else(|| p.strip_prefix('"').and_then(|r| r.strip_suffix('"')))
+            {
                 Some(l) => out.push_str(l),
                 None => {
                     out.push('{');
@@ -150,7 +165,11 @@ fn merge(shapes: &[&Shape]) -> Value {
     if objects.len() != shapes.len() {
         // Mixed or non-object payloads: say only what all agree on.
         let first = schema_of(shapes[0]);
-        return if shapes.iter().all(|s| schema_of(s) == first) { first } else { json!({}) };
+        return if shapes.iter().all(|s| schema_of(s) == first) {
+            first
+        } else {
+            json!({})
+        };
     }
     let mut props: IndexMap<&str, Vec<&Shape>> = IndexMap::new();
     for o in &objects {
@@ -162,7 +181,11 @@ fn merge(shapes: &[&Shape]) -> Value {
     let mut required = Vec::new();
     for (k, vs) in &props {
         let first = schema_of(vs[0]);
-        let agreed = if vs.iter().all(|v| schema_of(v) == first) { first } else { json!({}) };
+        let agreed = if vs.iter().all(|v| schema_of(v) == first) {
+            first
+        } else {
+            json!({})
+        };
         properties.insert((*k).to_owned(), agreed);
         if vs.len() == objects.len() {
             required.push(Value::String((*k).to_owned()));
@@ -184,9 +207,22 @@ fn q(s: &str) -> String {
 
 /// File name for a domain's events.
 fn domain_file(domain: &str) -> String {
-    let clean: String = domain.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' }).collect();
+    let clean: String = domain
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let clean = clean.trim_matches('-');
-    if clean.is_empty() { "events".into() } else { clean.to_owned() }
+    if clean.is_empty() {
+        "events".into()
+    } else {
+        clean.to_owned()
+    }
 }
 
 /// The files of a drafted catalog: relative path → YAML text.
@@ -203,7 +239,9 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     let mut by_domain: IndexMap<String, String> = IndexMap::new();
     for (name, d) in &events {
         let domain = name.split_once(':').map_or("events", |(d, _)| d).to_owned();
-        let out = by_domain.entry(domain_file(&domain)).or_insert_with(|| "events:\n".to_owned());
+        let out = by_domain
+            .entry(domain_file(&domain))
+            .or_insert_with(|| "events:\n".to_owned());
         let _ = writeln!(out, "  {}:", q(name));
         match d.direction() {
             Some(dir) => {
@@ -213,7 +251,11 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
                 let _ = writeln!(out, "    direction: both  # TODO: the scan could not tell client from server code; set c2s or s2c");
             }
         }
-        let _ = writeln!(out, "    summary: {}  # TODO: describe", q(&format!("{name} (drafted by evdoc init)")));
+        let _ = writeln!(
+            out,
+            "    summary: {}  # TODO: describe",
+            q(&format!("{name} (drafted by evdoc init)"))
+        );
         if let Some(ns) = d.namespace() {
             let _ = writeln!(out, "    namespace: {}", q(&ns));
             namespaces.insert(ns);
@@ -224,18 +266,38 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
         }
         match d.payload() {
             Some(schema) => {
-                let _ = writeln!(out, "    payload: {}", serde_json::to_string(&schema).expect("json"));
+                let _ = writeln!(
+                    out,
+                    "    payload: {}",
+                    serde_json::to_string(&schema).expect("json")
+                );
             }
             None => {
-                let _ = writeln!(out, "    # payload: TODO, no literal payload at the emit sites");
+                let _ = writeln!(
+                    out,
+                    "    # payload: TODO, no literal payload at the emit sites"
+                );
             }
         }
-        let sites: Vec<String> = d.sites.iter().take(5).map(|s| format!("{}:{}", s.file, s.line)).collect();
+        let sites: Vec<String> = d
+            .sites
+            .iter()
+            .take(5)
+            .map(|s| format!("{}:{}", s.file, s.line))
+            .collect();
         let _ = writeln!(out, "    # seen at {}", sites.join(", "));
     }
     let mut main = String::new();
-    let _ = writeln!(main, "# Drafted by `evdoc init` from {} sites in {} files.", scan.sites.len(), scan.files_scanned);
-    let _ = writeln!(main, "# Review every TODO; see docs/catalog-format.md for every key.");
+    let _ = writeln!(
+        main,
+        "# Drafted by `evdoc init` from {} sites in {} files.",
+        scan.sites.len(),
+        scan.files_scanned
+    );
+    let _ = writeln!(
+        main,
+        "# Review every TODO; see docs/catalog-format.md for every key."
+    );
     let _ = writeln!(main, "evdoc: 1");
     let _ = writeln!(main, "info:\n  title: {}\n  version: \"0.1.0\"", q(title));
     let _ = writeln!(main, "namespaces:");
@@ -257,7 +319,11 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
 }
 
 /// Write a drafted catalog into `out`; refuses to overwrite catalog files unless `force`.
-pub fn write(out: &Path, files: &IndexMap<PathBuf, String>, force: bool) -> Result<Vec<PathBuf>, InitError> {
+pub fn write(
+    out: &Path,
+    files: &IndexMap<PathBuf, String>,
+    force: bool,
+) -> Result<Vec<PathBuf>, InitError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| InitError::Io { path, source }
@@ -267,7 +333,12 @@ pub fn write(out: &Path, files: &IndexMap<PathBuf, String>, force: bool) -> Resu
             .standard_filters(false)
             .build()
             .filter_map(Result::ok)
-            .any(|e| matches!(e.path().extension().and_then(|x| x.to_str()), Some("yaml" | "yml")));
+            .any(|e| {
+                matches!(
+                    e.path().extension().and_then(|x| x.to_str()),
+                    Some("yaml" | "yml")
+                )
+            });
         if has_yaml {
             return Err(InitError::Exists(out.display().to_string()));
         }
@@ -290,7 +361,10 @@ mod tests {
 
     #[test]
     fn room_templates() {
-        assert_eq!(room_template("`user:${socket.userId}`").unwrap(), "user:{userId}");
+        assert_eq!(
+            room_template("`user:${socket.userId}`").unwrap(),
+            "user:{userId}"
+        );
         assert_eq!(room_template("'signals'").unwrap(), "signals");
         assert_eq!(room_template("'user:' + id").unwrap(), "user:{id}");
         assert!(room_template("room").is_none());

@@ -4,8 +4,8 @@
 //! [`catalog`] (the contract) → [`scan`] (the evidence) → [`check`] (findings) / [`init`]
 //! (a starter catalog from the evidence).
 
-pub mod diagnostic;
 pub mod catalog;
-pub mod scan;
 pub mod check;
+pub mod diagnostic;
 pub mod init;
+pub mod scan;

@@ -4,7 +4,9 @@ use evdoc::catalog::{self, lint::lint};
 use std::path::Path;
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/catalogs")
+        .join(name)
 }
 
 fn errors(name: &str) -> Vec<String> {
@@ -13,10 +15,22 @@ fn errors(name: &str) -> Vec<String> {
         .iter()
         .map(|e| {
             let loc = e.location.as_ref().map(|l| {
-                let file = Path::new(&l.file).file_name().unwrap().to_string_lossy().into_owned();
+                let file = Path::new(&l.file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 format!("{file}:{}:{}: ", l.line, l.column)
             });
-            format!("{}{}{}", loc.unwrap_or_default(), e.message, e.help.as_ref().map(|h| format!(" [help: {h}]")).unwrap_or_default())
+            format!(
+                "{}{}{}",
+                loc.unwrap_or_default(),
+                e.message,
+                e.help
+                    .as_ref()
+                    .map(|h| format!(" [help: {h}]"))
+                    .unwrap_or_default()
+            )
         })
         .collect()
 }
@@ -26,27 +40,40 @@ fn malformed_yaml_names_file_line_column() {
     let e = errors("malformed");
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].starts_with("evdoc.yaml:"), "{e:?}");
-    assert!(!e[0].starts_with("evdoc.yaml:0"), "a location is given: {e:?}");
+    assert!(
+        !e[0].starts_with("evdoc.yaml:0"),
+        "a location is given: {e:?}"
+    );
 }
 
 #[test]
 fn unknown_key_suggests_the_right_one() {
     let e = errors("unknown-key");
-    assert_eq!(e, ["evdoc.yaml:5:5: unknown key `sumary` [help: did you mean `summary`?]"]);
+    assert_eq!(
+        e,
+        ["evdoc.yaml:5:5: unknown key `sumary` [help: did you mean `summary`?]"]
+    );
 }
 
 #[test]
 fn duplicate_event_across_files_points_at_both() {
     let e = errors("duplicate-event");
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("b.yaml:4:3: duplicate event `trade:update`: already defined at "), "{e:?}");
+    assert!(
+        e[0].starts_with("b.yaml:4:3: duplicate event `trade:update`: already defined at "),
+        "{e:?}"
+    );
     assert!(e[0].contains("a.yaml:3:3"), "{e:?}");
 }
 
 #[test]
 fn duplicate_key_in_one_file_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.yaml"), "events:\n  a:b:\n    direction: c2s\n    direction: s2c\n").unwrap();
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "events:\n  a:b:\n    direction: c2s\n    direction: s2c\n",
+    )
+    .unwrap();
     let err = catalog::load(dir.path()).unwrap_err();
     assert_eq!(err.0[0].message, "duplicate key `direction`");
     assert_eq!(err.0[0].location.as_ref().unwrap().line, 4);
@@ -56,13 +83,23 @@ fn duplicate_key_in_one_file_is_rejected() {
 fn ref_to_missing_file() {
     let e = errors("ref-missing");
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("evdoc.yaml:5:15: `$ref: schemas/trade.json` names a file that does not exist"), "{e:?}");
+    assert!(
+        e[0].starts_with(
+            "evdoc.yaml:5:15: `$ref: schemas/trade.json` names a file that does not exist"
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn ref_outside_the_catalog_is_refused() {
     let err = catalog::load(&fixture("ref-outside/catalog")).unwrap_err();
-    assert!(err.0[0].message.contains("points outside the catalog folder"), "{err}");
+    assert!(
+        err.0[0]
+            .message
+            .contains("points outside the catalog folder"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -99,7 +136,12 @@ fn invalid_schema_is_a_lint_error_at_the_payload() {
     let problems = lint(&loaded);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].rule, "EV008");
-    assert!(problems[0].message.starts_with("invalid JSON Schema for `trade:update`"), "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .starts_with("invalid JSON Schema for `trade:update`"),
+        "{problems:?}"
+    );
     assert_eq!(problems[0].at.as_ref().unwrap().line, 5);
 }
 
@@ -108,7 +150,15 @@ fn lint_finds_dangling_references_failing_examples_and_bad_names() {
     let loaded = catalog::load(&fixture("lint-problems")).unwrap();
     let got: Vec<String> = lint(&loaded)
         .iter()
-        .map(|p| format!("{} {}:{} {}", p.rule, p.at.as_ref().unwrap().line, p.at.as_ref().unwrap().column, p.message))
+        .map(|p| {
+            format!(
+                "{} {}:{} {}",
+                p.rule,
+                p.at.as_ref().unwrap().line,
+                p.at.as_ref().unwrap().column,
+                p.message
+            )
+        })
         .collect();
     insta::assert_snapshot!(got.join("\n"));
 }
@@ -119,10 +169,25 @@ mod never_panics {
     /// Fragments of catalog YAML, shuffled and truncated: the loader must answer, never panic.
     fn fragments() -> impl Strategy<Value = String> {
         let parts = prop::sample::select(vec![
-            "evdoc: 1\n", "events:\n", "  a:b:\n", "    direction: c2s\n", "    payload: {type: object\n",
-            "    payload: {$ref: x.json}\n", "    examples: [1, {a: [}]\n", "rooms: {\"user:{id}\": {access: self}}\n",
-            "  - item\n", "\t\tbad tab\n", "key: &anchor {a: 1}\n", "other: *anchor\n", "<<: *nothing\n",
-            "\"unterminated\n", "? complex\n: key\n", "---\n", "...\n", "events: !!binary aGVsbG8=\n", "\u{feff}\n",
+            "evdoc: 1\n",
+            "events:\n",
+            "  a:b:\n",
+            "    direction: c2s\n",
+            "    payload: {type: object\n",
+            "    payload: {$ref: x.json}\n",
+            "    examples: [1, {a: [}]\n",
+            "rooms: {\"user:{id}\": {access: self}}\n",
+            "  - item\n",
+            "\t\tbad tab\n",
+            "key: &anchor {a: 1}\n",
+            "other: *anchor\n",
+            "<<: *nothing\n",
+            "\"unterminated\n",
+            "? complex\n: key\n",
+            "---\n",
+            "...\n",
+            "events: !!binary aGVsbG8=\n",
+            "\u{feff}\n",
         ]);
         prop::collection::vec(parts, 0..12).prop_map(|v| v.concat())
     }

@@ -17,7 +17,10 @@ fn evdoc() -> Command {
 
 fn stdout(cmd: &mut Command) -> (String, i32) {
     let out = cmd.output().unwrap();
-    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap_or(-1))
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
@@ -25,7 +28,10 @@ fn help_texts_have_examples() {
     for sub in ["scan", "check", "init", "lint"] {
         let (text, code) = stdout(evdoc().args([sub, "--help"]));
         assert_eq!(code, 0);
-        assert!(text.contains("Examples:"), "`evdoc {sub} --help` shows examples");
+        assert!(
+            text.contains("Examples:"),
+            "`evdoc {sub} --help` shows examples"
+        );
         insta::assert_snapshot!(format!("help_{sub}"), text);
     }
 }
@@ -33,7 +39,8 @@ fn help_texts_have_examples() {
 #[test]
 fn scan_formats() {
     for format in ["table", "csv", "markdown", "json"] {
-        let (text, code) = stdout(evdoc().args(["scan", "tests/fixtures/cli/small", "--format", format]));
+        let (text, code) =
+            stdout(evdoc().args(["scan", "tests/fixtures/cli/small", "--format", format]));
         assert_eq!(code, 0);
         insta::assert_snapshot!(format!("scan_{format}"), text);
     }
@@ -45,8 +52,27 @@ fn scan_json_follows_the_contract() {
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["version"], 1);
     assert_eq!(v["files_scanned"], 2);
-    let site = v["sites"].as_array().unwrap().iter().find(|s| s["event"] == "room:joined" && s["role"] == "emit").unwrap();
-    for key in ["event", "role", "direction", "side", "file", "line", "column", "call", "room", "namespace", "dynamic", "lang", "via"] {
+    let site = v["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["event"] == "room:joined" && s["role"] == "emit")
+        .unwrap();
+    for key in [
+        "event",
+        "role",
+        "direction",
+        "side",
+        "file",
+        "line",
+        "column",
+        "call",
+        "room",
+        "namespace",
+        "dynamic",
+        "lang",
+        "via",
+    ] {
         assert!(site.get(key).is_some(), "site has `{key}`: {site}");
     }
     assert_eq!(site["direction"], "s2c");
@@ -57,7 +83,10 @@ fn scan_json_follows_the_contract() {
 
 #[test]
 fn check_passes_on_the_bundled_example() {
-    let out = evdoc().args(["check", "examples/trading-app", "--catalog", "catalog"]).output().unwrap();
+    let out = evdoc()
+        .args(["check", "examples/trading-app", "--catalog", "catalog"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("All checks passed"), "{text}");
@@ -65,7 +94,15 @@ fn check_passes_on_the_bundled_example() {
 
 fn drifted_findings(extra: &[&str]) -> (Vec<Value>, i32) {
     let mut cmd = evdoc();
-    cmd.args(["check", "tests/fixtures/drifted-app", "--catalog", "tests/fixtures/drifted-app/catalog", "--format", "json"]).args(extra);
+    cmd.args([
+        "check",
+        "tests/fixtures/drifted-app",
+        "--catalog",
+        "tests/fixtures/drifted-app/catalog",
+        "--format",
+        "json",
+    ])
+    .args(extra);
     let (text, code) = stdout(&mut cmd);
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     (v["findings"].as_array().unwrap().clone(), code)
@@ -75,8 +112,13 @@ fn drifted_findings(extra: &[&str]) -> (Vec<Value>, i32) {
 fn check_catches_every_rule_on_the_drifted_app() {
     let (findings, code) = drifted_findings(&[]);
     assert_eq!(code, 1);
-    let rules: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    for rule in ["EV001", "EV002", "EV003", "EV004", "EV006", "EV007", "EV008", "EV009"] {
+    let rules: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "EV001", "EV002", "EV003", "EV004", "EV006", "EV007", "EV008", "EV009",
+    ] {
         assert!(rules.contains(rule), "{rule} is reported: {findings:#?}");
     }
 }
@@ -86,7 +128,17 @@ fn baseline_accepts_known_findings_and_reports_new_ones() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
     let b = baseline.to_str().unwrap();
-    let out = evdoc().args(["check", "tests/fixtures/drifted-app", "--catalog", "tests/fixtures/drifted-app/catalog", "--write-baseline", b]).output().unwrap();
+    let out = evdoc()
+        .args([
+            "check",
+            "tests/fixtures/drifted-app",
+            "--catalog",
+            "tests/fixtures/drifted-app/catalog",
+            "--write-baseline",
+            b,
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let (findings, code) = drifted_findings(&["--baseline", b]);
     assert_eq!((findings.len(), code), (0, 0), "{findings:#?}");
@@ -104,15 +156,29 @@ fn baseline_accepts_known_findings_and_reports_new_ones() {
 fn suppression_comments_silence_a_rule_on_the_next_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("catalog")).unwrap();
-    std::fs::write(dir.path().join("catalog/evdoc.yaml"), "evdoc: 1\nevents:\n  chat:message:\n    direction: c2s\n").unwrap();
+    std::fs::write(
+        dir.path().join("catalog/evdoc.yaml"),
+        "evdoc: 1\nevents:\n  chat:message:\n    direction: c2s\n",
+    )
+    .unwrap();
     let code = "import { io } from 'socket.io-client';\nconst socket = io();\nsocket.emit('chat:message', {});\n// evdoc-ignore EV001\nsocket.emit('chat:typing', {});\nsocket.emit('chat:read', {}); // evdoc-ignore EV002\n";
     std::fs::write(dir.path().join("app.js"), code).unwrap();
     let mut cmd = evdoc();
-    cmd.current_dir(dir.path()).args(["check", ".", "--format", "json"]);
+    cmd.current_dir(dir.path())
+        .args(["check", ".", "--format", "json"]);
     let (text, code) = stdout(&mut cmd);
     let v: Value = serde_json::from_str(&text).unwrap();
-    let events: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["event"].as_str().unwrap_or("")).collect();
-    assert_eq!(events, ["chat:read"], "chat:typing is suppressed, chat:read is not (wrong rule id)");
+    let events: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["event"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        events,
+        ["chat:read"],
+        "chat:typing is suppressed, chat:read is not (wrong rule id)"
+    );
     assert_eq!(code, 1);
 }
 
@@ -121,47 +187,97 @@ fn init_drafts_a_catalog_that_check_accepts_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("catalog");
     let o = out.to_str().unwrap();
-    let res = evdoc().args(["init", "examples/trading-app", "--out", o]).output().unwrap();
-    assert_eq!(res.status.code(), Some(0), "{}", String::from_utf8_lossy(&res.stderr));
-    let res = evdoc().args(["check", "examples/trading-app", "--catalog", o]).output().unwrap();
-    assert_eq!(res.status.code(), Some(0), "check passes right after init:\n{}", String::from_utf8_lossy(&res.stdout));
+    let res = evdoc()
+        .args(["init", "examples/trading-app", "--out", o])
+        .output()
+        .unwrap();
+    assert_eq!(
+        res.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let res = evdoc()
+        .args(["check", "examples/trading-app", "--catalog", o])
+        .output()
+        .unwrap();
+    assert_eq!(
+        res.status.code(),
+        Some(0),
+        "check passes right after init:\n{}",
+        String::from_utf8_lossy(&res.stdout)
+    );
     // The draft knows the payload shape of an emit with an object literal.
     let loaded = evdoc::catalog::load(&out).unwrap();
     let trade = &loaded.catalog.events["trade:update"];
     assert_eq!(trade.direction, evdoc::scan::Direction::S2c);
-    assert!(trade.room.as_deref().is_some_and(|r| r.starts_with("user:{")), "{:?}", trade.room);
-    let again = evdoc().args(["init", "examples/trading-app", "--out", o]).output().unwrap();
+    assert!(
+        trade
+            .room
+            .as_deref()
+            .is_some_and(|r| r.starts_with("user:{")),
+        "{:?}",
+        trade.room
+    );
+    let again = evdoc()
+        .args(["init", "examples/trading-app", "--out", o])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
-    let forced = evdoc().args(["init", "examples/trading-app", "--out", o, "--force"]).output().unwrap();
+    let forced = evdoc()
+        .args(["init", "examples/trading-app", "--out", o, "--force"])
+        .output()
+        .unwrap();
     assert_eq!(forced.status.code(), Some(0));
 }
 
 #[test]
 fn unusable_input_exits_2_with_a_located_message() {
-    let out = evdoc().args(["check", "examples/trading-app", "--catalog", "tests/fixtures/catalogs/unknown-key"]).output().unwrap();
+    let out = evdoc()
+        .args([
+            "check",
+            "examples/trading-app",
+            "--catalog",
+            "tests/fixtures/catalogs/unknown-key",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("tests/fixtures/catalogs/unknown-key/evdoc.yaml:5:5: unknown key `sumary`"), "{err}");
+    assert!(
+        err.contains("tests/fixtures/catalogs/unknown-key/evdoc.yaml:5:5: unknown key `sumary`"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `summary`?"), "{err}");
     assert!(out.stdout.is_empty(), "errors go to stderr only");
 
-    let out = evdoc().args(["check", "does/not/exist", "--catalog", "catalog"]).output().unwrap();
+    let out = evdoc()
+        .args(["check", "does/not/exist", "--catalog", "catalog"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 
     let out = evdoc().args(["scan", "does/not/exist"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    let out = evdoc().args(["check", ".", "--select", "EV999"]).output().unwrap();
+    let out = evdoc()
+        .args(["check", ".", "--select", "EV999"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn lint_reports_catalog_problems_with_locations() {
-    let (text, code) = stdout(evdoc().args(["lint", "--catalog", "tests/fixtures/catalogs/lint-problems"]));
+    let (text, code) =
+        stdout(evdoc().args(["lint", "--catalog", "tests/fixtures/catalogs/lint-problems"]));
     assert_eq!(code, 1);
-    assert!(text.contains("tests/fixtures/catalogs/lint-problems/evdoc.yaml:9:15"), "{text}");
+    assert!(
+        text.contains("tests/fixtures/catalogs/lint-problems/evdoc.yaml:9:15"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "NO_COLOR: no escape codes");
     let (_, code) = stdout(evdoc().args(["lint", "--catalog", "catalog"]));
     assert_eq!(code, 0);
@@ -170,10 +286,29 @@ fn lint_reports_catalog_problems_with_locations() {
 #[test]
 fn fail_on_warning_turns_warnings_into_failures() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.yaml"), "evdoc: 1\nevents:\n  chatMessage:\n    direction: c2s\n").unwrap();
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "evdoc: 1\nevents:\n  chatMessage:\n    direction: c2s\n",
+    )
+    .unwrap();
     let c = dir.path().join("c.yaml");
     let c = c.to_str().unwrap();
-    assert_eq!(evdoc().args(["lint", "--catalog", c]).output().unwrap().status.code(), Some(0));
-    assert_eq!(evdoc().args(["lint", "--catalog", c, "--fail-on", "warning"]).output().unwrap().status.code(), Some(1));
+    assert_eq!(
+        evdoc()
+            .args(["lint", "--catalog", c])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        evdoc()
+            .args(["lint", "--catalog", c, "--fail-on", "warning"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
 }
-

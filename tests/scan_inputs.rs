@@ -13,8 +13,20 @@ fn events(r: &ScanResult) -> Vec<String> {
     // Lifecycle listeners (`connection`) are sites too; these tests count app events.
     r.sites
         .iter()
-        .filter(|s| !s.event.as_deref().is_some_and(evdoc::catalog::reserved::is_reserved))
-        .map(|s| format!("{}:{} {}", s.file, s.line, s.event.as_deref().unwrap_or("?"))).collect()
+        .filter(|s| {
+            !s.event
+                .as_deref()
+                .is_some_and(evdoc::catalog::reserved::is_reserved)
+        })
+        .map(|s| {
+            format!(
+                "{}:{} {}",
+                s.file,
+                s.line,
+                s.event.as_deref().unwrap_or("?")
+            )
+        })
+        .collect()
 }
 
 const SERVER: &str = "const { Server } = require('socket.io');\nconst io = new Server(3000);\nio.on('connection', (socket) => {\n  socket.on('chat:message', (m) => io.emit('chat:message', m));\n});\n";
@@ -30,10 +42,24 @@ fn binary_and_non_utf8_files_are_skipped_and_listed() {
     latin1.extend_from_slice(b"// caf\xe9\n");
     fs::write(dir.path().join("latin1.js"), latin1).unwrap();
     let r = run(dir.path());
-    let skipped: Vec<(String, String)> = r.skipped.iter().map(|s| (s.file.clone(), s.reason.clone())).collect();
-    assert_eq!(skipped, [("blob.js".into(), "binary".into()), ("latin1.js".into(), "not UTF-8".into())]);
+    let skipped: Vec<(String, String)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.file.clone(), s.reason.clone()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("blob.js".into(), "binary".into()),
+            ("latin1.js".into(), "not UTF-8".into())
+        ]
+    );
     assert_eq!(r.files_scanned, 3);
-    assert!(events(&r).iter().all(|e| e.starts_with("server.js")), "{:?}", events(&r));
+    assert!(
+        events(&r).iter().all(|e| e.starts_with("server.js")),
+        "{:?}",
+        events(&r)
+    );
     assert_eq!(events(&r).len(), 2, "{:?}", events(&r));
 }
 
@@ -60,7 +86,10 @@ fn a_file_with_a_syntax_error_is_read_by_the_fallback_and_reported() {
     let r = run(dir.path());
     assert_eq!(r.parse_errors.len(), 1, "{:?}", r.parse_errors);
     assert_eq!(r.parse_errors[0].file, "broken.js");
-    assert_eq!(events(&r), ["broken.js:3 room:join", "broken.js:4 room:joined"]);
+    assert_eq!(
+        events(&r),
+        ["broken.js:3 room:join", "broken.js:4 room:joined"]
+    );
 }
 
 #[cfg(unix)]
@@ -91,15 +120,39 @@ fn dependency_folders_and_gitignored_files_are_not_read_unless_asked() {
     for d in ["node_modules/socket.io/lib", "generated", "src"] {
         fs::create_dir_all(dir.path().join(d)).unwrap();
     }
-    fs::write(dir.path().join("node_modules/socket.io/lib/index.js"), SERVER).unwrap();
+    fs::write(
+        dir.path().join("node_modules/socket.io/lib/index.js"),
+        SERVER,
+    )
+    .unwrap();
     fs::write(dir.path().join("generated/server.js"), SERVER).unwrap();
     fs::write(dir.path().join("src/server.js"), SERVER).unwrap();
     fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
     let r = run(dir.path());
-    assert!(events(&r).iter().all(|e| e.starts_with("src/")), "{:?}", events(&r));
-    let all = scan(dir.path(), &ScanOptions { no_ignore: true, ..Default::default() }, None).unwrap();
-    let files: std::collections::BTreeSet<&str> = all.sites.iter().map(|s| s.file.as_str()).collect();
-    assert_eq!(files.into_iter().collect::<Vec<_>>(), ["generated/server.js", "node_modules/socket.io/lib/index.js", "src/server.js"]);
+    assert!(
+        events(&r).iter().all(|e| e.starts_with("src/")),
+        "{:?}",
+        events(&r)
+    );
+    let all = scan(
+        dir.path(),
+        &ScanOptions {
+            no_ignore: true,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    let files: std::collections::BTreeSet<&str> =
+        all.sites.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        [
+            "generated/server.js",
+            "node_modules/socket.io/lib/index.js",
+            "src/server.js"
+        ]
+    );
 }
 
 #[test]
@@ -107,8 +160,15 @@ fn side_globs_override_evidence_and_set_directions() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("web")).unwrap();
     // No import: evidence is weak, the glob decides.
-    fs::write(dir.path().join("web/chat.js"), "export function send(socket, m) {\n  socket.emit('chat:message', m);\n}\n").unwrap();
-    let opts = ScanOptions { client: vec!["web/**".into()], ..Default::default() };
+    fs::write(
+        dir.path().join("web/chat.js"),
+        "export function send(socket, m) {\n  socket.emit('chat:message', m);\n}\n",
+    )
+    .unwrap();
+    let opts = ScanOptions {
+        client: vec!["web/**".into()],
+        ..Default::default()
+    };
     let r = scan(dir.path(), &opts, None).unwrap();
     assert_eq!(r.sites.len(), 1);
     assert_eq!(r.sites[0].side, Some(evdoc::scan::Side::Client));
@@ -120,5 +180,8 @@ fn a_single_file_can_be_scanned() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("server.js"), SERVER).unwrap();
     let r = run(&dir.path().join("server.js"));
-    assert_eq!(events(&r), ["server.js:4 chat:message", "server.js:4 chat:message"]);
+    assert_eq!(
+        events(&r),
+        ["server.js:4 chat:message", "server.js:4 chat:message"]
+    );
 }

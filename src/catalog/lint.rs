@@ -34,8 +34,19 @@ struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn push(&mut self, rule: &'static str, event: Option<&str>, ptr: &str, message: String, help: Option<String>) {
-        let severity = if rule == "EV007" { Severity::Warning } else { Severity::Error };
+    fn push(
+        &mut self,
+        rule: &'static str,
+        event: Option<&str>,
+        ptr: &str,
+        message: String,
+        help: Option<String>,
+    ) {
+        let severity = if rule == "EV007" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         self.out.push(Problem {
             rule,
             severity,
@@ -61,22 +72,48 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
     }
     for (name, ns) in &cat.namespaces {
         if let Some(a) = &ns.auth {
-            check_rule(&mut l, None, &pointer(["namespaces", name, "auth"]), a, &["none", "required"], cat);
+            check_rule(
+                &mut l,
+                None,
+                &pointer(["namespaces", name, "auth"]),
+                a,
+                &["none", "required"],
+                cat,
+            );
         }
     }
     for (name, room) in &cat.rooms {
         if let Some(a) = &room.access {
-            check_rule(&mut l, None, &pointer(["rooms", name, "access"]), a, &["none", "self", "authenticated"], cat);
+            check_rule(
+                &mut l,
+                None,
+                &pointer(["rooms", name, "access"]),
+                a,
+                &["none", "self", "authenticated"],
+                cat,
+            );
         }
         if let Some(ns) = &room.namespace {
-            known_namespace(&mut l, cat, None, &pointer(["rooms", name, "namespace"]), ns);
+            known_namespace(
+                &mut l,
+                cat,
+                None,
+                &pointer(["rooms", name, "namespace"]),
+                ns,
+            );
         }
     }
     for (id, flow) in &cat.flows {
         for (i, step) in flow.steps.iter().enumerate() {
             if let super::model::FlowStep::Emit { emit } = step {
                 if !cat.events.contains_key(emit) && !is_reserved(emit) {
-                    l.push("EV008", None, &format!("{}/{i}", pointer(["flows", id, "steps"])), format!("flow `{id}` emits `{emit}`, which is not in the catalog"), did_you_mean(emit, cat.events.keys()));
+                    l.push(
+                        "EV008",
+                        None,
+                        &format!("{}/{i}", pointer(["flows", id, "steps"])),
+                        format!("flow `{id}` emits `{emit}`, which is not in the catalog"),
+                        did_you_mean(emit, cat.events.keys()),
+                    );
                 }
             }
         }
@@ -89,7 +126,13 @@ fn naming(l: &mut Linter, cat: &Catalog) {
     let re = match Regex::new(pattern) {
         Ok(r) => r,
         Err(e) => {
-            l.push("EV008", None, "/conventions/event_pattern", format!("`event_pattern` is not a valid regex: {e}"), None);
+            l.push(
+                "EV008",
+                None,
+                "/conventions/event_pattern",
+                format!("`event_pattern` is not a valid regex: {e}"),
+                None,
+            );
             return;
         }
     };
@@ -103,14 +146,26 @@ fn naming(l: &mut Linter, cat: &Catalog) {
 fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
     let base = pointer(["events", name]);
     if event.payload.is_some() && event.args.is_some() {
-        l.push("EV008", Some(name), &format!("{base}/args"), format!("event `{name}` has both `payload` and `args`"), Some("use `payload` for one argument, `args` for several".into()));
+        l.push(
+            "EV008",
+            Some(name),
+            &format!("{base}/args"),
+            format!("event `{name}` has both `payload` and `args`"),
+            Some("use `payload` for one argument, `args` for several".into()),
+        );
     }
     let mut compiled_ok = true;
     let mut check = |l: &mut Linter, ptr: String, s: &Schema| match schema::compile(s) {
         Ok(_) => {}
         Err(e) => {
             compiled_ok = false;
-            l.push("EV008", Some(name), &ptr, format!("invalid JSON Schema for `{name}`: {e}"), None);
+            l.push(
+                "EV008",
+                Some(name),
+                &ptr,
+                format!("invalid JSON Schema for `{name}`: {e}"),
+                None,
+            );
         }
     };
     if let Some(p) = &event.payload {
@@ -141,10 +196,23 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
         Direction::Both => Direction::C2s,
         d => d,
     };
-    let mut examples: Vec<(String, &serde_json::Value, Direction)> = event.examples.iter().enumerate().map(|(i, e)| (format!("{base}/examples/{i}"), e, direction)).collect();
-    for (dir, d, v) in [("c2s", Direction::C2s, &event.c2s), ("s2c", Direction::S2c, &event.s2c)] {
+    let mut examples: Vec<(String, &serde_json::Value, Direction)> = event
+        .examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (format!("{base}/examples/{i}"), e, direction))
+        .collect();
+    for (dir, d, v) in [
+        ("c2s", Direction::C2s, &event.c2s),
+        ("s2c", Direction::S2c, &event.s2c),
+    ] {
         if let Some(v) = v {
-            examples.extend(v.examples.iter().enumerate().map(|(i, e)| (format!("{base}/{dir}/examples/{i}"), e, d)));
+            examples.extend(
+                v.examples
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (format!("{base}/{dir}/examples/{i}"), e, d)),
+            );
         }
     }
     for (ptr, example, d) in examples {
@@ -162,11 +230,30 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
             vec![example]
         };
         for (i, (s, v)) in schemas.iter().zip(values).enumerate() {
-            let Ok(validator) = schema::compile(s) else { continue };
+            let Ok(validator) = schema::compile(s) else {
+                continue;
+            };
             for err in schema::validate(&validator, v) {
-                let arg = if multi { format!(" (argument {i})") } else { String::new() };
-                let path = if err.path.is_empty() { "the root".to_owned() } else { format!("`{}`", err.path) };
-                l.push("EV008", Some(name), &ptr, format!("example of `{name}`{arg} fails its schema at {path}: {}", err.message), None);
+                let arg = if multi {
+                    format!(" (argument {i})")
+                } else {
+                    String::new()
+                };
+                let path = if err.path.is_empty() {
+                    "the root".to_owned()
+                } else {
+                    format!("`{}`", err.path)
+                };
+                l.push(
+                    "EV008",
+                    Some(name),
+                    &ptr,
+                    format!(
+                        "example of `{name}`{arg} fails its schema at {path}: {}",
+                        err.message
+                    ),
+                    None,
+                );
             }
         }
     }
@@ -177,36 +264,80 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
     for (i, r) in event.replies.iter().enumerate() {
         let reply = r.event();
         if !cat.events.contains_key(reply) && !is_reserved(reply) {
-            l.push("EV008", Some(name), &format!("{base}/replies/{i}"), format!("`{name}` replies with `{reply}`, which is not in the catalog"), did_you_mean(reply, cat.events.keys()));
+            l.push(
+                "EV008",
+                Some(name),
+                &format!("{base}/replies/{i}"),
+                format!("`{name}` replies with `{reply}`, which is not in the catalog"),
+                did_you_mean(reply, cat.events.keys()),
+            );
         }
     }
     for (i, code) in event.errors.iter().enumerate() {
         if !cat.errors.contains_key(code) {
-            l.push("EV008", Some(name), &format!("{base}/errors/{i}"), format!("`{name}` may fail with `{code}`, which is not in `errors`"), did_you_mean(code, cat.errors.keys()));
+            l.push(
+                "EV008",
+                Some(name),
+                &format!("{base}/errors/{i}"),
+                format!("`{name}` may fail with `{code}`, which is not in `errors`"),
+                did_you_mean(code, cat.errors.keys()),
+            );
         }
     }
     if let Some(d) = &event.deprecated {
         if let Some(u) = &d.use_instead {
             if !cat.events.contains_key(u) {
-                l.push("EV008", Some(name), &format!("{base}/deprecated/use"), format!("`{name}` is deprecated in favour of `{u}`, which is not in the catalog"), did_you_mean(u, cat.events.keys()));
+                l.push(
+                    "EV008",
+                    Some(name),
+                    &format!("{base}/deprecated/use"),
+                    format!(
+                        "`{name}` is deprecated in favour of `{u}`, which is not in the catalog"
+                    ),
+                    did_you_mean(u, cat.events.keys()),
+                );
             }
         }
     }
     if let Some(a) = &event.auth {
-        check_rule(l, Some(name), &format!("{base}/auth"), a, &["none", "required"], cat);
+        check_rule(
+            l,
+            Some(name),
+            &format!("{base}/auth"),
+            a,
+            &["none", "required"],
+            cat,
+        );
     }
     if let Some(ns) = &event.namespace {
         known_namespace(l, cat, Some(name), &format!("{base}/namespace"), ns);
     }
-    for (field, template) in [("room", &event.room), ("joins", &event.joins), ("leaves", &event.leaves)] {
+    for (field, template) in [
+        ("room", &event.room),
+        ("joins", &event.joins),
+        ("leaves", &event.leaves),
+    ] {
         let Some(t) = template else { continue };
         let ptr = format!("{base}/{field}");
         if !cat.rooms.is_empty() && !cat.rooms.contains_key(t) {
-            l.push("EV008", Some(name), &ptr, format!("`{name}` {} room `{t}`, which is not in `rooms`", if field == "room" { "targets" } else { field }), did_you_mean(t, cat.rooms.keys()));
+            l.push(
+                "EV008",
+                Some(name),
+                &ptr,
+                format!(
+                    "`{name}` {} room `{t}`, which is not in `rooms`",
+                    if field == "room" { "targets" } else { field }
+                ),
+                did_you_mean(t, cat.rooms.keys()),
+            );
         }
         if field != "room" {
             // `joins`/`leaves` bind placeholders from the payload: each must be a payload field.
-            let props = event.payload.as_ref().and_then(|p| p.get("properties")).and_then(|p| p.as_object());
+            let props = event
+                .payload
+                .as_ref()
+                .and_then(|p| p.get("properties"))
+                .and_then(|p| p.as_object());
             for var in placeholders(t) {
                 if !props.is_some_and(|p| p.contains_key(var)) {
                     l.push("EV008", Some(name), &ptr, format!("`{name}` {field} `{t}`, but its payload schema has no property `{var}` to bind `{{{var}}}` from"), None);
@@ -218,20 +349,50 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
 
 /// The `{name}` placeholders of a room template.
 pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(v, _)| v))
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(v, _)| v))
 }
 
 fn known_namespace(l: &mut Linter, cat: &Catalog, event: Option<&str>, ptr: &str, ns: &str) {
     if !cat.namespaces.is_empty() && !cat.namespaces.contains_key(ns) {
-        l.push("EV008", event, ptr, format!("namespace `{ns}` is not in `namespaces`"), did_you_mean(ns, cat.namespaces.keys()));
+        l.push(
+            "EV008",
+            event,
+            ptr,
+            format!("namespace `{ns}` is not in `namespaces`"),
+            did_you_mean(ns, cat.namespaces.keys()),
+        );
     }
 }
 
 /// `auth`/`access` values: a keyword, or `role:NAME`.
-fn check_rule(l: &mut Linter, event: Option<&str>, ptr: &str, value: &str, keywords: &[&str], _cat: &Catalog) {
-    let ok = keywords.contains(&value) || value.strip_prefix("role:").is_some_and(|r| !r.is_empty());
+fn check_rule(
+    l: &mut Linter,
+    event: Option<&str>,
+    ptr: &str,
+    value: &str,
+    keywords: &[&str],
+    _cat: &Catalog,
+) {
+    let ok =
+        keywords.contains(&value) || value.strip_prefix("role:").is_some_and(|r| !r.is_empty());
     if !ok {
-        l.push("EV008", event, ptr, format!("`{value}` is not a valid rule"), Some(format!("expected one of {}, or `role:NAME`", keywords.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))));
+        l.push(
+            "EV008",
+            event,
+            ptr,
+            format!("`{value}` is not a valid rule"),
+            Some(format!(
+                "expected one of {}, or `role:NAME`",
+                keywords
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
     }
 }
 

@@ -525,4 +525,3 @@ impl Merger {
         self.positions.extend(pos);
     }
 }
-

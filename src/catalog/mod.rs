@@ -1,11 +1,11 @@
 //! The contract: catalog model, YAML loading with source positions, schema compilation, lint.
 
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod positions;
 pub mod reserved;
 pub mod schema;
-pub mod lint;
 
 pub use load::{load, LoadError, LoadErrors, LoadedCatalog};
 pub use model::*;

@@ -22,7 +22,12 @@ pub struct CheckOptions {
 }
 
 /// Compare the catalog with the scan: every finding, suppressions applied, sorted by location.
-pub fn check(catalog: &LoadedCatalog, scan: &ScanResult, code_root: &Path, opts: &CheckOptions) -> Vec<Finding> {
+pub fn check(
+    catalog: &LoadedCatalog,
+    scan: &ScanResult,
+    code_root: &Path,
+    opts: &CheckOptions,
+) -> Vec<Finding> {
     let ctx = rules::Context { catalog, scan };
     let mut sup = suppress::Suppressions::new(code_root);
     let wanted = |id: &str| {
@@ -41,7 +46,14 @@ pub fn check(catalog: &LoadedCatalog, scan: &ScanResult, code_root: &Path, opts:
 /// Order findings: code findings by file and line, then catalog-only findings, then by rule.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| (f.code.is_none(), f.primary().cloned(), f.rule, f.message.clone());
+        let key = |f: &Finding| {
+            (
+                f.code.is_none(),
+                f.primary().cloned(),
+                f.rule,
+                f.message.clone(),
+            )
+        };
         key(a).cmp(&key(b))
     });
 }

@@ -29,29 +29,47 @@ impl Suppressions {
     fn lines(&mut self, path: PathBuf) -> Option<&Vec<String>> {
         self.cache
             .entry(path.clone())
-            .or_insert_with(|| std::fs::read_to_string(&path).ok().map(|t| t.lines().map(str::to_owned).collect()))
+            .or_insert_with(|| {
+                std::fs::read_to_string(&path)
+                    .ok()
+                    .map(|t| t.lines().map(str::to_owned).collect())
+            })
             .as_ref()
     }
 
     /// True when a comment near the finding's code or catalog location silences it.
     pub fn is_suppressed(&mut self, f: &Finding) -> bool {
         let places = [
-            f.code.as_ref().map(|l| (self.code_root.join(&l.file), l.line)),
+            f.code
+                .as_ref()
+                .map(|l| (self.code_root.join(&l.file), l.line)),
             f.catalog.as_ref().map(|l| (PathBuf::from(&l.file), l.line)),
         ];
         places.into_iter().flatten().any(|(path, line)| {
-            let Some(lines) = self.lines(path) else { return false };
+            let Some(lines) = self.lines(path) else {
+                return false;
+            };
             let idx = line as usize;
-            let near = [idx.checked_sub(2).and_then(|i| lines.get(i)), idx.checked_sub(1).and_then(|i| lines.get(i))];
-            near.into_iter().flatten().any(|l| directive(l, "evdoc-ignore").is_some_and(|ids| covers(&ids, f.rule)))
-                || lines.iter().any(|l| directive(l, "evdoc-ignore-file").is_some_and(|ids| covers(&ids, f.rule)))
+            let near = [
+                idx.checked_sub(2).and_then(|i| lines.get(i)),
+                idx.checked_sub(1).and_then(|i| lines.get(i)),
+            ];
+            near.into_iter()
+                .flatten()
+                .any(|l| directive(l, "evdoc-ignore").is_some_and(|ids| covers(&ids, f.rule)))
+                || lines.iter().any(|l| {
+                    directive(l, "evdoc-ignore-file").is_some_and(|ids| covers(&ids, f.rule))
+                })
         })
     }
 }
 
 /// The rule ids after a directive in a comment; empty means every rule.
 fn directive(line: &str, name: &str) -> Option<Vec<String>> {
-    let comment_start = line.find("//").or_else(|| line.find('#')).or_else(|| line.find("/*"))?;
+    let comment_start = line
+        .find("//")
+        .or_else(|| line.find('#'))
+        .or_else(|| line.find("/*"))?;
     let comment = &line[comment_start..];
     let at = comment.find(name)?;
     let rest = &comment[at + name.len()..];
@@ -142,9 +160,17 @@ mod tests {
 
     #[test]
     fn directives() {
-        assert_eq!(directive("  // evdoc-ignore EV001", "evdoc-ignore").unwrap(), ["EV001"]);
-        assert_eq!(directive("x(); // evdoc-ignore EV001, EV004", "evdoc-ignore").unwrap(), ["EV001", "EV004"]);
-        assert!(directive("# evdoc-ignore", "evdoc-ignore").unwrap().is_empty());
+        assert_eq!(
+            directive("  // evdoc-ignore EV001", "evdoc-ignore").unwrap(),
+            ["EV001"]
+        );
+        assert_eq!(
+            directive("x(); // evdoc-ignore EV001, EV004", "evdoc-ignore").unwrap(),
+            ["EV001", "EV004"]
+        );
+        assert!(directive("# evdoc-ignore", "evdoc-ignore")
+            .unwrap()
+            .is_empty());
         assert!(directive("// evdoc-ignore-file EV004", "evdoc-ignore").is_none());
         assert!(directive("socket.emit('evdoc-ignore')", "evdoc-ignore").is_none());
     }

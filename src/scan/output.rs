@@ -104,12 +104,19 @@ fn write_csv(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 fn write_markdown(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# Socket.IO event sites\n")?;
-    writeln!(out, "{} sites in {} files.\n", result.sites.len(), result.files_scanned)?;
+    writeln!(
+        out,
+        "{} sites in {} files.\n",
+        result.sites.len(),
+        result.files_scanned
+    )?;
     for (domain, sites) in grouped(result) {
         writeln!(out, "## {}\n", md_cell(&domain))?;
         writeln!(out, "| {} |", HEADER.join(" | "))?;
@@ -135,7 +142,10 @@ fn write_skipped(result: &ScanResult, out: &mut dyn Write, bullet: &str) -> io::
         }
     }
     if !result.parse_errors.is_empty() {
-        writeln!(out, "Read by the fallback scanner because they do not parse:")?;
+        writeln!(
+            out,
+            "Read by the fallback scanner because they do not parse:"
+        )?;
         for p in &result.parse_errors {
             writeln!(out, "{bullet}{}: {}", p.file, p.message)?;
         }

@@ -82,7 +82,11 @@ pub enum ScanError {
 pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 
 /// Scan `root` (a folder or a single file).
-pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Result<ScanResult, ScanError> {
+pub fn scan(
+    root: &Path,
+    opts: &ScanOptions,
+    progress: Option<Progress>,
+) -> Result<ScanResult, ScanError> {
     let meta = std::fs::metadata(root).map_err(|source| ScanError::Root {
         path: root.display().to_string(),
         source,
@@ -91,7 +95,10 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Resu
     let server = walk::globset(&opts.server).map_err(ScanError::Glob)?;
     let client = walk::globset(&opts.client).map_err(ScanError::Glob)?;
     let (base, single): (PathBuf, Option<PathBuf>) = if meta.is_file() {
-        let parent = root.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         (parent.to_path_buf(), Some(root.to_path_buf()))
     } else {
         (root.to_path_buf(), None)
@@ -100,8 +107,12 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Resu
     let collected = Mutex::new(Collected::default());
     let count = AtomicUsize::new(0);
     let visit = |path: &Path| {
-        let Some(rel) = relative(&base, path) else { return };
-        let Some(family) = walk::family(&rel) else { return };
+        let Some(rel) = relative(&base, path) else {
+            return;
+        };
+        let Some(family) = walk::family(&rel) else {
+            return;
+        };
         if exclude.is_match(&rel) {
             return;
         }
@@ -110,7 +121,10 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Resu
             p(n);
         }
         let outcome = scan_file(path, &rel, family);
-        collected.lock().unwrap_or_else(|e| e.into_inner()).add(rel, outcome);
+        collected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(rel, outcome);
     };
 
     if let Some(file) = single {
@@ -128,7 +142,12 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Resu
             .require_git(false)
             .follow_links(false)
             .threads(threads)
-            .filter_entry(move |e| no_ignore || !(e.file_type().is_some_and(|t| t.is_dir()) && e.depth() > 0 && walk::is_excluded_dir(e.path())))
+            .filter_entry(move |e| {
+                no_ignore
+                    || !(e.file_type().is_some_and(|t| t.is_dir())
+                        && e.depth() > 0
+                        && walk::is_excluded_dir(e.path()))
+            })
             .build_parallel()
             .run(|| {
                 Box::new(|entry| {
@@ -146,7 +165,8 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: Option<Progress>) -> Resu
     for site in &mut c.sites {
         settle_side(site, &server, &client);
     }
-    c.sites.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    c.sites
+        .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     c.parse_errors.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(ScanResult {
@@ -192,10 +212,7 @@ impl Collected {
             Outcome::Empty => {}
             Outcome::Read(x) => {
                 if let Some(message) = x.parse_error {
-                    self.parse_errors.push(ParseError {
-                        file: rel,
-                        message,
-                    });
+                    self.parse_errors.push(ParseError { file: rel, message });
                 }
                 let file_side = x.side;
                 self.sites.extend(x.sites.into_iter().map(|mut s| {

@@ -11,7 +11,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .filter(|s| s.dynamic && s.event.is_none())
         .map(|site| {
             let expr = site.expr.as_deref().unwrap_or("?");
-            let mut f = finding("EV009", None, format!("event name `{expr}` is computed at run time and cannot be verified"));
+            let mut f = finding(
+                "EV009",
+                None,
+                format!("event name `{expr}` is computed at run time and cannot be verified"),
+            );
             f.code = Some(site_location(site));
             f.help = Some("use a constant, or declare the wrapper in `scan.wrappers`".into());
             f

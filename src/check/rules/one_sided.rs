@@ -10,7 +10,8 @@ use indexmap::IndexMap;
 /// One finding per event whose sites are all emits or all listens, at its first site.
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let sites = &ctx.scan.sites;
-    let both_sides = sites.iter().any(|s| s.side == Some(Side::Server)) && sites.iter().any(|s| s.side == Some(Side::Client));
+    let both_sides = sites.iter().any(|s| s.side == Some(Side::Server))
+        && sites.iter().any(|s| s.side == Some(Side::Client));
     if !both_sides {
         return Vec::new();
     }
@@ -38,7 +39,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         let mut f = finding("EV004", Some(name), message);
         f.code = Some(site_location(first));
         f.catalog = ctx.catalog.event_location(name);
-        f.help = Some(if emits { "add a listener on the receiving side, or stop emitting it".into() } else { "remove the dead listener, or emit the event".into() });
+        f.help = Some(if emits {
+            "add a listener on the receiving side, or stop emitting it".into()
+        } else {
+            "remove the dead listener, or emit the event".into()
+        });
         out.push(f);
     }
     out

@@ -14,17 +14,38 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     let events = &ctx.catalog.catalog.events;
     let mut out = Vec::new();
     for site in &ctx.scan.sites {
-        let (Some(name), Some(room), Role::Emit) = (site.event.as_deref(), site.room.as_deref(), site.role) else { continue };
-        let Some(expected) = events.get(name).and_then(|e| e.room.as_deref()) else { continue };
+        let (Some(name), Some(room), Role::Emit) =
+            (site.event.as_deref(), site.room.as_deref(), site.role)
+        else {
+            continue;
+        };
+        let Some(expected) = events.get(name).and_then(|e| e.room.as_deref()) else {
+            continue;
+        };
         let want = catalog_pattern(expected);
-        let Some(got) = code_patterns(room) else { continue };
+        let Some(got) = code_patterns(room) else {
+            continue;
+        };
         if got.iter().all(|g| *g == want) {
             continue;
         }
-        let shown = if room.starts_with(['\'', '"', '`']) { room.to_owned() } else { format!("`{room}`") };
-        let mut f = finding("EV006", Some(name), format!("`{name}` is emitted to room {shown}, but the catalog sends it to `{expected}`"));
+        let shown = if room.starts_with(['\'', '"', '`']) {
+            room.to_owned()
+        } else {
+            format!("`{room}`")
+        };
+        let mut f = finding(
+            "EV006",
+            Some(name),
+            format!(
+                "`{name}` is emitted to room {shown}, but the catalog sends it to `{expected}`"
+            ),
+        );
         f.code = Some(site_location(site));
-        f.catalog = ctx.catalog.locate(&format!("{}/room", crate::catalog::positions::pointer(["events", name])));
+        f.catalog = ctx.catalog.locate(&format!(
+            "{}/room",
+            crate::catalog::positions::pointer(["events", name])
+        ));
         f.help = Some("emit to the catalog's room, or correct the event's `room`".into());
         out.push(f);
     }
@@ -123,7 +144,10 @@ mod tests {
         assert_eq!(code_patterns("`user:${userId}`").unwrap(), ["user:{*}"]);
         assert_eq!(code_patterns("'signals'").unwrap(), ["signals"]);
         assert_eq!(code_patterns("\"user:\" + id").unwrap(), ["user:{*}"]);
-        assert_eq!(code_patterns("format!(\"user:{}\", id)").unwrap(), ["user:{*}"]);
+        assert_eq!(
+            code_patterns("format!(\"user:{}\", id)").unwrap(),
+            ["user:{*}"]
+        );
         assert_eq!(code_patterns("'a', 'b'").unwrap(), ["a", "b"]);
         assert!(code_patterns("room").is_none());
     }

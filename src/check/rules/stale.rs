@@ -7,7 +7,12 @@ use std::collections::HashSet;
 
 /// One finding per catalog event without any site.
 pub fn run(ctx: &Context) -> Vec<Finding> {
-    let used: HashSet<&str> = ctx.scan.sites.iter().filter_map(|s| s.event.as_deref()).collect();
+    let used: HashSet<&str> = ctx
+        .scan
+        .sites
+        .iter()
+        .filter_map(|s| s.event.as_deref())
+        .collect();
     ctx.catalog
         .catalog
         .events

@@ -20,7 +20,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                 crate::scan::Role::Emit => "emitted",
                 crate::scan::Role::Listen => "listened to",
             };
-            let mut f = finding("EV001", Some(name), format!("event `{name}` is {verb} in code but not in the catalog"));
+            let mut f = finding(
+                "EV001",
+                Some(name),
+                format!("event `{name}` is {verb} in code but not in the catalog"),
+            );
             f.code = Some(site_location(site));
             f.help = Some(match crate::catalog::load::did_you_mean(name, &names) {
                 Some(s) => format!("did you mean `{s}`? Otherwise add `{name}` to the catalog"),
