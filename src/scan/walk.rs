@@ -123,26 +123,32 @@ static JS_CALLS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
 /// Evidence that a file talks Socket.IO at all: the word socket in any case (`socket.io`,
 /// `Socket`, `this.$socket`, `@nestjs/websockets`), an `io` binding, or a namespace. A file
 /// without any of them has no receiver the extractor would accept, so it is not parsed.
-static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-    finders(&[
-        "ocket",
-        "OCKET",
-        "io(",
-        "io.",
-        "nsp",
-        "amespace",
-        "SubscribeMessage",
-        "Gateway",
-    ])
+static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| finders(&["ocket", "OCKET", "nsp", "SubscribeMessage", "Gateway"]));
+
+/// `io` used as a value (`io(`, `io.`), not the end of `ratio.` or `portfolio(`.
+static IO_USE: LazyLock<[Finder<'static>; 2]> = LazyLock::new(|| {
+    [
+        Finder::new(b"io(").into_owned(),
+        Finder::new(b"io.").into_owned(),
+    ]
 });
+
+fn uses_io(text: &[u8]) -> bool {
+    IO_USE.iter().any(|f| {
+        f.find_iter(text).any(|at| {
+            at == 0
+                || !matches!(text[at - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'$')
+        })
+    })
+}
 
 /// Tokens without which a Rust file cannot hold a site.
 static RUST_CALLS: LazyLock<Vec<Finder<'static>>> =
     LazyLock::new(|| finders(&["emit", ".on(", ".on_disconnect", ".ns("]));
 
 /// Socket.IO evidence in Rust: the crates (`socketioxide`, `rust_socketio`) and their types.
-static RUST_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
-    LazyLock::new(|| finders(&["ocket", "io.", "io("]));
+static RUST_EVIDENCE: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| finders(&["ocket"]));
 
 fn finders(tokens: &[&str]) -> Vec<Finder<'static>> {
     tokens
@@ -181,7 +187,7 @@ pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
         Family::Rust => (&*RUST_CALLS, &*RUST_EVIDENCE),
     };
     let any = |fs: &[Finder]| fs.iter().any(|f| f.find(text).is_some());
-    any(calls) && any(evidence)
+    any(calls) && (any(evidence) || uses_io(text))
 }
 
 #[cfg(test)]
@@ -211,6 +217,7 @@ mod tests {
         assert!(!may_hold_sites(
             Family::Js,
             b"function emitFiles() { emitter.emit('x') }"
+        assert!(!may_hold_sites(Family::Js, b"namespace ts { emit(ratio.x, portfolio(1)) }"));
         ));
         assert!(!may_hold_sites(
             Family::Js,
