@@ -124,21 +124,25 @@ static JS_CALLS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
 /// `Socket`, `this.$socket`, `@nestjs/websockets`), an `io` binding, or a namespace. A file
 /// without any of them has no receiver the extractor would accept, so it is not parsed.
 static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
-    LazyLock::new(|| finders(&["ocket", "OCKET", "nsp", "SubscribeMessage", "Gateway"]));
+    LazyLock::new(|| finders(&["ocket", "OCKET", "SubscribeMessage", "Gateway"]));
 
-/// `io` used as a value (`io(`, `io.`), not the end of `ratio.` or `portfolio(`.
-static IO_USE: LazyLock<[Finder<'static>; 2]> = LazyLock::new(|| {
-    [
-        Finder::new(b"io(").into_owned(),
-        Finder::new(b"io.").into_owned(),
-    ]
-});
+/// Short names that are evidence only as whole words: `io(`, `io.`, `nsp` (not the end of
+/// `ratio.` or the middle of `transpile`).
+static WORDS: LazyLock<[Finder<'static>; 3]> =
+    LazyLock::new(|| [b"io(".as_slice(), b"io.", b"nsp"].map(|w| Finder::new(w).into_owned()));
 
-fn uses_io(text: &[u8]) -> bool {
-    IO_USE.iter().any(|f| {
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+fn uses_short_names(text: &[u8]) -> bool {
+    WORDS.iter().any(|f| {
+        let n = f.needle().len();
         f.find_iter(text).any(|at| {
-            at == 0
-                || !matches!(text[at - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'$')
+            let before = at == 0 || !is_ident(text[at - 1]);
+            let last = f.needle()[n - 1];
+            let after = !is_ident(last) || text.get(at + n).is_none_or(|&b| !is_ident(b));
+            before && after
         })
     })
 }
@@ -187,7 +191,7 @@ pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
         Family::Rust => (&*RUST_CALLS, &*RUST_EVIDENCE),
     };
     let any = |fs: &[Finder]| fs.iter().any(|f| f.find(text).is_some());
-    any(calls) && (any(evidence) || uses_io(text))
+    any(calls) && (any(evidence) || uses_short_names(text))
 }
 
 #[cfg(test)]
@@ -206,28 +210,18 @@ mod tests {
 
     #[test]
     fn gate_needs_a_call_and_socket_evidence() {
-        assert!(may_hold_sites(
-            Family::Js,
-            b"import { io } from 'socket.io-client'; s.emit('a')"
+        let js = |t: &[u8]| may_hold_sites(Family::Js, t);
+        assert!(js(b"import { io } from 'socket.io-client'; s.emit('a')"));
+        assert!(js(b"export default (io) => io.on('connection', f)"));
+        assert!(js(b"function f(nsp) { nsp.emit('a') }"));
+        assert!(!js(b"function emitFiles() { emitter.emit('x') }"));
+        assert!(!js(b"import io from 'socket.io'; const x = 1;"));
+        assert!(!js(
+            b"namespace ts { emit(ratio.x, portfolio(1), transpile) }"
         ));
-        assert!(may_hold_sites(
-            Family::Js,
-            b"export default (io) => io.on('connection', f)"
-        ));
-        assert!(!may_hold_sites(
-            Family::Js,
-            b"function emitFiles() { emitter.emit('x') }"
-        assert!(!may_hold_sites(Family::Js, b"namespace ts { emit(ratio.x, portfolio(1)) }"));
-        ));
-        assert!(!may_hold_sites(
-            Family::Js,
-            b"import io from 'socket.io'; const x = 1;"
-        ));
-        assert!(may_hold_sites(
-            Family::Rust,
-            b"use socketioxide::SocketIo; s.emit(\"a\", &1)"
-        ));
-        assert!(!may_hold_sites(Family::Rust, b"tx.send(1); bus.emit(x)"));
+        let rs = |t: &[u8]| may_hold_sites(Family::Rust, t);
+        assert!(rs(b"use socketioxide::SocketIo; s.emit(\"a\", &1)"));
+        assert!(!rs(b"tx.send(1); bus.emit(x)"));
     }
 
     #[test]
