@@ -1,0 +1,172 @@
+//! `evdoc check`: compare code and catalog, report findings, exit 1 when they matter.
+
+use super::{
+    broken_pipe_or, load_catalog, run_scan, FailOn, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK,
+};
+use clap::Args;
+use evdoc::check::{self, report, suppress::Baseline, CheckOptions, Finding};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `evdoc check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Folder or file holding the code.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The catalog: a YAML file or a folder of them.
+    #[arg(long, default_value = "catalog")]
+    pub catalog: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = report::Format::Text)]
+    pub format: report::Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as the baseline and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ScanFlags,
+}
+
+pub(crate) fn write_report(
+    ui: &Ui,
+    format: report::Format,
+    findings: &[Finding],
+    code_root: &Path,
+    files: usize,
+    output: Option<&Path>,
+) -> Result<(), u8> {
+    let ctx = report::ReportContext {
+        code_root,
+        catalog_root: Path::new("."),
+        color: ui.color && output.is_none() && format == report::Format::Text,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        files_scanned: files,
+    };
+    let result = match output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut f| report::write(format, findings, &ctx, &mut f)),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(format, findings, &ctx, &mut out).and_then(|_| out.flush())
+        }
+    };
+    result.map_err(|e| broken_pipe_or(ui, e))
+}
+
+/// `root/file` as the user would type it: `/`-separated, without a leading `./`.
+fn shown_path(root: &Path, file: &str) -> String {
+    let joined = root.join(file).to_string_lossy().replace('\\', "/");
+    joined
+        .strip_prefix("./")
+        .map(str::to_owned)
+        .unwrap_or(joined)
+}
+
+fn code_root(path: &Path) -> PathBuf {
+    if path.is_file() {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// `evdoc check`.
+pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
+    for id in a.select.iter().chain(&a.ignore) {
+        if check::rules::by_id(id).is_none() {
+            ui.error(format!("unknown rule `{id}` (rules are EV001 to EV009)"));
+            return BAD_INPUT;
+        }
+    }
+    let Some(cat) = load_catalog(ui, &a.catalog) else {
+        return BAD_INPUT;
+    };
+    if !a.path.exists() {
+        ui.error(format!("`{}` does not exist", a.path.display()));
+        return BAD_INPUT;
+    }
+    let baseline = match &a.baseline {
+        None => None,
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<Baseline>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                ui.error(format!("cannot read baseline `{}`: {e}", p.display()));
+                return BAD_INPUT;
+            }
+        },
+    };
+    let Some(result) = run_scan(ui, &a.path, &a.flags, Some(&cat)) else {
+        return BAD_INPUT;
+    };
+    let root = code_root(&a.path);
+    let opts = CheckOptions {
+        select: a.select.clone(),
+        ignore: a.ignore.clone(),
+    };
+    let mut findings = check::check(&cat, &result, &root, &opts);
+    // Reports and baselines name code by its path from the working directory, like the catalog, so that
+    // editors, GitHub annotations and SARIF viewers resolve both the same way.
+    for f in &mut findings {
+        if let Some(loc) = f.code.as_mut() {
+            loc.file = shown_path(&root, &loc.file);
+        }
+    }
+    if let Some(path) = &a.write_baseline {
+        let text =
+            serde_json::to_string_pretty(&Baseline::of(&findings)).expect("baseline serialises");
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            ui.error(format!("cannot write baseline `{}`: {e}", path.display()));
+            return BAD_INPUT;
+        }
+        ui.note(format!(
+            "Recorded {} findings in `{}`.",
+            findings.len(),
+            path.display()
+        ));
+        return OK;
+    }
+    if let Some(b) = &baseline {
+        let before = findings.len();
+        findings = b.filter(findings);
+        ui.note(format!(
+            "{} findings accepted by the baseline.",
+            before - findings.len()
+        ));
+    }
+    if let Err(code) = write_report(
+        ui,
+        a.format,
+        &findings,
+        Path::new("."),
+        result.files_scanned,
+        a.output.as_deref(),
+    ) {
+        return code;
+    }
+    if check::fails(&findings, a.fail_on.into()) {
+        FINDINGS
+    } else {
+        OK
+    }
+}

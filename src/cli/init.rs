@@ -1,0 +1,65 @@
+//! `evdoc init`: draft a catalog from the scan.
+
+use super::{run_scan, ScanFlags, Ui, BAD_INPUT, OK};
+use anstream::println;
+use clap::Args;
+use evdoc::catalog;
+use std::path::PathBuf;
+
+/// `evdoc init`.
+#[derive(Args)]
+pub struct InitArgs {
+    /// Folder or file holding the code.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Where to write the catalog.
+    #[arg(long, default_value = "catalog")]
+    pub out: PathBuf,
+    /// Overwrite existing catalog files.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: ScanFlags,
+}
+
+/// `evdoc init`.
+pub fn init(ui: &Ui, a: InitArgs) -> u8 {
+    if !a.path.exists() {
+        ui.error(format!("`{}` does not exist", a.path.display()));
+        return BAD_INPUT;
+    }
+    let Some(result) = run_scan(ui, &a.path, &a.flags, None) else {
+        return BAD_INPUT;
+    };
+    let title = std::fs::canonicalize(&a.path)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .map_or_else(
+            || "Realtime API".to_owned(),
+            |n| format!("{n} realtime API"),
+        );
+    let files = evdoc::init::draft(&result, &title);
+    match evdoc::init::write(&a.out, &files, a.force) {
+        Ok(written) => {
+            let events = result
+                .sites
+                .iter()
+                .filter_map(|s| s.event.as_deref())
+                .filter(|e| !catalog::reserved::is_reserved(e))
+                .collect::<std::collections::HashSet<_>>()
+                .len();
+            ui.note(format!(
+                "Wrote {} files to `{}` with {events} events from {} sites.",
+                written.len(),
+                a.out.display(),
+                result.sites.len()
+            ));
+            println!("{}", a.out.display());
+            OK
+        }
+        Err(e) => {
+            ui.error(e);
+            BAD_INPUT
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! `evdoc scan`: print every event site.
+
+use super::{broken_pipe_or, run_scan, ScanFlags, Ui, BAD_INPUT, OK};
+use clap::Args;
+use evdoc::catalog;
+use evdoc::scan::output;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// `evdoc scan`.
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Folder or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = output::Format::Table)]
+    pub format: output::Format,
+    /// Catalog whose `scan:` settings (server/client/exclude globs) apply, if it exists.
+    #[arg(long, default_value = "catalog")]
+    pub catalog: PathBuf,
+    #[command(flatten)]
+    pub flags: ScanFlags,
+}
+
+/// `evdoc scan`.
+pub fn scan(ui: &Ui, a: ScanArgs) -> u8 {
+    // The catalog is optional here: its scan settings apply only when it exists and loads.
+    let cat = a
+        .catalog
+        .exists()
+        .then(|| catalog::load(&a.catalog).ok())
+        .flatten();
+    let Some(result) = run_scan(ui, &a.path, &a.flags, cat.as_ref()) else {
+        return BAD_INPUT;
+    };
+    // stdout is line-buffered; a big scan prints tens of thousands of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if let Err(e) = output::write(a.format, &result, &mut out).and_then(|_| out.flush()) {
+        return broken_pipe_or(ui, e);
+    }
+    OK
+}
