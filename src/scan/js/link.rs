@@ -1,0 +1,274 @@
+//! Event-name constants imported from other files of the project.
+//!
+//! Real apps keep their event names in one shared module (`shared/events.ts`,
+//! `constants/socketEvents.js`). When the embedding scan can read project files, an identifier
+//! imported from a relative module is looked up there: that file is parsed once (per importing
+//! file), its module-level constants are folded, and the value is brought back closed over its
+//! own constants.
+
+use std::collections::HashMap;
+
+use oxc_allocator::Allocator;
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+
+use super::collect::Facts;
+use super::model::CExpr;
+
+/// Reads a project file by its `/`-separated path relative to the scan root.
+pub type Loader<'l> = &'l (dyn Fn(&str) -> Option<String> + Sync);
+
+/// How far `export * from` chains are followed.
+const MAX_REEXPORT_DEPTH: u32 = 3;
+/// Files larger than this are not parsed for constants.
+const MAX_MODULE_BYTES: usize = 512 * 1024;
+
+struct Module {
+    consts: HashMap<String, CExpr>,
+    reexports: Vec<String>,
+}
+
+/// Resolves imports of one file against the other files of the project.
+pub(crate) struct Linker<'l> {
+    dir: String,
+    load: Option<Loader<'l>>,
+    cache: HashMap<String, Option<Module>>,
+}
+
+impl<'l> Linker<'l> {
+    /// A linker for the file at `rel`; without a loader every lookup fails.
+    pub(crate) fn new(rel: &str, load: Option<Loader<'l>>) -> Self {
+        let dir = rel
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
+        Linker {
+            dir,
+            load,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The folded value of export `name` of module `spec` (as written in the import).
+    pub(crate) fn export(&mut self, spec: &str, name: &str) -> Option<CExpr> {
+        self.load?;
+        let path = self.locate(&self.dir.clone(), spec)?;
+        self.export_from(&path, name, 0)
+    }
+
+    fn export_from(&mut self, path: &str, name: &str, depth: u32) -> Option<CExpr> {
+        if depth > MAX_REEXPORT_DEPTH {
+            return None;
+        }
+        let (value, reexports) = {
+            let module = self.module(path)?;
+            let value = match module.consts.get(name) {
+                Some(v) => Some(close(v, &module.consts, 0)),
+                // A CommonJS module without `module.exports = …` is its named exports.
+                None if name == "default" => Some(CExpr::Obj(
+                    module
+                        .consts
+                        .iter()
+                        .map(|(k, v)| (k.clone(), close(v, &module.consts, 0)))
+                        .collect(),
+                    Vec::new(),
+                )),
+                // `const { X } = require('./m')` of `module.exports = { X: … }`.
+                None => match module.consts.get("default") {
+                    Some(CExpr::Obj(entries, _)) => entries
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| close(v, &module.consts, 0)),
+                    _ => None,
+                },
+            };
+            (value, module.reexports.clone())
+        };
+        if value.is_some() {
+            return value;
+        }
+        let dir = path
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
+        for spec in reexports {
+            if let Some(next) = self.locate(&dir, &spec) {
+                if let Some(v) = self.export_from(&next, name, depth + 1) {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    }
+
+    fn module(&mut self, path: &str) -> Option<&Module> {
+        if !self.cache.contains_key(path) {
+            let parsed = self
+                .load
+                .and_then(|load| load(path))
+                .and_then(|text| parse_module(path, &text));
+            self.cache.insert(path.to_string(), parsed);
+        }
+        self.cache.get(path)?.as_ref()
+    }
+
+    /// The project path a relative (or `@/`, `~/`) specifier names, trying the usual extensions.
+    fn locate(&mut self, dir: &str, spec: &str) -> Option<String> {
+        let load = self.load?;
+        let base = if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+            normalize(&format!("src/{rest}"))?
+        } else if spec.starts_with("./") || spec.starts_with("../") {
+            normalize(&if dir.is_empty() {
+                spec.to_string()
+            } else {
+                format!("{dir}/{spec}")
+            })?
+        } else {
+            return None;
+        };
+        let stem = base
+            .strip_suffix(".js")
+            .or_else(|| base.strip_suffix(".mjs"))
+            .or_else(|| base.strip_suffix(".cjs"))
+            .unwrap_or(&base)
+            .to_string();
+        let mut candidates = vec![base.clone()];
+        for ext in ["ts", "js", "tsx", "jsx", "mts", "mjs", "cts", "cjs"] {
+            candidates.push(format!("{stem}.{ext}"));
+        }
+        for ext in ["ts", "js", "tsx", "jsx"] {
+            candidates.push(format!("{base}/index.{ext}"));
+        }
+        for c in candidates {
+            if self.cache.get(&c).is_some_and(Option::is_some) {
+                return Some(c);
+            }
+            if !self.cache.contains_key(&c) {
+                match load(&c).and_then(|text| parse_module(&c, &text)) {
+                    Some(m) => {
+                        self.cache.insert(c.clone(), Some(m));
+                        return Some(c);
+                    }
+                    None => {
+                        self.cache.insert(c, None);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+fn parse_module(path: &str, text: &str) -> Option<Module> {
+    if text.len() > MAX_MODULE_BYTES {
+        return None;
+    }
+    let source_type = SourceType::from_path(path)
+        .ok()?
+        .with_jsx(!path.ends_with(".ts"));
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    if ret.panicked {
+        return None;
+    }
+    let facts = Facts::collect(&ret.program);
+    let mut consts = facts.consts;
+    for (k, v) in facts.var_consts {
+        if !facts.assigned.contains(&k) {
+            consts.entry(k).or_insert(v);
+        }
+    }
+    Some(Module {
+        consts,
+        reexports: facts.reexports,
+    })
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Replaces references to the module's own constants inside `c`, so the value means the same
+/// in the importing file.
+fn close(c: &CExpr, consts: &HashMap<String, CExpr>, depth: u32) -> CExpr {
+    if depth > 16 {
+        return CExpr::Unknown;
+    }
+    match c {
+        CExpr::Str(_) | CExpr::Unknown => c.clone(),
+        CExpr::Concat(parts) => {
+            CExpr::Concat(parts.iter().map(|p| close(p, consts, depth + 1)).collect())
+        }
+        CExpr::Obj(entries, spreads) => CExpr::Obj(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), close(v, consts, depth + 1)))
+                .collect(),
+            spreads
+                .iter()
+                .map(|s| close(s, consts, depth + 1))
+                .collect(),
+        ),
+        CExpr::Path(p) => {
+            let Some((head, rest)) = p.split_first() else {
+                return CExpr::Unknown;
+            };
+            let Some(mut value) = consts.get(head).map(|v| close(v, consts, depth + 1)) else {
+                return CExpr::Unknown;
+            };
+            for key in rest {
+                value = match value {
+                    CExpr::Obj(entries, _) => {
+                        match entries.into_iter().rev().find(|(k, _)| k == key) {
+                            Some((_, v)) => v,
+                            None => return CExpr::Unknown,
+                        }
+                    }
+                    _ => return CExpr::Unknown,
+                };
+            }
+            value
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_named_default_and_reexported_constants() {
+        let files: HashMap<&str, &str> = HashMap::from([
+            ("shared/events.ts", "const P = 'chat:';\nexport const EVENTS = { SEND: P + 'send' } as const;\nexport enum E { A = 'a' }"),
+            ("shared/index.ts", "export * from './events';"),
+            ("server/legacy.js", "module.exports = { JOIN: 'join' };"),
+        ]);
+        let load = |p: &str| files.get(p).map(|s| s.to_string());
+        let mut linker = Linker::new("server/app.ts", Some(&load));
+        let events = linker.export("../shared/events", "EVENTS").unwrap();
+        assert_eq!(
+            events,
+            CExpr::Obj(
+                vec![(
+                    "SEND".into(),
+                    CExpr::Concat(vec![CExpr::Str("chat:".into()), CExpr::Str("send".into())])
+                )],
+                vec![]
+            )
+        );
+        assert!(linker.export("../shared", "E").is_some());
+        assert!(linker.export("./legacy", "default").is_some());
+        assert!(linker.export("../../escape", "X").is_none());
+        assert!(linker.export("react", "X").is_none());
+    }
+}

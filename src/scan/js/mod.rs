@@ -1,0 +1,229 @@
+//! The JavaScript/TypeScript extractor: Socket.IO sites from `.js/.ts/.jsx/.tsx/.mjs/.cjs/.mts/.cts`
+//! files and from the `<script>` blocks of `.vue/.svelte/.html` files.
+//!
+//! Two passes over one oxc AST per file: [`collect`] gathers file-wide facts (imports, what each
+//! binding holds, constants, classes), then [`sites`] walks the program with scoped bindings and
+//! reports every emit and listen whose receiver the evidence shows to be a Socket.IO object.
+//! Evidence is ranked: imports and constructors first, then TypeScript types and callback
+//! positions (`io.on('connection', socket => …)`), and receiver names (`socket`, `io`) last, only
+//! when the file shows nothing contrary. A file the parser cannot read goes to the lexical
+//! [`crate::scan::fallback`].
+
+mod chain;
+mod collect;
+pub(crate) mod lines;
+mod link;
+mod model;
+pub(crate) mod names;
+mod resolve;
+mod shape;
+mod sites;
+mod summary;
+
+use oxc_allocator::Allocator;
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+
+use crate::scan::{embedded, fallback, Extraction, Side};
+
+use collect::Facts;
+use lines::LineIndex;
+use link::Linker;
+pub use link::Loader;
+
+/// Extensions of plain script files.
+const SCRIPT_EXTS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
+/// Extensions of markup files whose `<script>` blocks are read.
+const MARKUP_EXTS: &[&str] = &["vue", "svelte", "html", "htm"];
+
+/// True for paths this extractor reads: .js .jsx .mjs .cjs .ts .tsx .mts .cts .vue .svelte .html .htm
+pub fn handles(path: &str) -> bool {
+    let ext = extension(path);
+    SCRIPT_EXTS.contains(&ext.as_str()) || MARKUP_EXTS.contains(&ext.as_str())
+}
+
+/// Extract sites from one file. `rel` is the /-separated path relative to the scan root (used for
+/// Site.file and to pick the source type), `source` the file text.
+pub fn extract(rel: &str, source: &str) -> Extraction {
+    extract_with(rel, source, None)
+}
+
+/// Like [`extract`], and resolves event-name constants imported from other project files
+/// (`import { EVENTS } from '../shared/events'`) by reading them through `load`, which maps a
+/// `/`-separated path relative to the scan root to the file's text (`None` when absent).
+pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction {
+    // oxc's parser and visitor recurse once per nesting level: generated or pathological code
+    // would overflow a normal thread stack, which aborts the process instead of panicking. So
+    // the work runs on a thread with a large (lazily committed) stack, and absurd nesting goes
+    // straight to the lexical fallback.
+    if max_bracket_depth(source) > MAX_NESTING {
+        return Extraction {
+            sites: fallback::sites(rel, source),
+            side: fallback::side(source),
+            parse_error: Some(format!(
+                "nesting deeper than {MAX_NESTING} levels: not parsed"
+            )),
+        };
+    }
+    let worker = std::thread::Builder::new().stack_size(WORKER_STACK);
+    std::thread::scope(|scope| {
+        match worker.spawn_scoped(scope, || extract_here(rel, source, load)) {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Extraction {
+                sites: fallback::sites(rel, source),
+                side: fallback::side(source),
+                parse_error: Some(
+                    "internal error while parsing: lexical fallback used".to_string(),
+                ),
+            }),
+            Err(_) => extract_here(rel, source, load),
+        }
+    })
+}
+
+/// Stack of the extraction thread: enough for ~200k nesting levels; only touched pages are
+/// committed.
+const WORKER_STACK: usize = 256 << 20;
+/// Bracket nesting beyond which a file is not parsed.
+const MAX_NESTING: usize = 20_000;
+
+/// The deepest `(`/`[`/`{` nesting, counted without lexing (a cheap upper-bound-ish estimate).
+fn max_bracket_depth(source: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for b in source.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction {
+    let ext = extension(rel);
+    if MARKUP_EXTS.contains(&ext.as_str()) {
+        let scripts = embedded::scripts(source);
+        if scripts.blocks == 0 {
+            return Extraction {
+                side: scripts.loads_socket_io_client.then_some(Side::Client),
+                ..Extraction::default()
+            };
+        }
+        let source_type = SourceType::mjs()
+            .with_typescript(scripts.typescript)
+            .with_jsx(scripts.jsx || ext == "html" || ext == "htm");
+        let mut extraction = extract_text(
+            rel,
+            &scripts.text,
+            source_type,
+            source_type.is_typescript(),
+            load,
+        );
+        if scripts.loads_socket_io_client && extraction.side.is_none() {
+            extraction.side = Some(Side::Client);
+        }
+        return extraction;
+    }
+    let source_type = match ext.as_str() {
+        "js" | "mjs" | "cjs" | "jsx" => SourceType::from_path(rel)
+            .unwrap_or_default()
+            .with_jsx(true),
+        "ts" | "mts" | "cts" | "tsx" => {
+            SourceType::from_path(rel).unwrap_or_else(|_| SourceType::ts())
+        }
+        _ => SourceType::mjs().with_jsx(true),
+    };
+    extract_text(rel, source, source_type, source_type.is_typescript(), load)
+}
+
+fn extension(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// Parses `text` and extracts; on failure retries as TypeScript (Flow-annotated `.js`), then as a
+/// script, and finally falls back to the lexical scan.
+fn extract_text(
+    rel: &str,
+    text: &str,
+    source_type: SourceType,
+    is_ts: bool,
+    load: Option<Loader<'_>>,
+) -> Extraction {
+    let lines = LineIndex::new(text);
+    let mut attempts = vec![source_type];
+    if !is_ts {
+        attempts.push(SourceType::tsx());
+    }
+    attempts.push(source_type.with_script(true));
+    let mut first_error = None;
+    for st in attempts {
+        match parse_and_find(rel, text, st, &lines, load) {
+            Ok(extraction) => return extraction,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let message = first_error.unwrap_or_else(|| "could not parse".to_string());
+    let mut sites = fallback::sites(rel, text);
+    sites.sort_by_key(|s| (s.line, s.column));
+    Extraction {
+        sites,
+        side: fallback::side(text),
+        parse_error: Some(message),
+    }
+}
+
+fn parse_and_find(
+    rel: &str,
+    text: &str,
+    source_type: SourceType,
+    lines: &LineIndex<'_>,
+    load: Option<Loader<'_>>,
+) -> Result<Extraction, String> {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, text, source_type).parse();
+    if ret.panicked || !ret.diagnostics.is_empty() {
+        let first = ret.diagnostics.first();
+        let message = first.map_or_else(|| "syntax error".to_string(), |d| d.message.to_string());
+        let line = first
+            .and_then(|d| d.labels.first())
+            .map(|l| lines.position(l.offset() as usize).0);
+        return Err(match line {
+            Some(l) => format!("line {l}: {message}"),
+            None => message,
+        });
+    }
+    let facts = Facts::collect(&ret.program);
+    let found = sites::find(
+        &ret.program,
+        &facts,
+        Linker::new(rel, load),
+        text,
+        lines,
+        rel,
+    );
+    let ev = &facts.evidence;
+    let side = match (ev.server_import, ev.client_import) {
+        (true, false) => Some(Side::Server),
+        (false, true) => Some(Side::Client),
+        _ => match (found.server_api > 0, found.client_api > 0) {
+            (true, false) => Some(Side::Server),
+            (false, true) => Some(Side::Client),
+            _ => None,
+        },
+    };
+    Ok(Extraction {
+        sites: found.sites,
+        side,
+        parse_error: None,
+    })
+}

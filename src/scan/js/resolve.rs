@@ -1,0 +1,797 @@
+//! Second-pass environment: scoped bindings over the file's [`Facts`], and the two questions the
+//! extractor asks of an expression: "is this a Socket.IO object?" and "which string is this?".
+
+use std::collections::{HashMap, HashSet};
+
+use crate::scan::Side;
+
+use super::collect::{Facts, Import, Imported};
+use super::link::Linker;
+use super::model::{CExpr, Kind, TypeRef, Val};
+use super::names::{
+    family, getter_kind, is_http_object_name, is_non_socket_constructor, local_module_is_socket,
+    name_kind, Family,
+};
+
+const MAX_DEPTH: u32 = 48;
+
+/// A binding declared inside a function: what it is and, for a `const`, its value.
+#[derive(Clone, Debug)]
+pub(crate) struct Binding {
+    /// Socket-ness.
+    pub(crate) kind: Kind,
+    /// The folded value of a `const` initialiser.
+    pub(crate) value: Option<CExpr>,
+}
+
+/// Scoped bindings plus file facts, with memoised module-level classifications.
+pub(crate) struct Env<'f> {
+    /// The first pass's facts.
+    pub(crate) facts: &'f Facts,
+    linker: Linker<'f>,
+    scopes: Vec<HashMap<String, Binding>>,
+    /// Indices (into `facts.classes`) of the classes being walked, innermost last.
+    pub(crate) class_stack: Vec<usize>,
+    global_cache: HashMap<String, Kind>,
+    member_cache: HashMap<(usize, String), Kind>,
+    in_progress: HashSet<String>,
+    global_mode: bool,
+    depth: u32,
+    /// False when the file uses another transport and no Socket.IO package: names prove nothing.
+    names_allowed: bool,
+}
+
+impl<'f> Env<'f> {
+    /// An environment at module level.
+    pub(crate) fn new(facts: &'f Facts, linker: Linker<'f>) -> Self {
+        let ev = &facts.evidence;
+        Env {
+            facts,
+            linker,
+            scopes: Vec::new(),
+            class_stack: Vec::new(),
+            global_cache: HashMap::new(),
+            member_cache: HashMap::new(),
+            in_progress: HashSet::new(),
+            global_mode: false,
+            depth: 0,
+            names_allowed: ev.socket_io || !ev.other_transport,
+        }
+    }
+
+    /// Enters a function.
+    pub(crate) fn push_scope(&mut self) {
+        self.scopes.push(HashMap::new());
+    }
+
+    /// Leaves a function.
+    pub(crate) fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// True inside at least one function.
+    pub(crate) fn in_function(&self) -> bool {
+        !self.scopes.is_empty()
+    }
+
+    /// Declares a name in the innermost function scope (module level is covered by the facts).
+    pub(crate) fn declare(&mut self, name: &str, binding: Binding) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_string(), binding);
+        }
+    }
+
+    /// Records an assignment to a function-scoped name (module-level ones are in the facts).
+    pub(crate) fn assign(&mut self, name: &str, kind: Kind) {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(b) = scope.get_mut(name) {
+                b.kind = std::mem::replace(&mut b.kind, Kind::Unknown).join(kind);
+                b.value = None;
+                return;
+            }
+        }
+    }
+
+    /// The NestJS gateway namespace of the innermost class, if it is a gateway.
+    pub(crate) fn gateway(&self) -> Option<Option<String>> {
+        let idx = *self.class_stack.last()?;
+        self.facts.classes.get(idx)?.gateway.clone()
+    }
+
+    /// True when nothing in scope or in the file binds `name` (a browser global).
+    fn is_unbound(&self, name: &str) -> bool {
+        self.scopes.iter().all(|s| !s.contains_key(name))
+            && !self.facts.imports.contains_key(name)
+            && !self.facts.decls.contains_key(name)
+    }
+
+    fn lookup_scoped(&self, name: &str) -> Option<&Binding> {
+        if self.global_mode {
+            return None;
+        }
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    // ---- socket-ness -------------------------------------------------------------------------
+
+    /// What an expression summary is, falling back to its name when nothing else is known.
+    pub(crate) fn classify_named(&mut self, v: &Val) -> Kind {
+        match self.classify(v) {
+            Kind::Unknown if self.names_allowed => name_fallback(v),
+            k => k,
+        }
+    }
+
+    /// What an expression summary is, from evidence only (no name heuristics at the top level).
+    pub(crate) fn classify(&mut self, v: &Val) -> Kind {
+        if self.depth > MAX_DEPTH {
+            return Kind::Unknown;
+        }
+        self.depth += 1;
+        let k = self.classify_inner(v);
+        self.depth -= 1;
+        k
+    }
+
+    fn classify_inner(&mut self, v: &Val) -> Kind {
+        match v {
+            Val::Ident(n) => self.ident(n),
+            Val::This => Kind::This,
+            Val::Member(o, p) => self.member(o, p),
+            Val::Index(o) => match self.classify_named(o) {
+                k @ Kind::Socket { .. } => k,
+                Kind::Unknown
+                    if self.names_allowed
+                        && val_name(o)
+                            .is_some_and(|n| n.to_ascii_lowercase().ends_with("sockets")) =>
+                {
+                    Kind::Socket {
+                        side: None,
+                        ns: None,
+                    }
+                }
+                _ => Kind::Unknown,
+            },
+            Val::Call(callee, arg) => self.call(callee, arg.as_ref()),
+            Val::New(callee, arg) => self.new_kind(callee, arg.as_ref()),
+            Val::Require(m) => module_value(m),
+            Val::Typed(types) => self.types(types, 0),
+            Val::NestServer => Kind::Server {
+                ns: self.gateway().flatten(),
+            },
+            Val::Either(vs) => vs.iter().fold(Kind::Unknown, |acc, v| {
+                let k = self.classify(v);
+                acc.join(k)
+            }),
+            Val::Other => Kind::Unknown,
+        }
+    }
+
+    fn ident(&mut self, name: &str) -> Kind {
+        if let Some(b) = self.lookup_scoped(name) {
+            return b.kind.clone();
+        }
+        if let Some(k) = self.global_cache.get(name) {
+            return k.clone();
+        }
+        if !self.in_progress.insert(name.to_string()) {
+            return Kind::Unknown;
+        }
+        let saved = std::mem::replace(&mut self.global_mode, true);
+        let facts = self.facts;
+        let kind = if let Some(imp) = facts.imports.get(name) {
+            import_kind(imp)
+        } else if let Some(vals) = facts.decls.get(name) {
+            vals.iter().fold(Kind::Unknown, |acc, v| {
+                let k = self.classify(v);
+                acc.join(k)
+            })
+        } else {
+            Kind::Unknown
+        };
+        self.global_mode = saved;
+        self.in_progress.remove(name);
+        self.global_cache.insert(name.to_string(), kind.clone());
+        kind
+    }
+
+    fn class_member(&mut self, prop: &str) -> Kind {
+        let facts = self.facts;
+        for &idx in self.class_stack.clone().iter().rev() {
+            let key = (idx, prop.to_string());
+            if let Some(k) = self.member_cache.get(&key) {
+                return k.clone();
+            }
+            let guard = format!("#{idx}.{prop}");
+            if !self.in_progress.insert(guard.clone()) {
+                return Kind::Unknown;
+            }
+            let kind = match facts.classes.get(idx).and_then(|c| c.members.get(prop)) {
+                Some(vals) => vals.iter().fold(Kind::Unknown, |acc, v| {
+                    let k = self.classify(v);
+                    acc.join(k)
+                }),
+                None => Kind::Unknown,
+            };
+            self.in_progress.remove(&guard);
+            self.member_cache.insert(key, kind.clone());
+            if kind != Kind::Unknown {
+                return kind;
+            }
+        }
+        Kind::Unknown
+    }
+
+    fn member(&mut self, object: &Val, prop: &str) -> Kind {
+        let ko = self.classify_named(object);
+        match ko {
+            Kind::This => self.class_member(prop),
+            Kind::Server { ns } => match prop {
+                "sockets" | "local" | "broadcast" | "volatile" => Kind::Server { ns },
+                "connected" => Kind::Socket {
+                    side: Some(Side::Server),
+                    ns,
+                },
+                "engine" | "httpServer" | "adapter" | "eio" | "server" => Kind::Not,
+                _ => Kind::Unknown,
+            },
+            Kind::Socket { side, ns } => match prop {
+                "io" => Kind::Manager,
+                "conn" | "request" | "handshake" | "data" | "rooms" | "transport" | "engine"
+                | "adapter" => Kind::Not,
+                "broadcast" | "nsp" => Kind::Server { ns },
+                "server" => Kind::Server { ns: None },
+                "volatile" | "client" => Kind::Socket { side, ns },
+                _ => Kind::Unknown,
+            },
+            Kind::Manager => Kind::Not,
+            Kind::ServerFactory => match prop {
+                "Server" => Kind::ServerClass,
+                _ => Kind::Unknown,
+            },
+            Kind::ClientFactory => match prop {
+                "Manager" => Kind::ManagerClass,
+                "connect" | "io" | "default" => Kind::ClientFactory,
+                _ => Kind::Unknown,
+            },
+            Kind::Not => Kind::Not,
+            _ => {
+                if (prop == "socket" || prop == "connection")
+                    && val_name(object).is_some_and(is_http_object_name)
+                {
+                    return Kind::Not;
+                }
+                let Some(path) = val_path(object) else {
+                    return Kind::Unknown;
+                };
+                let key = format!("{path}.{prop}");
+                let facts = self.facts;
+                match facts.paths.get(&key) {
+                    Some(vals) if self.in_progress.insert(key.clone()) => {
+                        let k = vals.iter().fold(Kind::Unknown, |acc, v| {
+                            let k = self.classify(v);
+                            acc.join(k)
+                        });
+                        self.in_progress.remove(&key);
+                        k
+                    }
+                    _ => Kind::Unknown,
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
+        match callee {
+            Val::Member(object, method) => {
+                let ko = self.classify_named(object);
+                match (ko, method.as_str()) {
+                    (Kind::Server { .. }, "of") => Kind::Server {
+                        ns: arg
+                            .and_then(|a| self.eval(a))
+                            .map(|n| normalize_namespace(&n)),
+                    },
+                    (
+                        Kind::Server { ns },
+                        "to" | "in" | "except" | "timeout" | "compress" | "volatile" | "local"
+                        | "binary",
+                    ) => Kind::Server { ns },
+                    (Kind::Server { ns }, "get") => Kind::Socket {
+                        side: Some(Side::Server),
+                        ns,
+                    },
+                    (k @ Kind::Socket { .. }, "timeout" | "compress" | "binary") => k,
+                    (Kind::Socket { ns, .. }, "to" | "in" | "except") => Kind::Server { ns },
+                    (Kind::ServerFactory, "listen" | "attach") => Kind::Server { ns: None },
+                    (Kind::ClientFactory, _) => Kind::Socket {
+                        side: Some(Side::Client),
+                        ns: arg.and_then(|a| self.url_namespace(a)),
+                    },
+                    (Kind::Server { .. }, "connect") if matches!(object.as_ref(), Val::Ident(n) if n == "io" && self.is_unbound("io")) =>
+                    {
+                        // The browser global `io.connect(url)`.
+                        Kind::Socket {
+                            side: Some(Side::Client),
+                            ns: arg.and_then(|a| self.url_namespace(a)),
+                        }
+                    }
+                    (Kind::Manager, "socket") => Kind::Socket {
+                        side: Some(Side::Client),
+                        ns: arg
+                            .and_then(|a| self.eval(a))
+                            .map(|n| normalize_namespace(&n)),
+                    },
+                    (Kind::This, m) => {
+                        let facts = self.facts;
+                        let mut kind = Kind::Unknown;
+                        for &idx in self.class_stack.clone().iter().rev() {
+                            let guard = format!("#{idx}.{m}()");
+                            if let Some(vals) =
+                                facts.classes.get(idx).and_then(|c| c.methods.get(m))
+                            {
+                                if self.in_progress.insert(guard.clone()) {
+                                    for v in vals {
+                                        let k = self.classify(v);
+                                        kind = kind.join(k);
+                                    }
+                                    self.in_progress.remove(&guard);
+                                }
+                            }
+                        }
+                        kind
+                    }
+                    (Kind::Not, _) => Kind::Not,
+                    _ => Kind::Unknown,
+                }
+            }
+            Val::Ident(f) => match self.ident(f) {
+                Kind::ClientFactory => Kind::Socket {
+                    side: Some(Side::Client),
+                    ns: arg.and_then(|a| self.url_namespace(a)),
+                },
+                Kind::ServerFactory => Kind::Server { ns: None },
+                Kind::Not => Kind::Not,
+                Kind::Unknown | Kind::Foreign => {
+                    let facts = self.facts;
+                    let guard = format!("{f}()");
+                    let mut kind = Kind::Unknown;
+                    if let Some(vals) = facts.fn_returns.get(f.as_str()) {
+                        if self.in_progress.insert(guard.clone()) {
+                            for v in vals {
+                                let k = self.classify(v);
+                                kind = kind.join(k);
+                            }
+                            self.in_progress.remove(&guard);
+                        }
+                    }
+                    if kind == Kind::Unknown && f == "io" && self.is_unbound("io") {
+                        // The browser global `io` of a page that loads /socket.io/socket.io.js.
+                        kind = Kind::Socket {
+                            side: Some(Side::Client),
+                            ns: arg.and_then(|a| self.url_namespace(a)),
+                        };
+                    }
+                    kind
+                }
+                _ => Kind::Unknown,
+            },
+            Val::Require(m) => match module_value(m) {
+                Kind::ServerFactory => Kind::Server { ns: None },
+                Kind::Foreign => Kind::Unknown,
+                Kind::ClientFactory => Kind::Socket {
+                    side: Some(Side::Client),
+                    ns: arg.and_then(|a| self.url_namespace(a)),
+                },
+                Kind::Not => Kind::Not,
+                _ => Kind::Unknown,
+            },
+            _ => Kind::Unknown,
+        }
+    }
+
+    fn new_kind(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
+        match self.classify(callee) {
+            Kind::ServerClass | Kind::ServerFactory => Kind::Server { ns: None },
+            Kind::ManagerClass => Kind::Manager,
+            Kind::ClientFactory => Kind::Socket {
+                side: Some(Side::Client),
+                ns: arg.and_then(|a| self.url_namespace(a)),
+            },
+            Kind::Not | Kind::Foreign => Kind::Not,
+            _ => {
+                let Some(name) = val_name(callee) else {
+                    return Kind::Unknown;
+                };
+                let facts = self.facts;
+                if let Some(&idx) = facts.class_by_name.get(name) {
+                    let guard = format!("new {name}");
+                    if let Some(h) = facts.classes.get(idx).and_then(|c| c.heritage.as_ref()) {
+                        if self.in_progress.insert(guard.clone()) {
+                            let k = self.new_kind(h, None);
+                            self.in_progress.remove(&guard);
+                            return match k {
+                                Kind::Server { .. } | Kind::Not => k,
+                                _ => Kind::Unknown,
+                            };
+                        }
+                    }
+                    return Kind::Unknown;
+                }
+                if is_non_socket_constructor(name) {
+                    Kind::Not
+                } else {
+                    Kind::Unknown
+                }
+            }
+        }
+    }
+
+    /// What a TypeScript annotation says.
+    pub(crate) fn types(&mut self, types: &[TypeRef], depth: u32) -> Kind {
+        let mut kind = Kind::Unknown;
+        for t in types {
+            let k = self.one_type(t, depth);
+            kind = kind.join(k);
+        }
+        kind
+    }
+
+    fn one_type(&mut self, t: &TypeRef, depth: u32) -> Kind {
+        let facts = self.facts;
+        if t.qualifier.is_none() && depth < 8 {
+            if let Some(alias) = facts.type_aliases.get(&t.name) {
+                let k = self.types(alias, depth + 1);
+                if k != Kind::Unknown {
+                    return k;
+                }
+            }
+        }
+        let name = t.name.as_str();
+        let import = match &t.qualifier {
+            Some(q) => facts.imports.get(q).map(|i| (family(&i.module), true)),
+            None => facts.imports.get(name).map(|i| (family(&i.module), false)),
+        };
+        match (t.qualifier.as_deref(), import) {
+            (_, Some((fam, _))) => type_in_family(fam, name, facts.evidence.server_import),
+            (Some("SocketIOClient"), None) => type_in_family(Family::SioClient, name, false),
+            (Some("SocketIO"), None) => type_in_family(Family::SioServer, name, true),
+            (Some(_), None) => Kind::Unknown,
+            (None, None) => type_in_family(Family::Unknown, name, facts.evidence.server_import),
+        }
+    }
+
+    /// The namespace a client URL names: `io('/admin')`, `io(URL + '/admin')`,
+    /// `io('http://host:3000/admin')`.
+    fn url_namespace(&mut self, arg: &CExpr) -> Option<String> {
+        if let Some(full) = self.eval(arg) {
+            return url_path_namespace(&full);
+        }
+        // `URL + '/admin'`, `` `${URL}/admin` ``: the literal tail names the namespace.
+        if let CExpr::Concat(parts) = arg {
+            if let Some(CExpr::Str(last)) = parts.last() {
+                if last.starts_with('/') && parts.len() > 1 {
+                    let path = last.split(['?', '#']).next().unwrap_or("");
+                    let path = path.trim_end_matches('/');
+                    if !path.is_empty() {
+                        return Some(path.to_string());
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    // ---- constant folding --------------------------------------------------------------------
+
+    /// The string a folded expression evaluates to, when every part is known in this file.
+    pub(crate) fn eval(&mut self, c: &CExpr) -> Option<String> {
+        self.eval_at(c, 0)
+    }
+
+    fn eval_at(&mut self, c: &CExpr, depth: u32) -> Option<String> {
+        if depth > 32 {
+            return None;
+        }
+        match c {
+            CExpr::Str(s) => Some(s.clone()),
+            CExpr::Concat(parts) => {
+                let mut out = String::new();
+                for p in parts {
+                    out.push_str(&self.eval_at(p, depth + 1)?);
+                }
+                Some(out)
+            }
+            CExpr::Path(p) => {
+                let v = self.lookup_path(p, depth + 1)?;
+                self.eval_at(&v, depth + 1)
+            }
+            CExpr::Obj(..) | CExpr::Unknown => None,
+        }
+    }
+
+    fn lookup_path(&mut self, path: &[String], depth: u32) -> Option<CExpr> {
+        if depth > 32 {
+            return None;
+        }
+        let (head, mut rest) = path.split_first()?;
+        let mut value = match self.lookup_scoped(head) {
+            Some(b) => b.value.clone()?,
+            None => {
+                let facts = self.facts;
+                match facts.consts.get(head.as_str()) {
+                    Some(v) => v.clone(),
+                    None if facts.imports.contains_key(head.as_str()) => {
+                        let imp = &facts.imports[head.as_str()];
+                        match &imp.imported {
+                            Imported::Named(n) => self.linker.export(&imp.module, n)?,
+                            Imported::Default => self.linker.export(&imp.module, "default")?,
+                            Imported::Namespace => {
+                                let (export, tail) = rest.split_first()?;
+                                rest = tail;
+                                self.linker.export(&imp.module, export)?
+                            }
+                        }
+                    }
+                    None if !facts.assigned.contains(head.as_str()) => {
+                        facts.var_consts.get(head.as_str())?.clone()
+                    }
+                    None => return None,
+                }
+            }
+        };
+        for key in rest {
+            value = self.member_value(value, key, depth + 1)?;
+        }
+        Some(value)
+    }
+
+    fn member_value(&mut self, value: CExpr, key: &str, depth: u32) -> Option<CExpr> {
+        if depth > 32 {
+            return None;
+        }
+        match value {
+            CExpr::Obj(entries, spreads) => {
+                if let Some((_, v)) = entries.iter().rev().find(|(k, _)| k == key) {
+                    return Some(v.clone());
+                }
+                for s in spreads.iter().rev() {
+                    let resolved = match s {
+                        CExpr::Path(p) => self.lookup_path(p, depth + 1),
+                        other => Some(other.clone()),
+                    };
+                    if let Some(found) = resolved.and_then(|r| self.member_value(r, key, depth + 1))
+                    {
+                        return Some(found);
+                    }
+                }
+                None
+            }
+            CExpr::Path(p) => {
+                let v = self.lookup_path(&p, depth + 1)?;
+                self.member_value(v, key, depth + 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a name's import makes it.
+fn import_kind(imp: &Import) -> Kind {
+    let fam = family(&imp.module);
+    match fam {
+        Family::SioServer => match &imp.imported {
+            Imported::Default | Imported::Namespace => Kind::ServerFactory,
+            Imported::Named(n) if n == "Server" || n == "default" => {
+                if n == "Server" {
+                    Kind::ServerClass
+                } else {
+                    Kind::ServerFactory
+                }
+            }
+            Imported::Named(_) => Kind::Unknown,
+        },
+        Family::SioClient => match &imp.imported {
+            Imported::Named(n) if n == "Manager" => Kind::ManagerClass,
+            Imported::Named(n) if n == "Socket" => Kind::Unknown,
+            Imported::Named(n) if n != "io" && n != "connect" && n != "default" => Kind::Unknown,
+            _ => Kind::ClientFactory,
+        },
+        Family::SioEmitter => match &imp.imported {
+            Imported::Named(n) if n == "Emitter" => Kind::ServerClass,
+            Imported::Default | Imported::Namespace => Kind::ServerFactory,
+            Imported::Named(_) => Kind::Unknown,
+        },
+        Family::OtherTransport | Family::NotSocket => Kind::Not,
+        Family::Local
+            if imp.imported == Imported::Default && local_module_is_socket(&imp.module) =>
+        {
+            Kind::Socket {
+                side: None,
+                ns: None,
+            }
+        }
+        Family::Unknown => foreign(&imp.module),
+        _ => Kind::Unknown,
+    }
+}
+
+/// Values of an unrelated npm package are not sockets; a scoped package may be the project's
+/// own workspace package (`@app/shared-socket`), so its names still decide.
+fn foreign(module: &str) -> Kind {
+    if module.starts_with('@') || module.to_ascii_lowercase().contains("socket") {
+        Kind::Unknown
+    } else {
+        Kind::Foreign
+    }
+}
+
+/// What `require('module')` evaluates to.
+fn module_value(module: &str) -> Kind {
+    match family(module) {
+        Family::SioServer | Family::SioEmitter => Kind::ServerFactory,
+        Family::SioClient => Kind::ClientFactory,
+        Family::OtherTransport | Family::NotSocket => Kind::Not,
+        Family::Local if local_module_is_socket(module) => Kind::Socket {
+            side: None,
+            ns: None,
+        },
+        Family::Unknown => foreign(module),
+        _ => Kind::Unknown,
+    }
+}
+
+/// What a type named `name` means when it comes from a module of family `fam`.
+fn type_in_family(fam: Family, name: &str, server_evidence: bool) -> Kind {
+    let socket_like = name == "Socket" || (name.ends_with("Socket") && !name.contains("WebSocket"));
+    let server_like = matches!(name, "Server" | "Namespace" | "BroadcastOperator");
+    match fam {
+        Family::SioServer => {
+            if socket_like || name == "RemoteSocket" {
+                Kind::Socket {
+                    side: Some(Side::Server),
+                    ns: None,
+                }
+            } else if server_like {
+                Kind::Server { ns: None }
+            } else {
+                Kind::Unknown
+            }
+        }
+        Family::SioClient | Family::SioClientAux => {
+            if socket_like {
+                Kind::Socket {
+                    side: Some(Side::Client),
+                    ns: None,
+                }
+            } else if name == "Manager" {
+                Kind::Manager
+            } else {
+                Kind::Unknown
+            }
+        }
+        Family::SioEmitter | Family::SioServerAux | Family::SioOther => {
+            if socket_like {
+                Kind::Socket {
+                    side: None,
+                    ns: None,
+                }
+            } else if server_like {
+                Kind::Server { ns: None }
+            } else {
+                Kind::Unknown
+            }
+        }
+        Family::OtherTransport | Family::NotSocket => Kind::Not,
+        Family::Local | Family::Unknown => {
+            if name.contains("WebSocket") {
+                Kind::Not
+            } else if socket_like {
+                Kind::Socket {
+                    side: None,
+                    ns: None,
+                }
+            } else if server_like && server_evidence {
+                Kind::Server { ns: None }
+            } else {
+                Kind::Unknown
+            }
+        }
+    }
+}
+
+/// `/admin` from `admin` (Socket.IO prefixes the slash).
+pub(crate) fn normalize_namespace(ns: &str) -> String {
+    if ns.starts_with('/') {
+        ns.to_string()
+    } else {
+        format!("/{ns}")
+    }
+}
+
+/// The namespace of a full client URL: its path, when not `/`.
+fn url_path_namespace(url: &str) -> Option<String> {
+    let rest = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            &after[after.find('/')?..]
+        }
+        None if url.starts_with("//") => {
+            let after = &url[2..];
+            &after[after.find('/')?..]
+        }
+        None if url.starts_with('/') => url,
+        None => return None,
+    };
+    let path = rest
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if path.is_empty() {
+        None
+    } else {
+        Some(path.to_string())
+    }
+}
+
+/// The name a value is known by: `socket`, `socketRef.current` → `socketRef`, `this.io` → `io`.
+pub(crate) fn val_name(v: &Val) -> Option<&str> {
+    match v {
+        Val::Ident(n) => Some(n),
+        Val::Member(o, p) if p == "current" || p == "value" => val_name(o).or(Some(p)),
+        Val::Member(_, p) => Some(p),
+        _ => None,
+    }
+}
+
+/// `a.b.c` for a pure identifier path.
+fn val_path(v: &Val) -> Option<String> {
+    match v {
+        Val::Ident(n) => Some(n.clone()),
+        Val::This => Some("this".to_string()),
+        Val::Member(o, p) => Some(format!("{}.{p}", val_path(o)?)),
+        _ => None,
+    }
+}
+
+/// The name heuristic, applied to whatever the value is called.
+fn name_fallback(v: &Val) -> Kind {
+    match v {
+        Val::Ident(n) => name_kind(n),
+        Val::Member(o, p) if p == "current" || p == "value" => match val_name(o) {
+            Some(n) => name_kind(n),
+            None => Kind::Unknown,
+        },
+        Val::Member(o, p) => {
+            if (p == "socket" || p == "connection") && val_name(o).is_some_and(is_http_object_name)
+            {
+                Kind::Unknown
+            } else {
+                name_kind(p)
+            }
+        }
+        Val::Call(callee, _) => match callee.as_ref() {
+            Val::Ident(f) => getter_kind(f),
+            Val::Member(_, m) => getter_kind(m),
+            _ => Kind::Unknown,
+        },
+        _ => Kind::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_urls_name_namespaces() {
+        assert_eq!(
+            url_path_namespace("http://localhost:3000/admin"),
+            Some("/admin".into())
+        );
+        assert_eq!(url_path_namespace("http://localhost:3000"), None);
+        assert_eq!(url_path_namespace("https://x.io/"), None);
+        assert_eq!(url_path_namespace("/chat?x=1"), Some("/chat".into()));
+        assert_eq!(url_path_namespace("localhost:3000"), None);
+    }
+}
