@@ -582,23 +582,3 @@ fn inline_forms() {
         ["2:45 emit ~event socket.emit"]
     );
 }
-
-#[test]
-#[ignore = "timing aid: cargo test --release --test scan_js throughput -- --ignored --nocapture"]
-fn throughput() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURES);
-    let one = std::fs::read_to_string(root.join("server/chat-server.js")).unwrap();
-    let mut big = String::new();
-    for i in 0..400 {
-        big.push_str(&one.replace("const ", &format!("const v{i}_")));
-    }
-    let start = std::time::Instant::now();
-    let x = js::extract("big.js", &big);
-    let secs = start.elapsed().as_secs_f64();
-    println!(
-        "{} bytes, {} sites, {:.1} MB/s",
-        big.len(),
-        x.sites.len(),
-        big.len() as f64 / secs / 1e6
-    );
-}

@@ -104,37 +104,28 @@ pub fn scan(
         (root.to_path_buf(), None)
     };
 
-    let collected = Mutex::new(Collected::default());
-    let count = AtomicUsize::new(0);
-    let visit = |path: &Path| {
+    // The walk only lists files; extraction runs on workers with a large stack, because
+    // parsers recurse once per nesting level and generated code nests deep.
+    let files: Mutex<Vec<(PathBuf, String, Family)>> = Mutex::new(Vec::new());
+    let consider = |path: &Path| {
         let Some(rel) = relative(&base, path) else {
             return;
         };
         let Some(family) = walk::family(&rel) else {
             return;
         };
-        if exclude.is_match(&rel) {
-            return;
+        if !exclude.is_match(&rel) {
+            lock(&files).push((path.to_path_buf(), rel, family));
         }
-        let n = count.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(p) = progress {
-            p(n);
-        }
-        let outcome = scan_file(path, &rel, family);
-        collected
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .add(rel, outcome);
     };
-
-    if let Some(file) = single {
-        visit(&file);
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
-        let threads = if opts.threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            opts.threads
-        };
+        opts.threads
+    };
+    if let Some(file) = single {
+        consider(&file);
+    } else {
         let no_ignore = opts.no_ignore;
         ignore::WalkBuilder::new(&base)
             .standard_filters(!no_ignore)
@@ -153,14 +144,46 @@ pub fn scan(
                 Box::new(|entry| {
                     if let Ok(e) = entry {
                         if e.file_type().is_some_and(|t| t.is_file()) {
-                            visit(e.path());
+                            consider(e.path());
                         }
                     }
                     ignore::WalkState::Continue
                 })
             });
     }
+    let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
 
+    let sources = SourceCache::new(&base);
+    let load = |rel: &str| sources.get(rel);
+    let collected = Mutex::new(Collected::default());
+    let next = AtomicUsize::new(0);
+    let work = || {
+        BIG_STACK.with(|b| b.set(true));
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((path, rel, family)) = files.get(i) else {
+                break;
+            };
+            if let Some(p) = progress {
+                p(i + 1);
+            }
+            let outcome = scan_file(path, rel, *family, &load);
+            lock(&collected).add(rel.clone(), outcome);
+        }
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(files.len()).max(1))
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(super::js::WORKER_STACK)
+                    .spawn_scoped(scope, work)
+            })
+            .collect();
+        if workers.iter().any(Result::is_err) {
+            // Could not start a worker (resource limits): do the rest here.
+            work();
+        }
+    });
     let mut c = collected.into_inner().unwrap_or_else(|e| e.into_inner());
     for site in &mut c.sites {
         settle_side(site, &server, &client);
@@ -172,7 +195,7 @@ pub fn scan(
     Ok(ScanResult {
         version: FORMAT_VERSION,
         root: root.display().to_string(),
-        files_scanned: count.into_inner(),
+        files_scanned: files.len(),
         skipped: c.skipped,
         parse_errors: c.parse_errors,
         sites: c.sites,
@@ -224,7 +247,7 @@ impl Collected {
     }
 }
 
-fn scan_file(path: &Path, rel: &str, family: Family) -> Outcome {
+fn scan_file(path: &Path, rel: &str, family: Family, load: super::js::Loader) -> Outcome {
     match std::fs::metadata(path) {
         Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(too_large(path)),
         Ok(_) => {}
@@ -242,10 +265,57 @@ fn scan_file(path: &Path, rel: &str, family: Family) -> Outcome {
         return Outcome::Empty;
     }
     let extraction = match family {
-        Family::Js => super::js::extract(rel, text),
+        Family::Js => super::js::extract_with(rel, text, Some(load)),
         Family::Rust => super::rust::extract(rel, text),
     };
     Outcome::Read(extraction)
+}
+
+thread_local! {
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True on the scan's workers, whose stack is large enough for deeply nested code.
+pub(crate) fn on_big_stack() -> bool {
+    BIG_STACK.with(|b| b.get())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Other project files an extractor asks for (event-name constants imported from a shared
+/// module), read once and only from inside the scanned root.
+struct SourceCache<'a> {
+    base: &'a Path,
+    files: Mutex<std::collections::HashMap<String, Option<String>>>,
+}
+
+impl<'a> SourceCache<'a> {
+    fn new(base: &'a Path) -> Self {
+        Self {
+            base,
+            files: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    fn get(&self, rel: &str) -> Option<String> {
+        let inside = Path::new(rel)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return None;
+        }
+        if let Some(hit) = lock(&self.files).get(rel) {
+            return hit.clone();
+        }
+        let text = std::fs::read(self.base.join(rel))
+            .ok()
+            .filter(|b| b.len() as u64 <= walk::MAX_FILE_BYTES)
+            .and_then(|b| String::from_utf8(b).ok());
+        lock(&self.files).insert(rel.to_owned(), text.clone());
+        text
+    }
 }
 
 /// A file over the size limit: say "minified" when its head shows it, so the report is useful.

@@ -65,16 +65,23 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
             )),
         };
     }
+    let recovered = |_| Extraction {
+        sites: fallback::sites(rel, source),
+        side: fallback::side(source),
+        parse_error: Some("internal error while parsing: lexical fallback used".to_string()),
+    };
+    if crate::scan::run::on_big_stack() {
+        // The scan's workers already have a large stack: a thread per file would cost more
+        // than parsing the file.
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            extract_here(rel, source, load)
+        }))
+        .unwrap_or_else(recovered);
+    }
     let worker = std::thread::Builder::new().stack_size(WORKER_STACK);
     std::thread::scope(|scope| {
         match worker.spawn_scoped(scope, || extract_here(rel, source, load)) {
-            Ok(handle) => handle.join().unwrap_or_else(|_| Extraction {
-                sites: fallback::sites(rel, source),
-                side: fallback::side(source),
-                parse_error: Some(
-                    "internal error while parsing: lexical fallback used".to_string(),
-                ),
-            }),
+            Ok(handle) => handle.join().unwrap_or_else(recovered),
             Err(_) => extract_here(rel, source, load),
         }
     })
@@ -82,7 +89,7 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
 
 /// Stack of the extraction thread: enough for ~200k nesting levels; only touched pages are
 /// committed.
-const WORKER_STACK: usize = 256 << 20;
+pub(crate) const WORKER_STACK: usize = 256 << 20;
 /// Bracket nesting beyond which a file is not parsed.
 const MAX_NESTING: usize = 20_000;
 
