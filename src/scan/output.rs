@@ -79,8 +79,10 @@ fn grouped(result: &ScanResult) -> BTreeMap<String, Vec<&Site>> {
 pub fn write(format: Format, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, result)?;
-            writeln!(out)
+            // One write of the finished document: many small writes cost more than the scan.
+            let mut text = serde_json::to_vec_pretty(result)?;
+            text.push(b'\n');
+            out.write_all(&text)
         }
         Format::Csv => write_csv(result, out),
         Format::Markdown => write_markdown(result, out),
