@@ -200,16 +200,27 @@ fn deeply_nested_generated_code_is_scanned_on_the_workers_big_stack() {
     );
     fs::write(dir.path().join("gen.js"), nested).unwrap();
     let r = run(dir.path());
-    assert!(r.skipped.is_empty() && r.parse_errors.is_empty(), "{:?}", r.parse_errors);
+    assert!(
+        r.skipped.is_empty() && r.parse_errors.is_empty(),
+        "{:?}",
+        r.parse_errors
+    );
     let found = events(&r);
-    assert!(found.contains(&"gen.js:3 deep:thing".to_owned()), "{found:?}");
+    assert!(
+        found.contains(&"gen.js:3 deep:thing".to_owned()),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn event_names_imported_from_another_file_of_the_project_resolve() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("shared")).unwrap();
-    fs::write(dir.path().join("shared/events.ts"), "export const Events = { TRADE_UPDATE: 'trade:update' } as const;\n").unwrap();
+    fs::write(
+        dir.path().join("shared/events.ts"),
+        "export const Events = { TRADE_UPDATE: 'trade:update' } as const;\n",
+    )
+    .unwrap();
     fs::write(
         dir.path().join("server.ts"),
         "import { Server } from 'socket.io';\nimport { Events } from './shared/events';\nconst io = new Server();\nio.to('x').emit(Events.TRADE_UPDATE, {});\n",
