@@ -1,7 +1,7 @@
 //! `evdoc check`: compare code and catalog, report findings, exit 1 when they matter.
 
 use super::{
-    broken_pipe_or, load_catalog, run_scan, FailOn, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK,
+    broken_pipe_or, load_catalog, run_scan, ReportFlags, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK,
 };
 use clap::Args;
 use evdoc::check::{self, report, suppress::Baseline, CheckOptions, Finding};
@@ -14,15 +14,8 @@ pub struct CheckArgs {
     /// Folder or file holding the code.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// The catalog: a YAML file or a folder of them.
-    #[arg(long, default_value = "catalog")]
-    pub catalog: PathBuf,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = report::Format::Text)]
-    pub format: report::Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub report: ReportFlags,
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -96,7 +89,7 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
             return BAD_INPUT;
         }
     }
-    let Some(cat) = load_catalog(ui, &a.catalog) else {
+    let Some(cat) = load_catalog(ui, &a.report.catalog) else {
         return BAD_INPUT;
     };
     if !a.path.exists() {
@@ -156,7 +149,7 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
     }
     if let Err(code) = write_report(
         ui,
-        a.format,
+        a.report.format,
         &findings,
         Path::new("."),
         result.files_scanned,
@@ -164,7 +157,7 @@ pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
     ) {
         return code;
     }
-    if check::fails(&findings, a.fail_on.into()) {
+    if check::fails(&findings, a.report.fail_on.into()) {
         FINDINGS
     } else {
         OK

@@ -1,29 +1,22 @@
 //! `evdoc lint`: the catalog alone.
 
 use super::check::write_report;
-use super::{load_catalog, FailOn, Ui, BAD_INPUT, FINDINGS, OK};
+use super::{load_catalog, ReportFlags, Ui, BAD_INPUT, FINDINGS, OK};
 use clap::Args;
-use evdoc::check::{self, report};
+use evdoc::check;
 use evdoc::scan::{self, ScanResult};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `evdoc lint`.
 #[derive(Args)]
 pub struct LintArgs {
-    /// The catalog: a YAML file or a folder of them.
-    #[arg(long, default_value = "catalog")]
-    pub catalog: PathBuf,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = report::Format::Text)]
-    pub format: report::Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub report: ReportFlags,
 }
 
 /// `evdoc lint`.
 pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
-    let Some(cat) = load_catalog(ui, &a.catalog) else {
+    let Some(cat) = load_catalog(ui, &a.report.catalog) else {
         return BAD_INPUT;
     };
     let empty = ScanResult {
@@ -42,10 +35,10 @@ pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
     let mut sup = check::suppress::Suppressions::new(Path::new("."));
     findings.retain(|f| !sup.is_suppressed(f));
     check::sort(&mut findings);
-    if let Err(code) = write_report(ui, a.format, &findings, Path::new("."), 0, None) {
+    if let Err(code) = write_report(ui, a.report.format, &findings, Path::new("."), 0, None) {
         return code;
     }
-    if check::fails(&findings, a.fail_on.into()) {
+    if check::fails(&findings, a.report.fail_on.into()) {
         FINDINGS
     } else {
         OK

@@ -16,10 +16,12 @@ pub use scan::scan;
 use anstream::eprintln;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use evdoc::catalog::{self, LoadedCatalog};
+use evdoc::check::report;
 use evdoc::diagnostic::Severity;
 use evdoc::scan::{ScanOptions, ScanResult};
 use std::io::IsTerminal;
 use std::path::Path;
+use std::path::PathBuf;
 
 /// Exit code for clean runs.
 pub(crate) const OK: u8 = 0;
@@ -101,6 +103,20 @@ pub struct ScanFlags {
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+}
+
+/// Options of commands that report findings.
+#[derive(Args)]
+pub struct ReportFlags {
+    /// The catalog: a YAML file or a folder of them.
+    #[arg(long, default_value = "catalog")]
+    pub catalog: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = report::Format::Text)]
+    pub format: report::Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
 }
 
 /// Severity threshold for the exit code.

@@ -7,6 +7,7 @@
 pub mod embedded;
 pub mod fallback;
 pub mod js;
+pub mod nesting;
 pub mod output;
 pub mod run;
 pub mod rust;

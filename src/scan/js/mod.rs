@@ -57,7 +57,7 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
     // the work runs on a thread with a large (lazily committed) stack, and absurd nesting goes
     // straight to the lexical fallback.
     // Nesting cannot exceed the length: small files skip the count.
-    if source.len() > MAX_NESTING && max_bracket_depth(source) > MAX_NESTING {
+    if source.len() > MAX_NESTING && crate::scan::nesting::depth(source) > MAX_NESTING {
         return Extraction {
             sites: fallback::sites(rel, source),
             side: fallback::side(source),
@@ -93,23 +93,6 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
 pub(crate) const WORKER_STACK: usize = 256 << 20;
 /// Bracket nesting beyond which a file is not parsed.
 const MAX_NESTING: usize = 20_000;
-
-/// The deepest `(`/`[`/`{` nesting, counted without lexing (a cheap upper-bound-ish estimate).
-fn max_bracket_depth(source: &str) -> usize {
-    let mut depth = 0usize;
-    let mut max = 0usize;
-    for b in source.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
 
 fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction {
     let ext = extension(rel);

@@ -27,7 +27,7 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
     // Spans of earlier files stay in a thread-local source map; drop them so a long scan does
     // not grow memory or overflow 32-bit span offsets.
     proc_macro2::extra::invalidate_current_thread_spans();
-    let parsed = match nesting_depth(source) {
+    let parsed = match crate::scan::nesting::depth(source) {
         depth if depth > MAX_NESTING => Err(format!(
             "1:1: brackets nest {depth} deep (more than {MAX_NESTING}); read without parsing"
         )),
@@ -64,20 +64,3 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
 /// syn parses nested expressions recursively; deeper input than this could exhaust the stack
 /// of a scanning thread, which no `catch_unwind` survives.
 const MAX_NESTING: usize = 128;
-
-/// The deepest bracket nesting in `source`, counted roughly (brackets inside strings count too,
-/// which only makes the guard more careful).
-fn nesting_depth(source: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for byte in source.bytes() {
-        match byte {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
