@@ -8,4 +8,5 @@ pub mod catalog;
 pub mod check;
 pub mod diagnostic;
 pub mod init;
+pub mod render;
 pub mod scan;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Check(a) => cli::check(&ui, a),
         cli::Command::Init(a) => cli::init(&ui, a),
         cli::Command::Lint(a) => cli::lint(&ui, a),
+        cli::Command::Render(a) => cli::render(&ui, a),
     };
     ExitCode::from(code)
 }

@@ -6,11 +6,13 @@
 mod check;
 mod init;
 mod lint;
+mod render;
 mod scan;
 
 pub use check::check;
 pub use init::init;
 pub use lint::lint;
+pub use render::render;
 pub use scan::scan;
 
 use anstream::eprintln;
@@ -89,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  evdoc lint\n  evdoc lint --catalog api/catalog.yaml --format json"
     )]
     Lint(lint::LintArgs),
+    /// Render the documentation (Markdown, and an offline HTML site) from the catalog and the scan.
+    #[command(
+        after_help = "Examples:\n  evdoc render --catalog catalog --scan . --out docs\n  evdoc render --catalog catalog --scan . --out docs --html site\n  evdoc render --catalog catalog --scan . --out docs --check     exit 1 when docs/ is stale\n  evdoc render --scan . --repo-url https://github.com/o/r        permalinks at the scanned commit\n\nThe \"Last updated\" date and commit are those of the last commit that changed the scanned\ncode or the catalog, so the output only changes when they do."
+    )]
+    Render(render::RenderArgs),
 }
 
 /// Options shared by commands that scan.

@@ -1,0 +1,321 @@
+//! `evdoc render`: the glue around `evdoc::render` — load the catalog, scan the code, ask git
+//! which commit the code is at, compute link prefixes, then write (or `--check`) the output
+//! folders, deleting stale generated files listed in the previous manifest.
+
+use super::{load_catalog, run_scan, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK};
+use clap::Args;
+use evdoc::render::{self, Book, Options, OutFile, Provenance, MANIFEST};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// `evdoc render`.
+#[derive(Args)]
+pub struct RenderArgs {
+    /// The catalog: a YAML file or a folder of them.
+    #[arg(long, default_value = "catalog")]
+    pub catalog: PathBuf,
+    /// Code to scan for code references (file:line of every emit and listen site).
+    #[arg(long, value_name = "PATH")]
+    pub scan: Option<PathBuf>,
+    /// Folder for the Markdown pages.
+    #[arg(long, default_value = "docs")]
+    pub out: PathBuf,
+    /// Also write the HTML site to this folder.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Write nothing; exit 1 when the output would change (stale, missing or extra files).
+    #[arg(long)]
+    pub check: bool,
+    /// Repository URL (https://github.com/OWNER/REPO): code references become permalinks at
+    /// the scanned commit instead of relative links.
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+    /// Folder of templates replacing the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Overwrite files that exist but were not written by `evdoc render`.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub flags: ScanFlags,
+}
+
+/// `evdoc render`.
+pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
+    let Some(cat) = load_catalog(ui, &a.catalog) else {
+        return BAD_INPUT;
+    };
+    let scan = match &a.scan {
+        Some(p) => {
+            if !p.exists() {
+                ui.error(format!("`{}` does not exist", p.display()));
+                return BAD_INPUT;
+            }
+            match run_scan(ui, p, &a.flags, Some(&cat)) {
+                Some(r) => Some(r),
+                None => return BAD_INPUT,
+            }
+        }
+        None => None,
+    };
+    let code_root = a.scan.clone().unwrap_or_else(|| PathBuf::from("."));
+    let provenance = provenance(&code_root, &a.catalog);
+    let repo_path = git_toplevel(&code_root)
+        .map(|top| relative(&top, &code_root))
+        .unwrap_or_default();
+    let mut opts = Options {
+        provenance,
+        code_base: relative(&a.out, &code_root),
+        repo_url: a.repo_url.clone(),
+        repo_path,
+        templates: a.templates.clone(),
+    };
+    let book = Book::new(&cat.catalog, scan.as_ref(), &opts);
+    let md = match render::render_markdown(&book, &opts) {
+        Ok(f) => f,
+        Err(e) => {
+            ui.error(e);
+            return BAD_INPUT;
+        }
+    };
+    let mut outputs = vec![(a.out.clone(), md.clone())];
+    if let Some(site) = &a.html {
+        // Links from the site to the code start from the site's folder.
+        opts.code_base = relative(site, &code_root);
+        let book = Book::new(&cat.catalog, scan.as_ref(), &opts);
+        let md_for_site = match render::render_markdown(&book, &opts) {
+            Ok(f) => f,
+            Err(e) => {
+                ui.error(e);
+                return BAD_INPUT;
+            }
+        };
+        let extra = hand_written_pages(&a.out, &md);
+        match render::html::render_site(&book, &md_for_site, &extra, &opts) {
+            Ok(files) => outputs.push((site.clone(), files)),
+            Err(e) => {
+                ui.error(e);
+                return BAD_INPUT;
+            }
+        }
+    }
+    let mut changed = 0;
+    for (dir, files) in &outputs {
+        match sync(ui, dir, files, a.check, a.force) {
+            Ok(n) => changed += n,
+            Err(e) => {
+                ui.error(e);
+                return BAD_INPUT;
+            }
+        }
+    }
+    if a.check {
+        if changed > 0 {
+            ui.error(format!(
+                "{changed} generated file(s) out of date; run `evdoc render` without --check"
+            ));
+            return FINDINGS;
+        }
+        ui.note("generated documentation is up to date");
+    } else {
+        let dirs: Vec<String> = outputs
+            .iter()
+            .map(|(d, _)| d.display().to_string())
+            .collect();
+        ui.note(format!(
+            "rendered {} events into {} ({changed} file(s) changed)",
+            book.event_count,
+            dirs.join(" and ")
+        ));
+    }
+    OK
+}
+
+/// Markdown files in the output folder that render does not generate (`catalog-format.md`):
+/// the site includes them so that the index's links to them work.
+fn hand_written_pages(out: &Path, generated: &[OutFile]) -> Vec<OutFile> {
+    let Ok(rd) = std::fs::read_dir(out) else {
+        return vec![];
+    };
+    let mut pages: Vec<OutFile> = rd
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            if !name.ends_with(".md") || generated.iter().any(|g| g.path == name) {
+                return None;
+            }
+            let content = std::fs::read_to_string(e.path()).ok()?;
+            Some(OutFile {
+                path: name,
+                content,
+            })
+        })
+        .collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    pages
+}
+
+/// A manifest path that stays inside the output folder.
+fn safe_rel(p: &str) -> bool {
+    let path = Path::new(p);
+    !p.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Write `files` into `dir` (or compare, with `check`); delete generated files of the previous
+/// render that are gone. Returns how many files changed (or would).
+fn sync(ui: &Ui, dir: &Path, files: &[OutFile], check: bool, force: bool) -> Result<usize, String> {
+    let old_manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok();
+    let previous: Vec<String> = old_manifest
+        .as_deref()
+        .map(render::read_manifest)
+        .unwrap_or_default();
+    let mut changed = 0;
+    for f in files {
+        let path = dir.join(&f.path);
+        let current = std::fs::read_to_string(&path).ok();
+        if current.as_deref() == Some(f.content.as_str()) {
+            continue;
+        }
+        let ours = f.path == MANIFEST || previous.iter().any(|p| p == &f.path);
+        if current.is_some() && !ours && !force && !check {
+            return Err(format!(
+                "`{}` exists and was not written by `evdoc render`; move it away or pass --force",
+                path.display()
+            ));
+        }
+        changed += 1;
+        if check {
+            let what = if current.is_some() {
+                "out of date"
+            } else {
+                "missing"
+            };
+            ui.note(format!("{what}: {}", path.display()));
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.content)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    for p in previous {
+        if files.iter().any(|f| f.path == p) || !safe_rel(&p) {
+            continue;
+        }
+        let path = dir.join(&p);
+        if !path.is_file() {
+            continue;
+        }
+        changed += 1;
+        if check {
+            ui.note(format!("stale: {}", path.display()));
+        } else {
+            std::fs::remove_file(&path)
+                .map_err(|e| format!("cannot delete stale `{}`: {e}", path.display()))?;
+        }
+    }
+    Ok(changed)
+}
+
+/// The last commit that changed the scanned code or the catalog, with its committer date, so
+/// that rendering the same code twice gives the same pages (and `--check` stays green until the
+/// code or the contract changes). Empty when git or the history is unavailable.
+fn provenance(code: &Path, catalog: &Path) -> Provenance {
+    let (Some(code), Some(cat)) = (absolute(code), absolute(catalog)) else {
+        return Provenance::default();
+    };
+    let dir = if code.is_dir() {
+        code.clone()
+    } else {
+        code.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["log", "-1", "--format=%H%n%cs", "--"])
+        .arg(&code)
+        .arg(&cat)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            let mut lines = text.lines();
+            Provenance {
+                commit: lines.next().unwrap_or_default().trim().to_string(),
+                date: lines.next().unwrap_or_default().trim().to_string(),
+            }
+        }
+        _ => Provenance::default(),
+    }
+}
+
+fn git_toplevel(code: &Path) -> Option<PathBuf> {
+    let code = absolute(code)?;
+    let dir = if code.is_dir() {
+        code
+    } else {
+        code.parent()?.to_path_buf()
+    };
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .and_then(|p| absolute(&p))
+}
+
+/// An absolute path with `.` and `..` resolved lexically (the folder may not exist yet), and
+/// symlinks resolved for the part that exists.
+fn absolute(p: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(p).ok()?;
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // Canonicalise the longest existing prefix so /tmp → /private/tmp style links agree.
+    let mut existing = out.clone();
+    let mut rest = vec![];
+    while !existing.exists() {
+        rest.push(existing.file_name()?.to_os_string());
+        existing.pop();
+    }
+    let mut canon = std::fs::canonicalize(&existing).ok()?;
+    for r in rest.into_iter().rev() {
+        canon.push(r);
+    }
+    Some(canon)
+}
+
+/// The `/`-separated relative path from folder `from` to folder `to`, ending in `/` (or empty
+/// when they are the same): the prefix that turns a scan path into a link from `from`.
+fn relative(from: &Path, to: &Path) -> String {
+    let (Some(from), Some(to)) = (absolute(from), absolute(to)) else {
+        return String::new();
+    };
+    let f: Vec<_> = from.components().collect();
+    let t: Vec<_> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".into(); f.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        String::new()
+    } else {
+        parts.join("/") + "/"
+    }
+}

@@ -1,0 +1,224 @@
+//! Built-in documentation content: troubleshooting entries, debugging tips, the metrics the
+//! reference server exposes, default alerts, and the Prometheus rules file writer.
+//!
+//! These are defaults: catalog `troubleshooting:` entries replace a built-in one with the same
+//! `id` and add the others; catalog `monitoring.alerts` replace the default alerts. Prose pages
+//! (scaling) are templates, replaced with `--templates DIR`.
+
+use crate::catalog::{Alert, Trouble};
+use serde::Serialize;
+
+fn t(
+    id: &str,
+    title: &str,
+    symptoms: &[&str],
+    causes: &[&str],
+    steps: &[&str],
+    solution: &str,
+) -> Trouble {
+    let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect();
+    Trouble {
+        id: id.into(),
+        title: title.into(),
+        symptoms: v(symptoms),
+        causes: v(causes),
+        steps: v(steps),
+        solution: Some(solution.into()),
+    }
+}
+
+/// The built-in troubleshooting entries (the task list's five, and more).
+pub fn troubleshooting() -> Vec<Trouble> {
+    vec![
+        t("transport-error", "Transport Error",
+          &["The client cannot establish a WebSocket connection; the console shows `transport error`."],
+          &["A firewall or proxy does not forward WebSocket traffic.", "The proxy strips the `Upgrade` / `Connection` headers.", "CORS rejects the polling handshake."],
+          &["Browser DevTools → Network → WS tab.", "Verify the `Upgrade: websocket` header in the request.", "Test with polling only: `transports: ['polling']`.", "Check the server logs for connection attempts."],
+          "Configure the proxy to forward WebSocket headers; allow the client origin in CORS."),
+        t("events-not-received", "Events Not Received",
+          &["The server emits an event but the client listener is never triggered."],
+          &["The client is not in the room.", "A typo in the event name (names are case-sensitive).", "A payload serialisation error."],
+          &["Server: log room membership: `console.log(io.sockets.adapter.rooms)`.", "Client: add a catch-all listener: `socket.onAny((event, ...args) => console.log(event, args))`.", "Verify event names match exactly (`evdoc check`).", "Check payload serialisation: `JSON.stringify(payload)`."],
+          "Verify the room subscription, fix event names, send plain JSON payloads."),
+        t("connection-drops", "Connection Drops Frequently",
+          &["The client reconnects every few minutes."],
+          &["A proxy idle timeout.", "A platform idle timeout (Heroku, Railway).", "Ping/pong misconfigured."],
+          &["Check the Socket.IO `pingTimeout` and `pingInterval` settings.", "Watch the disconnect reason in DevTools and in `socket.on('disconnect', reason => …)`.", "Look for ping timeout errors in the server logs."],
+          "Configure `pingInterval: 25000` and `pingTimeout: 60000`; keep proxy idle timeouts above the ping interval."),
+        t("authentication-failed", "Authentication Failed",
+          &["The connection is rejected with an authentication error (`connect_error`)."],
+          &["Invalid session.", "Session expired.", "The cookie is not sent."],
+          &["Verify the session cookie is present (DevTools → Application → Cookies).", "Check the session is valid (not expired) in the session store.", "Verify the Socket.IO `auth` object includes the session id."],
+          "Re-authenticate the user; extend the session lifetime."),
+        t("events-delayed", "Events Delayed or Lost",
+          &["Events arrive late or not at all."],
+          &["Network congestion.", "Server overload.", "Several instances without the Redis adapter."],
+          &["Check the event queue size on the server.", "Monitor server CPU and memory.", "Verify the Redis adapter is configured on every instance.", "Check network latency (ping times)."],
+          "Scale horizontally, add the Redis adapter, trim event payloads."),
+        t("cors-blocked", "CORS Blocked Handshake",
+          &["The console shows `blocked by CORS policy` for `/socket.io/?EIO=4&transport=polling`."],
+          &["The page's origin is not in the server's `cors.origin`.", "Credentials are sent but not allowed."],
+          &["Compare the page origin with the server's `cors` option.", "Check `Access-Control-Allow-Origin` and `Access-Control-Allow-Credentials` on the response."],
+          "List the dashboard origin in `cors.origin` and set `credentials: true` when cookies are used."),
+        t("duplicate-listeners", "Duplicate Events After Reconnect",
+          &["Each event is handled twice, three times…, growing with every reconnection."],
+          &["Listeners are registered inside the `connect` handler."],
+          &["Count listeners: `socket.listeners('event').length`."],
+          "Register listeners once at start-up; only re-emit subscriptions on `connect`."),
+        t("sticky-sessions", "Polling Fails Behind a Load Balancer",
+          &["HTTP 400 `Session ID unknown` on polling requests."],
+          &["Several instances without session affinity while the client uses HTTP long-polling."],
+          &["Check whether consecutive polling requests reach the same instance.", "Try `transports: ['websocket']` to confirm."],
+          "Enable sticky sessions on the load balancer or connect with WebSocket only; add the Redis adapter."),
+    ]
+}
+
+/// Catalog entries merged over the built-in ones: same `id` replaces (in place), others follow.
+pub fn merge_troubleshooting(catalog: &[Trouble]) -> Vec<Trouble> {
+    let mut out = troubleshooting();
+    for entry in catalog {
+        match out.iter_mut().find(|b| b.id == entry.id) {
+            Some(slot) => *slot = entry.clone(),
+            None => out.push(entry.clone()),
+        }
+    }
+    out
+}
+
+/// A debugging tip: what to do, and the command or code.
+#[derive(Clone, Debug, Serialize)]
+pub struct Tip {
+    /// What it is for.
+    pub title: String,
+    /// The command or code.
+    pub code: String,
+}
+
+/// The task list's debugging tips.
+pub fn debugging_tips() -> Vec<Tip> {
+    let tip = |title: &str, code: &str| Tip {
+        title: title.into(),
+        code: code.into(),
+    };
+    vec![
+        tip("Client debug logs (browser console)", "localStorage.debug = 'socket.io-client:*';"),
+        tip("Server debug logs (Node)", "DEBUG=socket.io:* node server.js"),
+        tip("Inspect rooms and their members", "io.of('/').adapter.rooms"),
+        tip("Log every incoming event (frequency per event)", "io.use((socket, next) => {\n  socket.onAny((event) => counts.set(event, (counts.get(event) ?? 0) + 1));\n  next();\n});"),
+        tip("Compare the code with this catalog", "evdoc check . --catalog catalog/"),
+    ]
+}
+
+/// A metric the reference server (`evdoc serve`) exposes on `/metrics`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Metric {
+    /// Prometheus name.
+    pub name: String,
+    /// `gauge`, `counter` or `histogram`.
+    pub kind: String,
+    /// Labels.
+    pub labels: String,
+    /// What it counts, and the task-list metric it answers.
+    pub help: String,
+}
+
+/// The metrics `evdoc serve` exposes (the names the default and catalog alerts use).
+pub fn metrics() -> Vec<Metric> {
+    let m = |name: &str, kind: &str, labels: &str, help: &str| Metric {
+        name: name.into(),
+        kind: kind.into(),
+        labels: labels.into(),
+        help: help.into(),
+    };
+    vec![
+        m(
+            "evdoc_connections",
+            "gauge",
+            "namespace",
+            "Open connections (`io.engine.clientsCount`).",
+        ),
+        m(
+            "evdoc_connects_total",
+            "counter",
+            "namespace",
+            "Accepted connections; its rate is the connection rate.",
+        ),
+        m(
+            "evdoc_disconnects_total",
+            "counter",
+            "reason",
+            "Disconnections by reason; involuntary reasons are followed by a reconnection.",
+        ),
+        m(
+            "evdoc_rejections_total",
+            "counter",
+            "code",
+            "Refused handshakes and events by error code.",
+        ),
+        m(
+            "evdoc_events_total",
+            "counter",
+            "event, direction, outcome",
+            "Events per second by type (`rate(...)`), accepted or rejected.",
+        ),
+        m(
+            "evdoc_room_members",
+            "gauge",
+            "room",
+            "Room membership counts.",
+        ),
+        m(
+            "evdoc_validation_seconds",
+            "histogram",
+            "event",
+            "Time to authorise, validate and dispatch an event (server-side latency).",
+        ),
+    ]
+}
+
+/// The default alerts: the task list's thresholds.
+pub fn default_alerts() -> Vec<Alert> {
+    let a = |name: &str, expr: &str, for_: &str, severity: &str, d: &str| Alert {
+        name: name.into(),
+        expr: expr.into(),
+        for_: Some(for_.into()),
+        severity: Some(severity.into()),
+        description: Some(d.into()),
+    };
+    vec![
+        a("ConnectionsDropped", "sum(evdoc_connections) < 0.5 * sum(evdoc_connections offset 5m)", "1m", "critical", "Connections dropped by more than 50% in 5 minutes."),
+        a("EventLatencyHigh", "histogram_quantile(0.99, sum by (le) (rate(evdoc_validation_seconds_bucket[5m]))) > 1", "5m", "warning", "Event handling latency above 1 second."),
+        a("ReconnectionRateHigh", "sum(increase(evdoc_disconnects_total{reason=~\"transport close|transport error|ping timeout\"}[1m])) > 10", "5m", "warning", "More than 10 reconnections per minute: investigate."),
+    ]
+}
+
+/// A Prometheus alerting rules file (`rule_files:`) for `alerts`. Strings are written as JSON
+/// strings, which are valid YAML double-quoted scalars, so no catalog text can break the file.
+pub fn prometheus_rules(alerts: &[Alert]) -> String {
+    let q = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let mut out = String::from(
+        "# Generated by `evdoc render` from the catalog's monitoring.alerts. Load with\n# `rule_files: [prometheus-alerts.yml]` and check with `promtool check rules`.\ngroups:\n  - name: evdoc-socketio\n    rules:\n",
+    );
+    if alerts.is_empty() {
+        out.truncate(out.len() - "    rules:\n".len());
+        out.push_str("    rules: []\n");
+    }
+    for a in alerts {
+        out.push_str(&format!("      - alert: {}\n", q(&a.name)));
+        out.push_str(&format!("        expr: {}\n", q(&a.expr)));
+        if let Some(f) = &a.for_ {
+            out.push_str(&format!("        for: {}\n", q(f)));
+        }
+        out.push_str(&format!(
+            "        labels:\n          severity: {}\n",
+            q(a.severity.as_deref().unwrap_or("warning"))
+        ));
+        if let Some(d) = &a.description {
+            out.push_str(&format!(
+                "        annotations:\n          summary: {}\n",
+                q(d)
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,348 @@
+//! The offline HTML site: every Markdown page through pulldown-cmark, sanitised with ammonia,
+//! headings given ids (pulldown-cmark makes none) and anchor links, `.md` links turned into
+//! `.html`, Mermaid blocks replaced by inline SVG, wrapped in `page.html.j2` with a navigation
+//! sidebar, a table of contents and a client-side search index (a plain script, so the site works
+//! from `file://` with no server and no CDN).
+
+use super::model::Book;
+use super::templates::{self, PAGES};
+use super::text::slug;
+use super::{diagrams, Options, OutFile, RenderError};
+use pulldown_cmark::{
+    CodeBlockKind, Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd,
+};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// A page of the site's navigation.
+#[derive(Clone, Debug, Serialize)]
+struct NavItem {
+    title: String,
+    href: String,
+    active: bool,
+}
+
+/// A table-of-contents entry.
+#[derive(Clone, Debug, Serialize)]
+struct TocItem {
+    level: u8,
+    id: String,
+    title: String,
+}
+
+/// The HTML file a Markdown page becomes (`README.md` → `index.html`).
+pub fn html_name(md: &str) -> String {
+    if md == "README.md" {
+        "index.html".into()
+    } else {
+        format!("{}.html", md.strip_suffix(".md").unwrap_or(md))
+    }
+}
+
+/// Rewrite a relative link to a known page from `.md` to `.html`; other links stay as they are.
+fn rewrite_link(dest: &str, known: &HashSet<String>) -> String {
+    let (path, frag) = match dest.find('#') {
+        Some(i) => (&dest[..i], &dest[i..]),
+        None => (dest, ""),
+    };
+    if known.contains(path) {
+        format!("{}{frag}", html_name(path))
+    } else {
+        dest.to_string()
+    }
+}
+
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_tags(["details", "summary", "figure", "figcaption", "input"])
+        .add_generic_attributes(["id"])
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("div", ["class"])
+        .add_tag_attributes("a", ["class"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("th", ["style"])
+        .link_rel(None)
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+    b
+}
+
+struct Converted {
+    body: String,
+    toc: Vec<TocItem>,
+    title: String,
+}
+
+/// Markdown → sanitised HTML body, its table of contents and its first heading.
+fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
+    let mut opts = MdOptions::empty();
+    opts.insert(MdOptions::ENABLE_TABLES);
+    opts.insert(MdOptions::ENABLE_STRIKETHROUGH);
+    opts.insert(MdOptions::ENABLE_TASKLISTS);
+    let mut events: Vec<Event> = vec![];
+    let mut toc = vec![];
+    let mut title = String::new();
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut diagrams_src: Vec<String> = vec![];
+    let mut in_mermaid: Option<String> = None;
+    let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
+    for ev in Parser::new_ext(md, opts) {
+        if let Some(buf) = &mut in_mermaid {
+            match ev {
+                Event::Text(t) => buf.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let n = diagrams_src.len();
+                    diagrams_src.push(in_mermaid.take().unwrap_or_default());
+                    events.push(Event::Html(
+                        format!("<div class=\"evdoc-diagram\" id=\"evdoc-diagram-{n}\"></div>\n")
+                            .into(),
+                    ));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((_, inner, text)) = &mut heading {
+            match ev {
+                Event::End(TagEnd::Heading(level)) => {
+                    let (_, inner, text) = heading.take().expect("in a heading");
+                    let base = match slug(&text) {
+                        s if s.is_empty() => "section".to_string(),
+                        s => s,
+                    };
+                    let n = used.entry(base.clone()).or_insert(0);
+                    let id = if *n == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    };
+                    *n += 1;
+                    let lvl = level as u8;
+                    if lvl == 1 && title.is_empty() {
+                        title = text.clone();
+                    }
+                    if (2..=3).contains(&lvl) {
+                        toc.push(TocItem {
+                            level: lvl,
+                            id: id.clone(),
+                            title: text.clone(),
+                        });
+                    }
+                    events.push(Event::Html(format!("<h{lvl} id=\"{id}\">").into()));
+                    events.extend(inner);
+                    events.push(Event::Html(
+                        format!(" <a class=\"anchor\" href=\"#{id}\">#</a></h{lvl}>\n").into(),
+                    ));
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    text.push_str(&t);
+                    inner.push(Event::Text(t));
+                }
+                other => inner.push(other),
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang)))
+                if lang.as_ref() == "mermaid" =>
+            {
+                in_mermaid = Some(String::new());
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level, vec![], String::new()))
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite_link(&dest_url, known);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    // Heading texts went into Text events, so pulldown-cmark escapes them; the id is a slug.
+    let mut raw = String::with_capacity(md.len() * 2);
+    pulldown_cmark::html::push_html(&mut raw, events.into_iter());
+    let mut body = sanitizer().clean(&raw).to_string();
+    for (n, src) in diagrams_src.iter().enumerate() {
+        let slot = format!("<div class=\"evdoc-diagram\" id=\"evdoc-diagram-{n}\"></div>");
+        let figure = match diagrams::svg(src, &format!("{page_id}-d{n}")) {
+            Some(svg) => format!("<figure class=\"diagram\" data-diagram=\"{n}\">{svg}</figure>"),
+            None => format!(
+                "<pre class=\"mermaid-source\" data-diagram=\"{n}\"><code>{}</code></pre>",
+                escape_html(src)
+            ),
+        };
+        body = body.replacen(&slot, &figure, 1);
+    }
+    Converted { body, toc, title }
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One entry of the client-side search index.
+#[derive(Serialize)]
+struct SearchEntry {
+    /// What is found (event name, field path, room, page title).
+    t: String,
+    /// Kind: `event`, `field`, `room`, `error`, `page`.
+    k: &'static str,
+    /// Link.
+    u: String,
+    /// Context line.
+    s: String,
+}
+
+fn search_index(book: &Book) -> String {
+    let mut out = vec![];
+    for (file, _, title) in PAGES {
+        out.push(SearchEntry {
+            t: title.to_string(),
+            k: "page",
+            u: html_name(file),
+            s: String::new(),
+        });
+    }
+    for d in &book.domains {
+        for e in &d.events {
+            let u = format!("websocket-event-catalog.html#{}", e.anchor);
+            out.push(SearchEntry {
+                t: e.name.clone(),
+                k: "event",
+                u: u.clone(),
+                s: format!("{} · {}", e.arrow, e.summary.clone().unwrap_or_default()),
+            });
+            for f in &e.fields {
+                out.push(SearchEntry {
+                    t: f.path.clone(),
+                    k: "field",
+                    u: u.clone(),
+                    s: format!("{} · {}", e.name, f.ty),
+                });
+            }
+        }
+    }
+    for r in &book.rooms {
+        out.push(SearchEntry {
+            t: r.name.clone(),
+            k: "room",
+            u: format!("connection-lifecycle.html#{}", r.anchor),
+            s: r.access.clone(),
+        });
+    }
+    for x in &book.errors {
+        out.push(SearchEntry {
+            t: x.name.clone(),
+            k: "error",
+            u: format!("websocket-event-catalog.html#{}", x.anchor),
+            s: x.description.clone().unwrap_or_default(),
+        });
+    }
+    // A script, not JSON: `fetch` does not work from file:// URLs. `<` is escaped so the data
+    // could even be inlined in a page without closing a <script>.
+    let json = serde_json::to_string(&out)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c");
+    format!("window.EVDOC_SEARCH = {json};\n")
+}
+
+/// Render the site: every generated page, then `extra` hand-written Markdown pages (such as
+/// `catalog-format.md`), the stylesheet, the script and the search index.
+pub fn render_site(
+    book: &Book,
+    md_pages: &[OutFile],
+    extra: &[OutFile],
+    opts: &Options,
+) -> Result<Vec<OutFile>, RenderError> {
+    let env = templates::environment(opts.templates.as_deref())?;
+    let mut all: Vec<(&OutFile, String)> = vec![];
+    for p in md_pages.iter().filter(|p| p.path.ends_with(".md")) {
+        let title = PAGES
+            .iter()
+            .find(|(f, _, _)| *f == p.path)
+            .map(|x| x.2.to_string())
+            .unwrap_or_else(|| p.path.clone());
+        all.push((p, title));
+    }
+    for p in extra {
+        let title = p
+            .content
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .unwrap_or(&p.path)
+            .trim()
+            .to_string();
+        all.push((p, title));
+    }
+    let known: HashSet<String> = all.iter().map(|(p, _)| p.path.clone()).collect();
+    let tmpl = env
+        .get_template("page.html.j2")
+        .map_err(|source| RenderError::Template {
+            name: "page.html.j2".into(),
+            source,
+        })?;
+    let mut files = vec![];
+    for (p, nav_title) in &all {
+        let href = html_name(&p.path);
+        let nav: Vec<NavItem> = all
+            .iter()
+            .map(|(q, t)| NavItem {
+                title: t.clone(),
+                href: html_name(&q.path),
+                active: q.path == p.path,
+            })
+            .collect();
+        let page_id = slug(p.path.trim_end_matches(".md"));
+        let c = convert(&p.content, &known, &page_id);
+        let html = tmpl
+            .render(minijinja::context! {
+                title => if c.title.is_empty() { nav_title.clone() } else { c.title.clone() },
+                site_title => book.title.clone(),
+                version => book.version.clone(),
+                date => book.provenance.date.clone(),
+                commit => book.commit_short.clone(),
+                nav => minijinja::Value::from(minijinja::value::Serde(nav)),
+                toc => minijinja::Value::from(minijinja::value::Serde(c.toc)),
+                content => minijinja::Value::from_safe_string(c.body),
+            })
+            .map_err(|source| RenderError::Template {
+                name: "page.html.j2".into(),
+                source,
+            })?;
+        files.push(OutFile {
+            path: href,
+            content: html,
+        });
+    }
+    files.push(OutFile {
+        path: "style.css".into(),
+        content: templates::asset(&env, "style.css")?,
+    });
+    files.push(OutFile {
+        path: "site.js".into(),
+        content: templates::asset(&env, "site.js")?,
+    });
+    files.push(OutFile {
+        path: "search-index.js".into(),
+        content: search_index(book),
+    });
+    if let Some(rules) = md_pages.iter().find(|p| p.path == "prometheus-alerts.yml") {
+        files.push(rules.clone());
+    }
+    files.push(super::manifest(&files));
+    Ok(files)
+}
