@@ -99,6 +99,11 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Ren
     env.add_filter("fence", |s: String, lang: Option<String>| {
         text::md_fence(lang.as_deref().unwrap_or(""), &s)
     });
+    env.add_filter("plain", |s: String| {
+        s.chars()
+            .filter(|c| !matches!(c, '`' | '\n' | '\r' | '{' | '}' | ';'))
+            .collect::<String>()
+    });
     env.add_filter("anchor", |s: String, prefix: String| {
         text::anchor(&prefix, &s)
     });

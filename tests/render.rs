@@ -1,0 +1,515 @@
+//! `evdoc render`: the pages of the reference catalog (snapshots), hostile catalogs (injection,
+//! odd names, 2,000 events), and the CLI's write / --check / stale-file behaviour.
+
+use assert_cmd::Command;
+use evdoc::render::{self, html, Book, Options, OutFile, Provenance};
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn options() -> Options {
+    Options {
+        provenance: Provenance {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            date: "2024-05-14".into(),
+        },
+        code_base: "../examples/trading-app/".into(),
+        ..Options::default()
+    }
+}
+
+fn reference() -> (Vec<OutFile>, Book) {
+    let cat = evdoc::catalog::load(Path::new("catalog")).expect("reference catalog loads");
+    let scan = evdoc::scan::scan(
+        Path::new("examples/trading-app"),
+        &evdoc::scan::ScanOptions {
+            exclude: cat.catalog.scan.exclude.clone(),
+            server: cat.catalog.scan.server.clone(),
+            client: cat.catalog.scan.client.clone(),
+            ..Default::default()
+        },
+        None,
+    )
+    .expect("example scans");
+    let book = Book::new(&cat.catalog, Some(&scan), &options());
+    (render::render_markdown(&book, &options()).unwrap(), book)
+}
+
+fn page<'a>(files: &'a [OutFile], name: &str) -> &'a str {
+    &files.iter().find(|f| f.path == name).unwrap().content
+}
+
+#[test]
+fn reference_pages_snapshot() {
+    let (files, _) = reference();
+    for f in &files {
+        if f.path.ends_with(".md") || f.path.ends_with(".yml") {
+            insta::assert_snapshot!(f.path.clone(), f.content);
+        }
+    }
+}
+
+#[test]
+fn catalog_page_has_the_task_list_table_and_code_references() {
+    let (files, book) = reference();
+    let cat = page(&files, "websocket-event-catalog.md");
+    assert!(cat.contains(
+        "| Event Name | Direction | Payload Schema | Authentication | Room | Code Reference |"
+    ));
+    // Every event has a section, and its code references link into the example app.
+    for d in &book.domains {
+        for e in &d.events {
+            assert!(
+                cat.contains(&format!("<a id=\"{}\"></a>", e.anchor)),
+                "{}",
+                e.name
+            );
+        }
+    }
+    assert!(cat.contains("](../examples/trading-app/server/"));
+    let trade = book
+        .domains
+        .iter()
+        .flat_map(|d| &d.events)
+        .find(|e| e.name == "trade:update")
+        .unwrap();
+    assert!(
+        !trade.sites.is_empty(),
+        "trade:update has emit/listen sites from the scan"
+    );
+    for s in &trade.sites {
+        let (file, line) = s.label.rsplit_once(':').unwrap();
+        let text = std::fs::read_to_string(Path::new("examples/trading-app").join(file)).unwrap();
+        let l = text
+            .lines()
+            .nth(line.parse::<usize>().unwrap() - 1)
+            .unwrap();
+        assert!(
+            l.contains("TRADE_UPDATE") || l.contains("trade:update"),
+            "{file}:{line}: {l}"
+        );
+    }
+    let readme = page(&files, "README.md");
+    for link in [
+        "websocket-event-catalog.md",
+        "connection-lifecycle.md",
+        "architecture.md",
+        "troubleshooting.md",
+        "catalog-format.md",
+    ] {
+        assert!(readme.contains(&format!("]({link})")), "index links {link}");
+    }
+    assert!(readme.contains("2024-05-14") && readme.contains("0123456789"));
+    // Four architecture diagrams plus one per subscription.
+    let arch = page(&files, "architecture.md");
+    assert!(
+        arch.matches("```mermaid").count() >= 4 + book.flows.len() - 1 + book.subscriptions.len()
+    );
+    assert!(book.troubleshooting.len() >= 8);
+}
+
+#[test]
+fn permalinks_with_repo_url() {
+    let cat = evdoc::catalog::load(Path::new("catalog")).unwrap();
+    let scan =
+        evdoc::scan::scan(Path::new("examples/trading-app"), &Default::default(), None).unwrap();
+    let opts = Options {
+        repo_url: Some("https://github.com/o/r/".into()),
+        repo_path: "examples/trading-app/".into(),
+        ..options()
+    };
+    let book = Book::new(&cat.catalog, Some(&scan), &opts);
+    let s = &book
+        .domains
+        .iter()
+        .flat_map(|d| &d.events)
+        .find(|e| e.name == "trade:update")
+        .unwrap()
+        .sites[0];
+    assert!(s.url.starts_with("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/examples/trading-app/"), "{}", s.url);
+}
+
+/// A catalog with HTML/JS in every text field, and events named like paths, unicode and emoji.
+fn hostile_catalog(dir: &Path, extra_events: usize) {
+    let x =
+        "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3)) | `a` ```";
+    let q = |s: &str| serde_json::to_string(s).unwrap();
+    let mut y = String::new();
+    writeln!(
+        y,
+        "evdoc: 1\ninfo: {{title: {t}, version: {t}, description: {t}, server_url: {t}}}",
+        t = q(x)
+    )
+    .unwrap();
+    writeln!(y, "auth: {{scheme: session, session: {{handshake_field: {t}, cookie: {t}}}, description: {t}}}", t = q(x)).unwrap();
+    writeln!(
+        y,
+        "namespaces:\n  {t}: {{description: {t}, auth: {t}}}",
+        t = q(x)
+    )
+    .unwrap();
+    writeln!(
+        y,
+        "rooms:\n  {t}: {{description: {t}, access: {t}, namespace: {t}}}",
+        t = q(x)
+    )
+    .unwrap();
+    writeln!(
+        y,
+        "errors:\n  {t}: {{description: {t}, remedy: {t}}}",
+        t = q(x)
+    )
+    .unwrap();
+    writeln!(
+        y,
+        "flows:\n  {t}: {{title: {t}, description: {t}, steps: [{t}, {{emit: {t}}}, {t}]}}",
+        t = q(x)
+    )
+    .unwrap();
+    writeln!(y, "troubleshooting:\n  - {{id: {t}, title: {t}, symptoms: [{t}], causes: [{t}], steps: [{t}], solution: {t}}}", t = q(x)).unwrap();
+    writeln!(y, "monitoring: {{alerts: [{{name: {t}, expr: {t}, for: {t}, severity: {t}, description: {t}}}]}}", t = q(x)).unwrap();
+    writeln!(y, "conventions: {{versioning: {t}}}", t = q(x)).unwrap();
+    writeln!(y, "events:").unwrap();
+    let names = [
+        x,
+        "../../x",
+        "..\\..\\x",
+        "/etc/passwd",
+        "🚀:launch",
+        "ünïcode:événement",
+        "訂單:更新",
+        "",
+        " ",
+        "a b",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let dir_ = if i % 2 == 0 { "c2s" } else { "s2c" };
+        writeln!(
+            y,
+            "  {n}:\n    direction: {dir_}\n    summary: {t}\n    description: {t}\n    auth: {t}\n    room: {t}\n    joins: {t}\n    emitted_when: {t}\n    since: {t}\n    deprecated: {{since: {t}, use: {t}, reason: {t}}}\n    replies: [{t}]\n    errors: [{t}]\n    tags: [{t}]\n    payload: {{type: object, description: {t}, properties: {{{t}: {{type: string, description: {t}, pattern: {t}}}}}}}\n    examples: [{{{t}: {t}}}]",
+            n = q(n),
+            t = q(x)
+        )
+        .unwrap();
+    }
+    for i in 0..extra_events {
+        writeln!(y, "  \"domain{}:event{i}\":\n    direction: s2c\n    room: \"user:{{userId}}\"\n    payload: {{type: object, required: [id], properties: {{id: {{type: string}}, n: {{type: integer}}}}}}", i % 17).unwrap();
+    }
+    std::fs::write(dir.join("evdoc.yaml"), y).unwrap();
+}
+
+fn render_all(dir: &Path) -> (Vec<OutFile>, Vec<OutFile>) {
+    let cat = evdoc::catalog::load(dir).unwrap_or_else(|e| panic!("{:?}", e.0));
+    let book = Book::new(&cat.catalog, None, &options());
+    let md = render::render_markdown(&book, &options()).unwrap();
+    let site = html::render_site(&book, &md, &[], &options()).unwrap();
+    (md, site)
+}
+
+#[test]
+fn injection_in_every_text_field_is_shown_never_run() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_catalog(dir.path(), 0);
+    let (md, site) = render_all(dir.path());
+    for f in md.iter().filter(|f| f.path.ends_with(".md")) {
+        // The only raw HTML in the Markdown is evdoc's own (anchors, <details>, <br>): catalog
+        // text is shown as text or code, never passed through as HTML.
+        for ev in
+            pulldown_cmark::Parser::new_ext(&f.content, pulldown_cmark::Options::ENABLE_TABLES)
+        {
+            if let pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) = &ev {
+                let h = h.to_lowercase();
+                if let Some(id) = h
+                    .trim()
+                    .strip_prefix("<a id=\"")
+                    .and_then(|r| r.strip_suffix("\"></a>").or_else(|| r.strip_suffix("\">")))
+                {
+                    assert!(
+                        id.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                        "{id}"
+                    );
+                    continue;
+                }
+                assert!(
+                    !h.contains("script") && !h.contains("img") && !h.contains("onerror"),
+                    "{}: {h}",
+                    f.path
+                );
+            }
+            if let pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) = &ev {
+                assert!(
+                    !dest_url.to_lowercase().starts_with("javascript"),
+                    "{}: {dest_url}",
+                    f.path
+                );
+            }
+        }
+    }
+    for f in site.iter().filter(|f| f.path.ends_with(".html")) {
+        let lower = f.content.to_lowercase();
+        // Only the site's own scripts: the theme snippet, the search index and site.js.
+        assert_eq!(lower.matches("<script").count(), 3, "{}", f.path);
+        assert!(!lower.contains("<img"), "{}", f.path);
+        let handler = regex::Regex::new(r"<[a-z][^<>]*\son[a-z]+\s*=").unwrap();
+        assert!(
+            !handler.is_match(&lower),
+            "{}: an event handler attribute",
+            f.path
+        );
+        assert!(!lower.contains("href=\"javascript:"), "{}", f.path);
+        assert!(
+            lower.contains("&lt;script&gt;"),
+            "{}: the text is shown",
+            f.path
+        );
+    }
+    let index = &site
+        .iter()
+        .find(|f| f.path == "search-index.js")
+        .unwrap()
+        .content;
+    assert!(!index.contains("</script"));
+    // File names stay inside the output folder whatever the event names.
+    for f in md.iter().chain(&site) {
+        assert!(
+            !f.path.contains("..") && !f.path.starts_with('/') && !f.path.contains('\\'),
+            "{}",
+            f.path
+        );
+    }
+    let alerts = &md
+        .iter()
+        .find(|f| f.path == "prometheus-alerts.yml")
+        .unwrap()
+        .content;
+    assert!(
+        alerts.contains("alert: \"<script>"),
+        "alert names are quoted YAML strings"
+    );
+}
+
+#[test]
+fn odd_names_get_distinct_stable_anchors() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_catalog(dir.path(), 0);
+    let cat = evdoc::catalog::load(dir.path()).unwrap();
+    let book = Book::new(&cat.catalog, None, &options());
+    let anchors: Vec<&str> = book
+        .domains
+        .iter()
+        .flat_map(|d| &d.events)
+        .map(|e| e.anchor.as_str())
+        .collect();
+    let mut unique = anchors.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), anchors.len(), "{anchors:?}");
+    for a in &anchors {
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+            "{a}"
+        );
+    }
+    let again = Book::new(&cat.catalog, None, &options());
+    let anchors2: Vec<&str> = again
+        .domains
+        .iter()
+        .flat_map(|d| &d.events)
+        .map(|e| e.anchor.as_str())
+        .collect();
+    assert_eq!(anchors, anchors2);
+}
+
+#[test]
+fn two_thousand_events_render_without_panic_and_identically_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_catalog(dir.path(), 2000);
+    let (md1, site1) = render_all(dir.path());
+    let (md2, site2) = render_all(dir.path());
+    assert_eq!(md1, md2);
+    assert_eq!(site1, site2);
+    let cat = page(&md1, "websocket-event-catalog.md");
+    assert!(cat.contains("domain10:event1999"));
+}
+
+#[test]
+fn templates_can_be_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scaling.md.j2"),
+        "# Our scaling\n\n{{ book.title | text }} runs on one box.\n",
+    )
+    .unwrap();
+    let cat = evdoc::catalog::load(Path::new("catalog")).unwrap();
+    let opts = Options {
+        templates: Some(dir.path().into()),
+        ..options()
+    };
+    let book = Book::new(&cat.catalog, None, &opts);
+    let md = render::render_markdown(&book, &opts).unwrap();
+    assert_eq!(
+        page(&md, "scaling.md"),
+        "# Our scaling\n\nTrading Dashboard Realtime API runs on one box.\n"
+    );
+    // A broken override is a clear error, not a panic.
+    std::fs::write(dir.path().join("scaling.md.j2"), "{{ book.nope }}").unwrap();
+    let err = render::render_markdown(&book, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("scaling.md.j2"), "{err}");
+}
+
+#[test]
+fn site_has_every_page_diagrams_and_working_internal_links() {
+    let (md, book) = reference();
+    let extra = vec![OutFile {
+        path: "catalog-format.md".into(),
+        content: "# The catalog format\n".into(),
+    }];
+    let site = html::render_site(&book, &md, &extra, &options()).unwrap();
+    let names: Vec<&str> = site.iter().map(|f| f.path.as_str()).collect();
+    for p in [
+        "index.html",
+        "websocket-event-catalog.html",
+        "architecture.html",
+        "catalog-format.html",
+        "style.css",
+        "site.js",
+        "search-index.js",
+    ] {
+        assert!(names.contains(&p), "{p} in {names:?}");
+    }
+    let arch = &site
+        .iter()
+        .find(|f| f.path == "architecture.html")
+        .unwrap()
+        .content;
+    #[cfg(feature = "diagrams")]
+    assert!(
+        arch.matches("<svg").count() >= 4 + book.subscriptions.len(),
+        "inline SVG diagrams"
+    );
+    assert!(!arch.contains("```mermaid"));
+    // Every relative link points at a page of the site and an id on it.
+    let re = regex::Regex::new(r#"href="([^"]+)""#).unwrap();
+    let ids = regex::Regex::new(r#" id="([^"]+)""#).unwrap();
+    for f in site.iter().filter(|f| f.path.ends_with(".html")) {
+        for cap in re.captures_iter(&f.content) {
+            let href = &cap[1];
+            if href.starts_with("http")
+                || href.starts_with("../")
+                || href.ends_with(".css")
+                || href.ends_with(".yml")
+            {
+                continue;
+            }
+            let (file, frag) = href.split_once('#').unwrap_or((href, ""));
+            let target = if file.is_empty() {
+                f
+            } else {
+                site.iter()
+                    .find(|g| g.path == file)
+                    .unwrap_or_else(|| panic!("{}: broken link {href}", f.path))
+            };
+            if !frag.is_empty() {
+                assert!(
+                    ids.captures_iter(&target.content).any(|c| &c[1] == frag),
+                    "{}: no id for {href}",
+                    f.path
+                );
+            }
+        }
+    }
+}
+
+fn evdoc() -> Command {
+    Command::cargo_bin("evdoc").unwrap()
+}
+
+#[test]
+fn cli_writes_checks_and_removes_stale_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("docs");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("catalog-format.md"), "hand-written\n").unwrap();
+    let render = |extra: &[&str]| {
+        let mut c = evdoc();
+        c.args([
+            "render",
+            "--catalog",
+            "catalog",
+            "--scan",
+            "examples/trading-app",
+            "--out",
+        ])
+        .arg(&out)
+        .args(extra);
+        c.assert()
+    };
+    render(&["--check"]).code(1);
+    render(&[]).success();
+    render(&["--check"]).success();
+    assert_eq!(
+        std::fs::read_to_string(out.join("catalog-format.md")).unwrap(),
+        "hand-written\n"
+    );
+    // An edited page is stale.
+    std::fs::write(out.join("scaling.md"), "edited\n").unwrap();
+    render(&["--check"])
+        .code(1)
+        .stderr(predicates::str::contains("scaling.md"));
+    render(&[]).success();
+    // A file from an earlier render that this render no longer makes is stale, and deleted.
+    let manifest = out.join(".evdoc-render");
+    let mut m = std::fs::read_to_string(&manifest).unwrap();
+    m.push_str("old-page.md\n");
+    std::fs::write(&manifest, m).unwrap();
+    std::fs::write(out.join("old-page.md"), "old\n").unwrap();
+    render(&["--check"])
+        .code(1)
+        .stderr(predicates::str::contains("old-page.md"));
+    render(&[]).success();
+    assert!(!out.join("old-page.md").exists());
+    assert!(out.join("catalog-format.md").exists());
+    render(&["--check"]).success();
+}
+
+#[test]
+fn cli_refuses_to_overwrite_hand_written_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("README.md"), "mine\n").unwrap();
+    evdoc()
+        .args(["render", "--catalog", "catalog", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not written by `evdoc render`"));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("README.md")).unwrap(),
+        "mine\n"
+    );
+}
+
+#[test]
+fn cli_help_snapshot() {
+    let out = evdoc().args(["render", "--help"]).output().unwrap();
+    insta::assert_snapshot!("help_render", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn docs_folder_is_the_current_render() {
+    evdoc()
+        .args([
+            "render",
+            "--catalog",
+            "catalog",
+            "--scan",
+            "examples/trading-app",
+            "--out",
+            "docs",
+            "--check",
+        ])
+        .assert()
+        .success();
+}
