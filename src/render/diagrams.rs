@@ -249,3 +249,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod id_tests {
+    #[test]
+    fn ids_and_their_references_are_prefixed() {
+        let svg = r##"<svg><marker id="arrow"/><path marker-end="url(#arrow)"/><use href="#arrow"/></svg>"##;
+        let out = super::prefix_ids(svg, "d1");
+        assert_eq!(
+            out,
+            r##"<svg><marker id="d1-arrow"/><path marker-end="url(#d1-arrow)"/><use href="#d1-arrow"/></svg>"##
+        );
+    }
+}

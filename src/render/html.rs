@@ -346,3 +346,51 @@ pub fn render_site(
     files.push(super::manifest(&files));
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_to_pages_become_html_and_others_stay() {
+        let known: HashSet<String> = ["README.md", "scaling.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(rewrite_link("scaling.md#x", &known), "scaling.html#x");
+        assert_eq!(rewrite_link("README.md", &known), "index.html");
+        assert_eq!(
+            rewrite_link("../server/app.js#L3", &known),
+            "../server/app.js#L3"
+        );
+        assert_eq!(rewrite_link("other.md", &known), "other.md");
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_raw_html_is_sanitised() {
+        let md = "# T\n\n## A b\n\n## A b\n\n<script>alert(1)</script>\n\n<a id=\"x\" onclick=\"y()\">k</a>\n";
+        let c = convert(md, &HashSet::new(), "p");
+        assert!(c.body.contains("<h2 id=\"a-b\">"));
+        assert!(c.body.contains("<h2 id=\"a-b-1\">"));
+        assert!(!c.body.contains("<script"));
+        assert!(!c.body.contains("onclick"));
+        assert!(c.body.contains("id=\"x\""));
+        assert_eq!(c.title, "T");
+        assert_eq!(c.toc.len(), 2);
+    }
+
+    #[test]
+    fn mermaid_blocks_become_figures() {
+        let c = convert(
+            "```mermaid\nflowchart TD\n  a --> b\n```\n",
+            &HashSet::new(),
+            "p",
+        );
+        if cfg!(feature = "diagrams") {
+            assert!(c.body.contains("<figure class=\"diagram\""), "{}", c.body);
+            assert!(c.body.contains("<svg"));
+        } else {
+            assert!(c.body.contains("mermaid-source"));
+        }
+    }
+}

@@ -73,6 +73,8 @@ pub struct Book {
     pub versioning: Option<String>,
     /// Generated JavaScript snippets.
     pub snippets: Snippets,
+    /// Sites of reserved lifecycle events (`connection`, `disconnect`, `reconnect`…) in the code.
+    pub lifecycle_sites: Vec<LifecycleSite>,
     /// Anchor of the `error` event, when the catalog defines it.
     pub error_anchor: Option<String>,
     /// A c2s event to use in the quick start, if any.
@@ -259,6 +261,15 @@ pub struct SiteView {
     pub call: String,
     /// Room expression.
     pub room: Option<String>,
+}
+
+/// Where the code handles a connection lifecycle event.
+#[derive(Clone, Debug, Serialize)]
+pub struct LifecycleSite {
+    /// The reserved event (`connection`, `disconnect`…).
+    pub event: String,
+    /// The site.
+    pub site: SiteView,
 }
 
 /// A flow diagram.
@@ -537,6 +548,21 @@ fn link_safe(url: &str) -> String {
     out
 }
 
+fn site_view(s: &Site, opts: &Options) -> SiteView {
+    SiteView {
+        label: format!("{}:{}", s.file, s.line),
+        url: link_safe(&site_url(s, opts)),
+        role: match s.role {
+            crate::scan::Role::Emit => "emit",
+            crate::scan::Role::Listen => "listen",
+        }
+        .into(),
+        side: s.side.map(|x| x.as_str()).unwrap_or("unknown").into(),
+        call: s.call.clone(),
+        room: s.room.clone(),
+    }
+}
+
 impl Book {
     /// Build the book from a catalog and (optionally) a scan of the code it documents.
     pub fn new(cat: &Catalog, scan: Option<&ScanResult>, opts: &Options) -> Book {
@@ -614,18 +640,7 @@ impl Book {
             }
             let sites: Vec<SiteView> = by_event
                 .get(name.as_str())
-                .map(|ss| {
-                    ss.iter()
-                        .map(|s| SiteView {
-                            label: format!("{}:{}", s.file, s.line),
-                            url: link_safe(&site_url(s, opts)),
-                            role: format!("{:?}", s.role).to_lowercase(),
-                            side: s.side.map(|x| x.as_str()).unwrap_or("unknown").into(),
-                            call: s.call.clone(),
-                            room: s.room.clone(),
-                        })
-                        .collect()
-                })
+                .map(|ss| ss.iter().map(|s| site_view(s, opts)).collect())
                 .unwrap_or_default();
             let code_cell = if sites.is_empty() {
                 if scan.is_some() && !reserved::is_reserved(name) {
@@ -864,6 +879,20 @@ impl Book {
             event_pattern: cat.conventions.event_pattern.clone(),
             versioning: cat.conventions.versioning.clone(),
             snippets,
+            lifecycle_sites: scan
+                .map(|sc| {
+                    sc.sites
+                        .iter()
+                        .filter_map(|s| {
+                            let e = s.event.as_deref()?;
+                            reserved::is_reserved(e).then(|| LifecycleSite {
+                                event: e.to_string(),
+                                site: site_view(s, opts),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             error_anchor: cat
                 .events
                 .contains_key("error")
@@ -1003,5 +1032,60 @@ mod diagrams_free {
         }
         s.push_str("}\nsocket.on('connect', subscribeAll);\n\n// The Manager reports each attempt and the final success.\nsocket.io.on('reconnect_attempt', (attempt) => console.log('reconnecting, attempt', attempt));\nsocket.io.on('reconnect', (attempts) => console.log('reconnected after', attempts, 'attempts'));");
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn compact_types_read_like_the_task_list() {
+        let s = json!({"type": "object", "required": ["userId"], "properties": {
+            "userId": {"type": "string"}, "status": {"enum": ["buy", "sell"]},
+            "at": {"type": "string", "format": "date-time"},
+            "items": {"type": "array", "items": {"type": "number"}}}});
+        assert_eq!(
+            type_of(&s, 0),
+            r#"{ userId: string, status?: "buy" | "sell", at?: ISO8601, items?: number[] }"#
+        );
+        assert_eq!(type_of(&json!(true), 0), "any");
+        assert_eq!(
+            type_of(&json!({"type": ["string", "null"]}), 0),
+            "string | null"
+        );
+    }
+
+    #[test]
+    fn fields_flatten_nested_objects_and_arrays() {
+        let s = json!({"type": "object", "required": ["positions"], "properties": {
+            "positions": {"type": "array", "items": {"type": "object", "required": ["symbol"],
+                "properties": {"symbol": {"type": "string", "description": "Ticker"}}}}}});
+        let mut out = vec![];
+        fields("", &s, true, &mut out);
+        let paths: Vec<_> = out.iter().map(|f| (f.path.as_str(), f.required)).collect();
+        assert_eq!(paths, [("positions", true), ("positions[].symbol", true)]);
+        assert_eq!(out[1].notes, "Ticker");
+    }
+
+    #[test]
+    fn domains_come_from_tags_subscriptions_and_prefixes() {
+        let ev = |tags: &[&str]| -> Event {
+            serde_json::from_value(json!({"direction": "c2s", "tags": tags})).unwrap()
+        };
+        assert_eq!(domain_of("subscribe:trades", &ev(&[])), "trades");
+        assert_eq!(domain_of("trade:update", &ev(&[])), "trade");
+        assert_eq!(domain_of("trade:update", &ev(&["trades"])), "trades");
+        assert_eq!(domain_of("disconnect", &ev(&[])), "lifecycle");
+        assert_eq!(domain_of("ping!", &ev(&[])), "other");
+    }
+
+    #[test]
+    fn link_targets_cannot_break_markdown_links() {
+        assert_eq!(
+            link_safe("a b(c)<d>|`\"\\"),
+            "a%20b%28c%29%3Cd%3E%7C%60%22%5C"
+        );
     }
 }

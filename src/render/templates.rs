@@ -95,6 +95,7 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Ren
     env.add_filter("text", |s: String| text::md_text(&s));
     env.add_filter("cell", |s: String| text::md_cell(&s));
     env.add_filter("code", |s: String| text::md_code(&s));
+    env.add_filter("codeh", |s: String| text::md_code_prose(&s));
     env.add_filter("esc", |s: String| text::escape_all(&s));
     env.add_filter("fence", |s: String, lang: Option<String>| {
         text::md_fence(lang.as_deref().unwrap_or(""), &s)

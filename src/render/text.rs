@@ -128,6 +128,15 @@ pub fn md_cell(s: &str) -> String {
 
 /// A code span holding `s` literally, whatever backticks it contains; safe in table cells.
 pub fn md_code(s: &str) -> String {
+    code_span(s, true)
+}
+
+/// A code span for a heading or prose, where `|` needs no escaping.
+pub fn md_code_prose(s: &str) -> String {
+    code_span(s, false)
+}
+
+fn code_span(s: &str, in_table: bool) -> String {
     let s = s.replace(['\n', '\r'], " ");
     if s.is_empty() {
         return String::new();
@@ -144,7 +153,7 @@ pub fn md_code(s: &str) -> String {
     }
     let ticks = "`".repeat(longest + 1);
     // `|` ends a table cell even inside a code span in GFM; `\|` is shown as `|` there.
-    let body = s.replace('|', "\\|");
+    let body = if in_table { s.replace('|', "\\|") } else { s };
     let pad = if body.starts_with('`') || body.ends_with('`') || body.starts_with(' ') {
         " "
     } else {
@@ -180,7 +189,8 @@ mod tests {
         assert_eq!(anchor("ev-", "connect_error"), "ev-connect_error");
         let a = anchor("ev-", "Trade:Update");
         assert_ne!(a, "ev-trade.update");
-        assert_eq!(a, anchor("ev-", "trade-update"));
+        assert_eq!(a, anchor("ev-", "Trade:Update"), "stable");
+        assert_eq!(anchor("ev-", "trade-update"), "ev-trade-update");
         for name in ["../../x", "🚀", "ünïcode:ëvent", "a b/c\\d", ""] {
             let a = anchor("ev-", name);
             assert!(a
