@@ -398,6 +398,7 @@ fn site_has_every_page_diagrams_and_working_internal_links() {
         for cap in re.captures_iter(&f.content) {
             let href = &cap[1];
             if href.starts_with("http")
+                || href.starts_with("data:")
                 || href.starts_with("../")
                 || href.ends_with(".css")
                 || href.ends_with(".yml")
