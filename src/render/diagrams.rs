@@ -191,6 +191,7 @@ pub fn svg(_source: &str, _id: &str) -> Option<String> {
     None
 }
 
+#[cfg_attr(not(feature = "diagrams"), allow(dead_code))]
 /// Rename every `id="x"` to `id="{p}-x"` and its references (`url(#x)`, `href="#x"`).
 fn prefix_ids(svg: &str, p: &str) -> String {
     let mut ids = vec![];
