@@ -17,8 +17,8 @@ pub fn label(s: &str) -> String {
             '>' => '›',
             '#' => '♯',
             ';' => ',',
-            '[' | '{' => '(',
-            ']' | '}' => ')',
+            '[' => '(',
+            ']' => ')',
             '|' => '¦',
             '\n' | '\r' | '\t' => ' ',
             c if c.is_control() => ' ',
@@ -95,7 +95,7 @@ pub fn server_init(cat: &Catalog) -> String {
             nss.push(ns);
         }
     }
-    for (i, ns) in nss.iter().take(12).enumerate() {
+    for (i, ns) in nss.iter().take(8).enumerate() {
         let handlers = cat
             .events
             .values()
@@ -124,23 +124,37 @@ pub fn multi_server(_cat: &Catalog) -> String {
     "flowchart TD\n  c1[\"Browser clients\"]\n  lb[\"Load balancer (WebSocket upgrade, sticky sessions for polling)\"]\n  s1[\"Socket.IO server 1\"]\n  s2[\"Socket.IO server 2\"]\n  s3[\"Socket.IO server N\"]\n  r[(\"Redis pub/sub (adapter)\")]\n  c1 --> lb\n  lb --> s1\n  lb --> s2\n  lb --> s3\n  s1 <--> r\n  s2 <--> r\n  s3 <--> r\n".into()
 }
 
-/// Namespaces and the rooms inside them.
+/// Namespaces and the rooms inside them (at most 12 rooms each, then a "more" box: a bigger
+/// picture is unreadable, and its layout cost grows fast).
 pub fn namespaces(nss: &[NamespaceView]) -> String {
+    const MAX_ROOMS: usize = 12;
     let mut s = String::from("flowchart LR\n  io[\"Socket.IO server\"]\n");
     let mut k = 0;
-    for (i, ns) in nss.iter().take(20).enumerate() {
+    for (i, ns) in nss.iter().take(8).enumerate() {
         s.push_str(&format!(
             "  ns{i}[\"Namespace {} (auth: {})\"]\n  io --> ns{i}\n",
             label(&ns.name),
             label(&ns.auth)
         ));
-        for r in ns.rooms.iter().take(20) {
+        for r in ns.rooms.iter().take(MAX_ROOMS) {
             s.push_str(&format!(
                 "  r{k}([\"Room {}\"])\n  ns{i} --> r{k}\n",
                 label(r)
             ));
             k += 1;
         }
+        if ns.rooms.len() > MAX_ROOMS {
+            s.push_str(&format!(
+                "  more{i}[\"… {} more rooms\"]\n  ns{i} --> more{i}\n",
+                ns.rooms.len() - MAX_ROOMS
+            ));
+        }
+    }
+    if nss.len() > 8 {
+        s.push_str(&format!(
+            "  nsmore[\"… {} more namespaces\"]\n  io --> nsmore\n",
+            nss.len() - 8
+        ));
     }
     s
 }
@@ -177,7 +191,16 @@ pub fn subscription(
 /// `diagrams` feature is off): the caller shows the source instead.
 #[cfg(feature = "diagrams")]
 pub fn svg(source: &str, id: &str) -> Option<String> {
-    let svg = mermaid_rs_renderer::render(source).ok()?;
+    let mut opts = mermaid_rs_renderer::RenderOptions::default();
+    // Built-in text metrics instead of the system's fonts: faster (no font scan), and the same
+    // SVG on every machine, so the site is reproducible.
+    opts.layout.fast_text_metrics = true;
+    let source = source.to_string();
+    // A layout bug in the renderer must not take the whole render down: show the source instead.
+    let svg =
+        std::panic::catch_unwind(move || mermaid_rs_renderer::render_with_options(&source, opts))
+            .ok()?
+            .ok()?;
     let svg = match svg.find("<svg") {
         Some(i) => svg[i..].to_string(),
         None => return None,
@@ -192,25 +215,30 @@ pub fn svg(_source: &str, _id: &str) -> Option<String> {
 }
 
 #[cfg_attr(not(feature = "diagrams"), allow(dead_code))]
-/// Rename every `id="x"` to `id="{p}-x"` and its references (`url(#x)`, `href="#x"`).
+/// Rename every `id="x"` to `id="{p}-x"` and its references (`url(#x)`, `href="#x"`), in one
+/// pass (pages with hundreds of diagrams made repeated `replace` calls quadratic).
 fn prefix_ids(svg: &str, p: &str) -> String {
-    let mut ids = vec![];
+    const MARKS: [&str; 4] = [" id=\"", "url(#", "href=\"#", "href='#"];
+    let mut out = String::with_capacity(svg.len() + svg.len() / 16);
     let mut rest = svg;
-    while let Some(i) = rest.find(" id=\"") {
-        rest = &rest[i + 5..];
-        if let Some(j) = rest.find('"') {
-            ids.push(rest[..j].to_string());
-            rest = &rest[j..];
+    loop {
+        let next = MARKS
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| (i, m.len())))
+            .min_by_key(|(i, _)| *i);
+        match next {
+            Some((i, len)) => {
+                out.push_str(&rest[..i + len]);
+                out.push_str(p);
+                out.push('-');
+                rest = &rest[i + len..];
+            }
+            None => {
+                out.push_str(rest);
+                return out;
+            }
         }
     }
-    let mut out = svg.to_string();
-    for id in ids {
-        out = out
-            .replace(&format!(" id=\"{id}\""), &format!(" id=\"{p}-{id}\""))
-            .replace(&format!("url(#{id})"), &format!("url(#{p}-{id})"))
-            .replace(&format!("href=\"#{id}\""), &format!("href=\"#{p}-{id}\""));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -221,6 +249,7 @@ mod tests {
     fn labels_cannot_break_out() {
         let l = label("a\"]\n<script>alert(1)</script>;#x");
         assert!(!l.contains(['"', '<', '>', '\n', ';', '#', ']']));
+        assert_eq!(label("user:{userId}"), "user:{userId}");
     }
 
     #[cfg(feature = "diagrams")]

@@ -172,19 +172,76 @@ fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
     // Heading texts went into Text events, so pulldown-cmark escapes them; the id is a slug.
     let mut raw = String::with_capacity(md.len() * 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    let mut body = sanitizer().clean(&raw).to_string();
-    for (n, src) in diagrams_src.iter().enumerate() {
-        let slot = format!("<div class=\"evdoc-diagram\" id=\"evdoc-diagram-{n}\"></div>");
-        let figure = match diagrams::svg(src, &format!("{page_id}-d{n}")) {
-            Some(svg) => format!("<figure class=\"diagram\" data-diagram=\"{n}\">{svg}</figure>"),
-            None => format!(
-                "<pre class=\"mermaid-source\" data-diagram=\"{n}\"><code>{}</code></pre>",
-                escape_html(src)
-            ),
-        };
-        body = body.replacen(&slot, &figure, 1);
+    let body = sanitizer().clean(&raw).to_string();
+    let svgs = draw_all(&diagrams_src, page_id);
+    // One pass over the body to put each figure into its slot (the slots were written by us
+    // above, and ammonia keeps `div[class]` and `id`).
+    const SLOT: &str = "<div class=\"evdoc-diagram\" id=\"evdoc-diagram-";
+    let mut out = String::with_capacity(body.len() + svgs.iter().map(String::len).sum::<usize>());
+    let mut rest = body.as_str();
+    while let Some(i) = rest.find(SLOT) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + SLOT.len()..];
+        let close = "\"></div>";
+        match after.find(close) {
+            Some(j) => {
+                match after[..j].parse::<usize>().ok().and_then(|n| svgs.get(n)) {
+                    Some(fig) => out.push_str(fig),
+                    None => out.push_str(&rest[i..i + SLOT.len() + j + close.len()]),
+                }
+                rest = &after[j + close.len()..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
     }
+    out.push_str(rest);
+    let body = out;
     Converted { body, toc, title }
+}
+
+/// Draw every diagram of a page as a `<figure>` (or its source, when it cannot be drawn), on all
+/// cores: the layout of a diagram takes milliseconds and a catalog may have hundreds.
+fn draw_all(sources: &[String], page_id: &str) -> Vec<String> {
+    let draw = |n: usize, src: &String| match diagrams::svg(src, &format!("{page_id}-d{n}")) {
+        Some(svg) => format!("<figure class=\"diagram\" data-diagram=\"{n}\">{svg}</figure>"),
+        None => format!(
+            "<pre class=\"mermaid-source\" data-diagram=\"{n}\"><code>{}</code></pre>",
+            escape_html(src)
+        ),
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len());
+    if threads <= 1 {
+        return sources
+            .iter()
+            .enumerate()
+            .map(|(n, s)| draw(n, s))
+            .collect();
+    }
+    let chunk = sources.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let draw = &draw;
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(k, s)| draw(c * chunk + k, s))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 fn escape_html(s: &str) -> String {
