@@ -59,7 +59,9 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
         None => None,
     };
     let code_root = a.scan.clone().unwrap_or_else(|| PathBuf::from("."));
-    let provenance = provenance(&code_root, &a.catalog);
+    // Without a scan there is no code to date: only the catalog's history counts (the whole
+    // folder's would make the pages stale on every commit).
+    let provenance = provenance(a.scan.as_deref(), &a.catalog);
     let repo_path = git_toplevel(&code_root)
         .map(|top| relative(&top, &code_root))
         .unwrap_or_default();
@@ -222,22 +224,26 @@ fn sync(ui: &Ui, dir: &Path, files: &[OutFile], check: bool, force: bool) -> Res
 /// The last commit that changed the scanned code or the catalog, with its committer date, so
 /// that rendering the same code twice gives the same pages (and `--check` stays green until the
 /// code or the contract changes). Empty when git or the history is unavailable.
-fn provenance(code: &Path, catalog: &Path) -> Provenance {
-    let (Some(code), Some(cat)) = (absolute(code), absolute(catalog)) else {
+fn provenance(code: Option<&Path>, catalog: &Path) -> Provenance {
+    let Some(cat) = absolute(catalog) else {
         return Provenance::default();
     };
-    let dir = if code.is_dir() {
-        code.clone()
+    let code = code.and_then(absolute);
+    let anchor = code.clone().unwrap_or_else(|| cat.clone());
+    let dir = if anchor.is_dir() {
+        anchor
     } else {
-        code.parent().map(Path::to_path_buf).unwrap_or_default()
+        anchor.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    let out = Command::new("git")
-        .arg("-C")
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
         .arg(&dir)
         .args(["log", "-1", "--format=%H%n%cs", "--"])
-        .arg(&code)
-        .arg(&cat)
-        .output();
+        .arg(&cat);
+    if let Some(code) = &code {
+        cmd.arg(code);
+    }
+    let out = cmd.output();
     match out {
         Ok(o) if o.status.success() => {
             let text = String::from_utf8_lossy(&o.stdout);
