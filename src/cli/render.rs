@@ -42,6 +42,12 @@ pub struct RenderArgs {
 
 /// `evdoc render`.
 pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
+    if let Some(site) = &a.html {
+        if absolute(site).is_some() && absolute(site) == absolute(&a.out) {
+            ui.error("--html needs its own folder, not the Markdown one (--out)");
+            return BAD_INPUT;
+        }
+    }
     let Some(cat) = load_catalog(ui, &a.catalog) else {
         return BAD_INPUT;
     };

@@ -212,6 +212,8 @@ pub struct EventView {
     pub since: Option<String>,
     /// Deprecation.
     pub deprecated: Option<DeprecationView>,
+    /// Per-direction variants (`c2s:` / `s2c:` sub-entries), when the payloads differ.
+    pub variants: Vec<VariantView>,
     /// Events that reply with this one.
     pub reply_to: Vec<EventRef>,
     /// Code references from the scan.
@@ -220,6 +222,53 @@ pub struct EventView {
     pub code_cell: String,
     /// Tags.
     pub tags: Vec<String>,
+}
+
+/// One direction of an event whose two directions carry different payloads.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantView {
+    /// `C→S` or `S→C`.
+    pub arrow: String,
+    /// Room in this direction.
+    pub room: Option<String>,
+    /// Compact payload type.
+    pub payload_summary: String,
+    /// Payload fields.
+    pub fields: Vec<Field>,
+    /// Payload schema as pretty JSON.
+    pub schema_json: Option<String>,
+    /// Ack schema as pretty JSON.
+    pub ack_json: Option<String>,
+    /// Examples as pretty JSON.
+    pub examples: Vec<String>,
+}
+
+fn variant_view(arrow: &str, v: &catalog::Variant) -> VariantView {
+    let schema = v
+        .payload
+        .clone()
+        .or_else(|| v.args.clone().map(Value::Array));
+    let mut flds = vec![];
+    match (&v.payload, &v.args) {
+        (Some(p), _) => fields("", p, true, &mut flds),
+        (None, Some(args)) => {
+            for (i, a) in args.iter().enumerate() {
+                fields(&format!("arg{}", i + 1), a, true, &mut flds);
+            }
+        }
+        _ => {}
+    }
+    VariantView {
+        arrow: arrow.into(),
+        room: v.room.clone(),
+        payload_summary: schema
+            .as_ref()
+            .map_or_else(|| "—".into(), |p| type_of(p, 0)),
+        fields: flds,
+        schema_json: schema.as_ref().map(pretty),
+        ack_json: v.ack.as_ref().map(pretty),
+        examples: v.examples.iter().map(pretty).collect(),
+    }
 }
 
 /// A deprecation notice.
@@ -548,6 +597,13 @@ fn link_safe(url: &str) -> String {
     out
 }
 
+/// The room an event is emitted to: its own `room`, or its server→client variant's.
+fn target_room(e: &Event) -> Option<&String> {
+    e.room
+        .as_ref()
+        .or_else(|| e.s2c.as_ref().and_then(|v| v.room.as_ref()))
+}
+
 fn site_view(s: &Site, opts: &Options) -> SiteView {
     SiteView {
         label: format!("{}:{}", s.file, s.line),
@@ -603,9 +659,11 @@ impl Book {
             let payload = ev
                 .payload
                 .clone()
-                .or_else(|| ev.args.clone().map(Value::Array))
-                .or_else(|| ev.c2s.as_ref().and_then(|v| v.payload.clone()))
-                .or_else(|| ev.s2c.as_ref().and_then(|v| v.payload.clone()));
+                .or_else(|| ev.args.clone().map(Value::Array));
+            let variants: Vec<VariantView> = [("C→S", &ev.c2s), ("S→C", &ev.s2c)]
+                .into_iter()
+                .filter_map(|(arrow, v)| v.as_ref().map(|v| variant_view(arrow, v)))
+                .collect();
             let payload_summary = match (&ev.payload, &ev.args) {
                 (Some(p), _) => type_of(p, 0),
                 (None, Some(args)) => format!(
@@ -615,10 +673,12 @@ impl Book {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                _ => match &payload {
-                    Some(p) => type_of(p, 0),
-                    None => "—".into(),
-                },
+                _ if !variants.is_empty() => variants
+                    .iter()
+                    .map(|v| format!("{} {}", v.arrow, v.payload_summary))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => "—".into(),
             };
             let mut flds = vec![];
             match (&ev.payload, &ev.args) {
@@ -628,16 +688,9 @@ impl Book {
                         fields(&format!("arg{}", i + 1), a, true, &mut flds);
                     }
                 }
-                _ => {
-                    if let Some(p) = &payload {
-                        fields("", p, true, &mut flds);
-                    }
-                }
+                _ => {}
             }
-            let mut examples: Vec<String> = ev.examples.iter().map(pretty).collect();
-            for v in [&ev.c2s, &ev.s2c].into_iter().flatten() {
-                examples.extend(v.examples.iter().map(pretty));
-            }
+            let examples: Vec<String> = ev.examples.iter().map(pretty).collect();
             let sites: Vec<SiteView> = by_event
                 .get(name.as_str())
                 .map(|ss| ss.iter().map(|s| site_view(s, opts)).collect())
@@ -667,7 +720,10 @@ impl Book {
                 reserved: reserved::is_reserved(name),
                 auth: ev.auth.clone().unwrap_or_else(|| ns_auth(&namespace)),
                 namespace,
-                room: ev.room.clone(),
+                room: ev
+                    .room
+                    .clone()
+                    .or_else(|| ev.s2c.as_ref().and_then(|v| v.room.clone())),
                 joins: ev.joins.clone(),
                 leaves: ev.leaves.clone(),
                 summary: ev.summary.clone(),
@@ -697,6 +753,7 @@ impl Book {
                     use_instead: d.use_instead.as_deref().map(eref),
                     reason: d.reason.clone(),
                 }),
+                variants,
                 reply_to: reply_to.remove(name.as_str()).unwrap_or_default(),
                 sites,
                 code_cell,
@@ -731,7 +788,7 @@ impl Book {
                     namespace: r.namespace.clone().unwrap_or_else(|| "/".into()),
                     joined_by: pick(&|e| e.joins.as_ref()),
                     left_by: pick(&|e| e.leaves.as_ref()),
-                    carries: pick(&|e| e.room.as_ref()),
+                    carries: pick(&target_room),
                     name: name.clone(),
                 }
             })
@@ -783,7 +840,7 @@ impl Book {
                 let pushes: Vec<&str> = cat
                     .events
                     .iter()
-                    .filter(|(_, e)| e.room.as_ref() == Some(room))
+                    .filter(|(_, e)| target_room(e) == Some(room))
                     .map(|(n, _)| n.as_str())
                     .collect();
                 Some(SubscriptionView {
