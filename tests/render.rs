@@ -514,3 +514,57 @@ fn docs_folder_is_the_current_render() {
         .assert()
         .success();
 }
+
+#[test]
+fn cli_bad_input_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A catalog that does not load.
+    evdoc()
+        .args([
+            "render",
+            "--catalog",
+            "tests/fixtures/catalogs/malformed",
+            "--out",
+        ])
+        .arg(tmp.path().join("a"))
+        .assert()
+        .code(2);
+    // A template folder that does not exist.
+    evdoc()
+        .args([
+            "render",
+            "--catalog",
+            "catalog",
+            "--templates",
+            "no/such/dir",
+            "--out",
+        ])
+        .arg(tmp.path().join("b"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read templates"));
+    // A scan root that does not exist.
+    evdoc()
+        .args([
+            "render",
+            "--catalog",
+            "catalog",
+            "--scan",
+            "no/such/code",
+            "--out",
+        ])
+        .arg(tmp.path().join("c"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("does not exist"));
+    // The site in the Markdown folder.
+    let d = tmp.path().join("d");
+    evdoc()
+        .args(["render", "--catalog", "catalog", "--out"])
+        .arg(&d)
+        .arg("--html")
+        .arg(&d)
+        .assert()
+        .code(2);
+    assert!(!tmp.path().join("a").exists() && !tmp.path().join("b").exists());
+}
