@@ -49,11 +49,13 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
             sites,
             side,
             parse_error: None,
+            ..Extraction::default()
         },
         Ok(Err(error)) | Err(error) => Extraction {
             sites: lexical::sites(rel, source),
             side: lexical::file_side(source),
             parse_error: Some(error),
+            ..Extraction::default()
         },
     };
     extraction.sites.sort_by_key(|s| (s.line, s.column));

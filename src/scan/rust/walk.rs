@@ -43,6 +43,7 @@ pub fn sites(rel: &str, file: &syn::File, facts: &Facts) -> Vec<Site> {
         roots: Vec::new(),
         edges: Vec::new(),
         macro_depth: 0,
+        ack_fns: ack_fns(file),
     };
     walker.visit_file(file);
     walker.finish()
@@ -105,6 +106,8 @@ struct Walker<'f> {
     /// fn `a` hands its socket to fn `b` (`.on(ev, b)`, `b(&socket)`).
     edges: Vec<(String, String)>,
     macro_depth: usize,
+    /// Fns of this file that take an `AckSender`.
+    ack_fns: std::collections::HashSet<String>,
 }
 
 impl Walker<'_> {
@@ -277,14 +280,14 @@ impl Walker<'_> {
         event_arg: Option<&syn::Expr>,
         fixed_event: Option<(&str, Span)>,
         payload: Option<&syn::Expr>,
-    ) {
+    ) -> Option<&mut Site> {
         let (event, dynamic, expr, span) = match (event_arg, fixed_event) {
             (_, Some((name, span))) => (Some(name.to_string()), false, None, span),
             (Some(arg), None) => match static_str(arg, self.facts) {
                 Some(name) => (Some(name), false, None, arg.span()),
                 None => (None, true, Some(source_of(arg)), arg.span()),
             },
-            (None, None) => return,
+            (None, None) => return None,
         };
         let (line, column) = position(span);
         let (namespace, owner) = self.namespace_for(handle);
@@ -307,11 +310,14 @@ impl Walker<'_> {
                 dynamic,
                 lang: Lang::Rust,
                 via: None,
+                ack: false,
+                candidates: None,
                 expr,
                 payload,
             },
             owner,
         });
+        self.found.last_mut().map(|f| &mut f.site)
     }
 
     /// Note that fn `target` receives the socket of the current code.
@@ -417,6 +423,23 @@ impl Walker<'_> {
         }
     }
 
+    /// True when a handler takes socketioxide's `AckSender`: a closure with such a parameter, or
+    /// a fn of this file whose signature has one.
+    fn takes_ack(&self, handler: &syn::Expr) -> bool {
+        match strip_wrappers(handler) {
+            syn::Expr::Closure(c) => c.inputs.iter().any(|p| match p {
+                syn::Pat::Type(pt) => mentions_ack_sender(&pt.ty),
+                _ => false,
+            }),
+            syn::Expr::Path(p) => p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| self.ack_fns.contains(&s.ident.to_string())),
+            _ => false,
+        }
+    }
+
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> bool {
         let method = m.method.to_string();
         let args: Vec<&syn::Expr> = m.args.iter().collect();
@@ -437,20 +460,27 @@ impl Walker<'_> {
         self.visit_expr(&m.receiver);
         match method.as_str() {
             "emit" | "emit_with_ack" => {
-                self.record(
+                if let Some(site) = self.record(
                     Role::Emit,
                     &handle,
                     call,
                     Some(args[0]),
                     None,
                     args.get(1).copied(),
-                );
+                ) {
+                    site.ack = method == "emit_with_ack";
+                }
                 for arg in args {
                     self.visit_expr(arg);
                 }
             }
             "on" | "once" => {
-                self.record(Role::Listen, &handle, call, Some(args[0]), None, None);
+                let ack = self.takes_ack(args[1]);
+                if let Some(site) =
+                    self.record(Role::Listen, &handle, call, Some(args[0]), None, None)
+                {
+                    site.ack = ack;
+                }
                 self.visit_expr(args[0]);
                 // rust_socketio callbacks get `(payload, socket)`.
                 let socket_param = (handle.side == Side::Client).then(|| {
@@ -530,6 +560,49 @@ impl Walker<'_> {
 }
 
 /// `Box::new(handler)`, `move` wrappers and parentheses around a handler.
+/// True when a type names `AckSender` (also `socketioxide::extract::AckSender`).
+fn mentions_ack_sender(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "AckSender"),
+        syn::Type::Reference(r) => mentions_ack_sender(&r.elem),
+        _ => false,
+    }
+}
+
+/// Names of the fns (free or in impls) of `file` that take an `AckSender`, so that a handler
+/// passed by name (`socket.on("x", on_x)`) shows its ack.
+fn ack_fns(file: &syn::File) -> std::collections::HashSet<String> {
+    fn takes(sig: &syn::Signature) -> bool {
+        sig.inputs.iter().any(|i| match i {
+            syn::FnArg::Typed(pt) => mentions_ack_sender(&pt.ty),
+            syn::FnArg::Receiver(_) => false,
+        })
+    }
+    let mut out = std::collections::HashSet::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Fn(f) if takes(&f.sig) => {
+                out.insert(f.sig.ident.to_string());
+            }
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if takes(&f.sig) {
+                            out.insert(f.sig.ident.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn strip_wrappers(expr: &syn::Expr) -> &syn::Expr {
     match expr {
         syn::Expr::Paren(p) => strip_wrappers(&p.expr),

@@ -1,0 +1,185 @@
+//! Functions that emit or listen on behalf of their caller: declared in the catalog's
+//! `scan.wrappers`, or inferred by the JS extractor when a function's parameter flows into the
+//! event-name argument of an emit or listen (`function emitToUser(id, evt, data) {
+//! io.to(id).emit(evt, data) }`).
+//!
+//! A wrapper turns each of its call sites into a site (with `via` naming the wrapper), and the
+//! site inside the wrapper, whose name is just the parameter, is dropped once a call site shows
+//! what the parameter carries. Inference is per file; the scan shares what one file infers with
+//! the files that call it by name (see [`crate::scan::run`]), which keeps it far from a
+//! whole-program analysis.
+
+use crate::scan::{Role, Side, Site};
+use std::collections::{HashMap, HashSet};
+
+/// One wrapper: which argument is the event, which the room, and what the calls do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wrapper {
+    /// The function or method name (`emitToUser`); for a declared `Class.method`, the method.
+    pub function: String,
+    /// 0-based index of the event-name argument.
+    pub event_arg: usize,
+    /// 0-based index of the room argument, if any.
+    pub room_arg: Option<usize>,
+    /// Whether calls emit or listen.
+    pub role: Role,
+    /// The side, when the wrapper's own code shows it.
+    pub side: Option<Side>,
+    /// True for a wrapper from the catalog: its name is trusted even when generic, and a
+    /// `listen` wrapper's definition is also read as a dispatcher (`if (name === "x")`).
+    pub declared: bool,
+}
+
+impl Wrapper {
+    /// A wrapper from the catalog's `scan.wrappers`; `Class.method` keeps the method name.
+    pub fn declared(w: &crate::catalog::model::Wrapper) -> Wrapper {
+        let function = w
+            .function
+            .rsplit('.')
+            .next()
+            .unwrap_or(&w.function)
+            .to_string();
+        Wrapper {
+            function,
+            event_arg: w.event_arg,
+            room_arg: w.room_arg,
+            role: w.role,
+            side: w.side,
+            declared: true,
+        }
+    }
+}
+
+/// A wrapper inferred in one file, with the position of the site inside it whose event name is
+/// the wrapper's parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inferred {
+    /// The wrapper.
+    pub wrapper: Wrapper,
+    /// `(line, column)` of the inner sites, in the wrapper's file.
+    pub inner: Vec<(u32, u32)>,
+}
+
+/// The emitter methods themselves: a wrapper with one of these names (`emit(evt, data) {
+/// this.socket.emit(evt, data) }`) is left to the receiver-based rules, which already decide
+/// whether `x.emit('a')` is a socket's.
+const EMITTER_METHODS: &[&str] = &[
+    "emit",
+    "on",
+    "once",
+    "off",
+    "send",
+    "write",
+    "addListener",
+    "removeListener",
+    "prependListener",
+    "emitWithAck",
+];
+
+/// Further names too common to match across files by name alone.
+const GENERIC: &[&str] = &[
+    "listen",
+    "subscribe",
+    "unsubscribe",
+    "publish",
+    "dispatch",
+    "trigger",
+    "fire",
+    "handle",
+    "call",
+    "apply",
+    "bind",
+    "then",
+    "catch",
+    "push",
+    "next",
+    "notify",
+    "broadcast",
+    "request",
+    "get",
+    "set",
+    "post",
+    "put",
+    "delete",
+    "use",
+    "log",
+    "error",
+    "warn",
+    "info",
+    "debug",
+];
+
+/// True when calls of an inferred wrapper of this name are matched in its own file.
+pub fn matchable(name: &str) -> bool {
+    !EMITTER_METHODS.contains(&name)
+}
+
+/// True when an inferred wrapper's name is distinctive enough to match calls in other files by
+/// name alone.
+pub fn shareable(name: &str) -> bool {
+    matchable(name) && name.len() >= 4 && !GENERIC.contains(&name)
+}
+
+/// Known wrappers by name.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    by_name: HashMap<String, Wrapper>,
+}
+
+impl Table {
+    /// A table of `wrappers`; on a name clash the first (the declared one) wins.
+    pub fn new(wrappers: impl IntoIterator<Item = Wrapper>) -> Table {
+        let mut t = Table::default();
+        for w in wrappers {
+            t.add(w);
+        }
+        t
+    }
+
+    /// Adds a wrapper unless one of that name is known; true when it was new.
+    pub fn add(&mut self, w: Wrapper) -> bool {
+        if self.by_name.contains_key(&w.function) {
+            return false;
+        }
+        self.by_name.insert(w.function.clone(), w);
+        true
+    }
+
+    /// The wrapper called `name`.
+    pub fn get(&self, name: &str) -> Option<&Wrapper> {
+        self.by_name.get(name)
+    }
+
+    /// True when no wrapper is known.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Every wrapper name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+}
+
+/// Drops the inner sites of the wrappers that some site reaches through (`via`): the call
+/// sites say which events the wrapper carries, its parameter says nothing more. Inner sites of
+/// wrappers nobody calls stay, as the dynamic sites they are. `inferred` pairs each wrapper with
+/// the file it was inferred in.
+pub fn drop_inner<'a>(
+    sites: &mut Vec<Site>,
+    inferred: impl IntoIterator<Item = (&'a str, &'a Inferred)>,
+) {
+    let used: HashSet<&str> = sites.iter().filter_map(|s| s.via.as_deref()).collect();
+    let mut inner: HashSet<(&str, u32, u32)> = HashSet::new();
+    for (file, w) in inferred {
+        if used.contains(w.wrapper.function.as_str()) {
+            for (line, column) in &w.inner {
+                inner.insert((file, *line, *column));
+            }
+        }
+    }
+    if inner.is_empty() {
+        return;
+    }
+    sites.retain(|s| !(s.dynamic && inner.contains(&(s.file.as_str(), s.line, s.column))));
+}
