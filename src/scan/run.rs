@@ -179,7 +179,10 @@ pub fn scan(
         for slot in &outcomes {
             if let Some(Outcome::Read(x)) = &*lock(slot) {
                 for w in &x.wrappers {
-                    if shareable(&w.wrapper.function) && table.add(w.wrapper.clone()) {
+                    // A wrapper whose own call does not show its side runs on its file's side.
+                    let mut wrapper = w.wrapper.clone();
+                    wrapper.side = wrapper.side.or(x.side);
+                    if shareable(&wrapper.function) && table.add(wrapper) {
                         new_names.push(w.wrapper.function.clone());
                     }
                 }

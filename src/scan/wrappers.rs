@@ -28,6 +28,9 @@ pub struct Wrapper {
     /// True for a wrapper from the catalog: its name is trusted even when generic, and a
     /// `listen` wrapper's definition is also read as a dispatcher (`if (name === "x")`).
     pub declared: bool,
+    /// True for a dispatcher: a function handed the event name of a catch-all listener
+    /// (`socket.onAny(handler)`), whose comparisons of it with literals are listens.
+    pub dispatch: bool,
 }
 
 impl Wrapper {
@@ -46,6 +49,7 @@ impl Wrapper {
             role: w.role,
             side: w.side,
             declared: true,
+            dispatch: false,
         }
     }
 }
@@ -136,9 +140,14 @@ impl Table {
         t
     }
 
-    /// Adds a wrapper unless one of that name is known; true when it was new.
+    /// Adds a wrapper unless one of that name is known; true when it was new. The same name
+    /// inferred on both sides (a client and a server helper both called `sendNotification`)
+    /// keeps no side: each call's file decides.
     pub fn add(&mut self, w: Wrapper) -> bool {
-        if self.by_name.contains_key(&w.function) {
+        if let Some(known) = self.by_name.get_mut(&w.function) {
+            if !known.declared && known.side != w.side {
+                known.side = None;
+            }
             return false;
         }
         self.by_name.insert(w.function.clone(), w);

@@ -255,7 +255,6 @@ fn parse_and_find_in(
     // Wrappers defined below their first call, and wrappers of wrappers, need another walk;
     // files without any (nearly all) are walked once.
     let mut known = wrappers.clone();
-    let mut dispatchers = std::collections::HashSet::new();
     let mut found;
     let mut rounds = 0;
     loop {
@@ -266,18 +265,12 @@ fn parse_and_find_in(
             text,
             lines,
             rel,
-            sites::Known {
-                wrappers: &known,
-                dispatchers: &dispatchers,
-            },
+            &known,
         );
         rounds += 1;
         let mut grew = false;
         for w in &found.wrappers {
             grew |= known.add(w.wrapper.clone());
-        }
-        for d in &found.dispatcher_names {
-            grew |= dispatchers.insert(d.clone());
         }
         if !grew || rounds >= MAX_WRAPPER_ROUNDS {
             break;

@@ -1,7 +1,7 @@
 //! Second pass: walks the program with scoped bindings and turns every Socket.IO emit and
 //! listen into a [`Site`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use oxc_ast::ast::*;
 use oxc_ast::AstKind;
@@ -23,15 +23,6 @@ use super::summary::{cexpr_of, decorator_name, literal_union, type_refs, val_of}
 /// Longest `expr` kept for a dynamic event name.
 const MAX_EXPR: usize = 200;
 
-/// What earlier walks and other files taught about wrappers and dispatchers.
-#[derive(Clone, Copy)]
-pub(crate) struct Known<'f> {
-    /// Wrappers by name.
-    pub(crate) wrappers: &'f Table,
-    /// Names of functions passed to `onAny`.
-    pub(crate) dispatchers: &'f HashSet<String>,
-}
-
 /// What the second pass produced.
 pub(crate) struct Found {
     /// Sites in source order.
@@ -40,10 +31,9 @@ pub(crate) struct Found {
     pub(crate) server_api: u32,
     /// Calls only a client makes (`io(url)`, `socket.io.on`, `socket.connect()`).
     pub(crate) client_api: u32,
-    /// Functions whose parameter is the event name of a site inside them.
+    /// Functions whose parameter is the event name of a site inside them, and dispatchers:
+    /// functions handed the event name of a catch-all listener.
     pub(crate) wrappers: Vec<Inferred>,
-    /// Functions passed by name to `onAny`: their comparisons of the event name are listens.
-    pub(crate) dispatcher_names: Vec<String>,
 }
 
 /// Finds the sites of one parsed program.
@@ -54,7 +44,7 @@ pub(crate) fn find<'f>(
     text: &str,
     lines: &LineIndex<'_>,
     rel: &str,
-    known: Known<'f>,
+    known: &'f Table,
 ) -> Found {
     let vue_file = rel.to_ascii_lowercase().ends_with(".vue")
         || facts
@@ -72,8 +62,7 @@ pub(crate) fn find<'f>(
         vue_file,
         ws_handlers: std::collections::HashSet::new(),
         handler_stack: Vec::new(),
-        known: known.wrappers,
-        dispatchers: known.dispatchers,
+        known,
         frames: vec![Frame::default()],
         fn_names: HashMap::new(),
         pending_dispatch: HashMap::new(),
@@ -83,7 +72,6 @@ pub(crate) fn find<'f>(
             server_api: 0,
             client_api: 0,
             wrappers: Vec::new(),
-            dispatcher_names: Vec::new(),
         },
     };
     finder.visit_program(program);
@@ -112,8 +100,6 @@ struct Finder<'s, 'f> {
     handler_stack: Vec<bool>,
     /// Wrappers known before this walk (declared, inferred elsewhere or in an earlier walk).
     known: &'f Table,
-    /// Names of functions passed to `onAny` somewhere in the file.
-    dispatchers: &'f HashSet<String>,
     /// The module, then each enclosing function, innermost last.
     frames: Vec<Frame>,
     /// Function span start → the name it is bound to (`const f = () => …`, methods).
@@ -390,6 +376,7 @@ impl Finder<'_, '_> {
                 role,
                 side,
                 declared: false,
+                dispatch: false,
             },
             inner: vec![position],
         });
@@ -403,7 +390,7 @@ impl Finder<'_, '_> {
             _ => return None,
         };
         let w = self.known.get(name)?;
-        (w.declared || matchable(name)).then(|| w.clone())
+        (w.declared || (matchable(name) && !w.dispatch)).then(|| w.clone())
     }
 
     /// A call of a wrapper: a site named by the wrapper's event argument.
@@ -449,6 +436,53 @@ impl Finder<'_, '_> {
         if dynamic {
             // A wrapper of a wrapper.
             self.note_wrapper(arg.as_expression(), w.role, w.side, room.as_deref(), at);
+        }
+    }
+
+    /// Records `function` as a dispatcher of its parameter `param`.
+    fn note_dispatcher(&mut self, function: &str, param: usize, side: Option<Side>) {
+        if !matchable(function)
+            || self
+                .found
+                .wrappers
+                .iter()
+                .any(|w| w.wrapper.function == function)
+        {
+            return;
+        }
+        self.found.wrappers.push(Inferred {
+            wrapper: Wrapper {
+                function: function.to_string(),
+                event_arg: param,
+                room_arg: None,
+                role: Role::Listen,
+                side,
+                declared: false,
+                dispatch: true,
+            },
+            inner: Vec::new(),
+        });
+    }
+
+    /// Inside a dispatcher, a call that hands the event name on (`this.received(name, data)`)
+    /// makes the callee a dispatcher too.
+    fn forward_dispatch(&mut self, call: &CallExpression<'_>, callee: &Expression<'_>) {
+        let name = match callee {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            _ => return,
+        };
+        for (i, arg) in call.arguments.iter().enumerate() {
+            let Some(e) = arg.as_expression() else {
+                continue;
+            };
+            if !matches!(e.get_inner_expression(), Expression::Identifier(_)) {
+                continue;
+            }
+            if let Some(d) = self.dispatch_of(e) {
+                self.note_dispatcher(name, i, d.side);
+                return;
+            }
         }
     }
 
@@ -534,16 +568,8 @@ impl Finder<'_, '_> {
         }
         frame.dispatch = self.pending_dispatch.remove(&start).or_else(|| {
             let n = name.as_deref()?;
-            if self.dispatchers.contains(n) {
-                return Some(Dispatch {
-                    param: 0,
-                    via: "onAny".to_string(),
-                    call: format!("{n}()"),
-                    side: None,
-                });
-            }
             let w = self.known.get(n)?;
-            (w.declared && w.role == Role::Listen).then(|| Dispatch {
+            (w.dispatch || (w.declared && w.role == Role::Listen)).then(|| Dispatch {
                 param: w.event_arg,
                 via: w.function.clone(),
                 call: format!("{n}()"),
@@ -688,6 +714,7 @@ impl Finder<'_, '_> {
             self.wrapper_call(call, callee, w);
             return;
         }
+        self.forward_dispatch(call, callee);
         let Expression::StaticMemberExpression(member) = callee else {
             if let Expression::Identifier(id) = callee {
                 let made = self
@@ -743,7 +770,7 @@ impl Finder<'_, '_> {
                 };
                 match handler.map(Expression::get_inner_expression) {
                     Some(Expression::Identifier(id)) => {
-                        self.found.dispatcher_names.push(id.name.to_string());
+                        self.note_dispatcher(id.name.as_str(), 0, dispatch.side);
                     }
                     Some(e) => {
                         if let Some(start) = function_start(e) {
@@ -840,6 +867,30 @@ impl Finder<'_, '_> {
         if !kind.is_site_receiver() {
             if kind == Kind::Manager {
                 self.found.client_api += 1;
+            }
+            return;
+        }
+        // `socket.on("*", (event, …) => …)` (socketio-wildcard and hand-made catch-alls) is
+        // not an event: it is a dispatcher, like `onAny`.
+        if role == Role::Listen && first_literal == Some("*") {
+            let handler = call.arguments.get(1).and_then(Argument::as_expression);
+            let side = kind.side();
+            match handler.map(Expression::get_inner_expression) {
+                Some(Expression::Identifier(id)) => self.note_dispatcher(id.name.as_str(), 0, side),
+                Some(e) => {
+                    if let Some(start) = function_start(e) {
+                        self.pending_dispatch.insert(
+                            start,
+                            Dispatch {
+                                param: 0,
+                                via: "*".to_string(),
+                                call: format!("{}.{method}", render(object)),
+                                side,
+                            },
+                        );
+                    }
+                }
+                None => {}
             }
             return;
         }
