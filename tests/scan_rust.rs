@@ -990,3 +990,39 @@ proptest! {
         let _ = extract("t.rs", &text);
     }
 }
+
+#[test]
+fn acks_are_recorded_for_ack_senders_and_emit_with_ack() {
+    let acked = |name: &str| -> Vec<(String, bool)> {
+        let (_, x) = scan(name);
+        x.sites
+            .iter()
+            .map(|s| (s.event.clone().unwrap_or_default(), s.ack))
+            .collect()
+    };
+    let echo = acked("echo.rs");
+    assert!(
+        echo.contains(&("message-with-ack".to_string(), true)),
+        "{echo:?}"
+    );
+    assert!(
+        echo.iter().any(|(e, ack)| e == "message" && !ack),
+        "{echo:?}"
+    );
+    let ns = acked("namespaces.rs");
+    assert!(ns.contains(&("stats:get".to_string(), true)), "{ns:?}");
+    let rooms = acked("rooms.rs");
+    assert!(
+        rooms.contains(&("order:confirm".to_string(), true)),
+        "{rooms:?}"
+    );
+    assert!(rooms.contains(&("ping".to_string(), true)), "{rooms:?}");
+    assert!(rooms.iter().any(|(_, ack)| !ack), "{rooms:?}");
+    // A handler fn passed by name shows its `AckSender` too.
+    let src = "use socketioxide::{extract::{AckSender, SocketRef}, SocketIo};\n\
+        fn on_get(s: SocketRef, ack: AckSender) { ack.send(&1).ok(); }\n\
+        fn on_connect(socket: SocketRef) { socket.on(\"thing:get\", on_get); }\n";
+    let x = extract("server/named.rs", src);
+    assert_eq!(x.sites.len(), 1, "{:?}", x.sites);
+    assert!(x.sites[0].ack);
+}

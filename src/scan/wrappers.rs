@@ -21,6 +21,9 @@ pub struct Wrapper {
     pub event_arg: usize,
     /// 0-based index of the room argument, if any.
     pub room_arg: Option<usize>,
+    /// The room as written inside the wrapper when no argument is the room itself
+    /// (`` `user:${userId}` ``): what the call sites report.
+    pub room_expr: Option<String>,
     /// Whether calls emit or listen.
     pub role: Role,
     /// The side, when the wrapper's own code shows it.
@@ -46,6 +49,7 @@ impl Wrapper {
             function,
             event_arg: w.event_arg,
             room_arg: w.room_arg,
+            room_expr: None,
             role: w.role,
             side: w.side,
             declared: true,

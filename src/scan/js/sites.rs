@@ -170,15 +170,6 @@ fn handler_has_ack(expr: Option<&Expression<'_>>) -> bool {
     }
 }
 
-/// True when `text` contains `word` as a whole identifier.
-fn mentions_word(text: &str, word: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(ident)
-            && !text[i + word.len()..].chars().next().is_some_and(ident)
-    })
-}
-
 fn is_function(expr: Option<&Expression<'_>>) -> bool {
     matches!(
         expr.map(Expression::get_inner_expression),
@@ -350,14 +341,18 @@ impl Finder<'_, '_> {
         let Some(event_arg) = frame.params.iter().position(|p| p.as_deref() == Some(name)) else {
             return;
         };
-        // The room parameter: the one the room expression is (`to(room)`) or is built from
-        // (`` to(`user:${userId}`) ``).
+        // The room parameter: the one the room expression is (`to(room)`); a room built from
+        // parameters (`` to(`user:${userId}`) ``) is reported as written in the wrapper.
         let room_arg = room.and_then(|r| {
-            frame.params.iter().position(|p| {
-                p.as_deref()
-                    .is_some_and(|p| p != name && mentions_word(r, p))
-            })
+            frame
+                .params
+                .iter()
+                .position(|p| p.as_deref() == Some(r.trim()))
         });
+        let room_expr = match room_arg {
+            Some(_) => None,
+            None => room.map(|r| r.trim().to_string()),
+        };
         let position = self.lines.position(at as usize);
         if let Some(w) = self
             .found
@@ -373,6 +368,7 @@ impl Finder<'_, '_> {
                 function,
                 event_arg,
                 room_arg,
+                room_expr,
                 role,
                 side,
                 declared: false,
@@ -400,10 +396,13 @@ impl Finder<'_, '_> {
         };
         let event = self.event_name(arg);
         let dynamic = matches!(event, EventName::Dynamic(..));
-        let room = w
-            .room_arg
-            .and_then(|i| call.arguments.get(i))
-            .map(|a| text_of(self.text, a).trim().to_string());
+        let room = match w.room_arg {
+            Some(i) => call
+                .arguments
+                .get(i)
+                .map(|a| text_of(self.text, a).trim().to_string()),
+            None => w.room_expr.clone(),
+        };
         let rest: Vec<&Expression<'_>> = call.arguments[w.event_arg + 1..]
             .iter()
             .enumerate()
@@ -455,6 +454,7 @@ impl Finder<'_, '_> {
                 function: function.to_string(),
                 event_arg: param,
                 room_arg: None,
+                room_expr: None,
                 role: Role::Listen,
                 side,
                 declared: false,
@@ -557,7 +557,19 @@ impl Finder<'_, '_> {
             let (Some(p), Some(t)) = (p, &item.type_annotation) else {
                 continue;
             };
-            if let Some(c) = literal_union(&t.type_annotation, &self.env.facts.literal_unions) {
+            let c =
+                literal_union(&t.type_annotation, &self.env.facts.literal_unions).or_else(|| {
+                    match &t.type_annotation {
+                        TSType::TSTypeReference(r) => match &r.type_name {
+                            TSTypeName::IdentifierReference(id) => {
+                                self.env.imported_union(&id.name)
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                });
+            if let Some(c) = c {
                 frame.cands.insert(p.clone(), c);
             }
         }
