@@ -137,6 +137,7 @@ fn declared_wrappers_reach_what_inference_cannot_see() {
         room_arg: None,
         room_expr: None,
         role,
+        ack: false,
         side: Some(Side::Client),
         declared: true,
         dispatch: false,

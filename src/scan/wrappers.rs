@@ -26,6 +26,9 @@ pub struct Wrapper {
     pub room_expr: Option<String>,
     /// Whether calls emit or listen.
     pub role: Role,
+    /// True when the wrapper's own emit or listen uses an acknowledgement (`socket.emit(evt,
+    /// data, cb)`): every call does.
+    pub ack: bool,
     /// The side, when the wrapper's own code shows it.
     pub side: Option<Side>,
     /// True for a wrapper from the catalog: its name is trusted even when generic, and a
@@ -51,6 +54,7 @@ impl Wrapper {
             room_arg: w.room_arg,
             room_expr: None,
             role: w.role,
+            ack: false,
             side: w.side,
             declared: true,
             dispatch: false,

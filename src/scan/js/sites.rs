@@ -320,6 +320,7 @@ impl Finder<'_, '_> {
         side: Option<Side>,
         room: Option<&str>,
         at: u32,
+        ack: bool,
     ) {
         let Some(Expression::Identifier(id)) = expr.map(Expression::get_inner_expression) else {
             return;
@@ -370,6 +371,7 @@ impl Finder<'_, '_> {
                 room_arg,
                 room_expr,
                 role,
+                ack,
                 side,
                 declared: false,
                 dispatch: false,
@@ -409,7 +411,7 @@ impl Finder<'_, '_> {
             .filter(|(i, _)| Some(w.event_arg + 1 + i) != w.room_arg)
             .filter_map(|(_, a)| a.as_expression())
             .collect();
-        let (payload, ack) = match w.role {
+        let (payload, own_ack) = match w.role {
             Role::Emit => (
                 self.payload_of(rest.first().copied().filter(|e| !is_function(Some(e)))),
                 rest.iter().any(|e| is_function(Some(e))),
@@ -419,6 +421,7 @@ impl Finder<'_, '_> {
                 handler_has_ack(rest.iter().copied().find(|e| is_function(Some(e)))),
             ),
         };
+        let ack = own_ack || w.ack;
         let at = arg.span().start;
         self.push(NewSite {
             at,
@@ -434,7 +437,14 @@ impl Finder<'_, '_> {
         });
         if dynamic {
             // A wrapper of a wrapper.
-            self.note_wrapper(arg.as_expression(), w.role, w.side, room.as_deref(), at);
+            self.note_wrapper(
+                arg.as_expression(),
+                w.role,
+                w.side,
+                room.as_deref(),
+                at,
+                ack,
+            );
         }
     }
 
@@ -456,6 +466,7 @@ impl Finder<'_, '_> {
                 room_arg: None,
                 room_expr: None,
                 role: Role::Listen,
+                ack: false,
                 side,
                 declared: false,
                 dispatch: true,
@@ -983,7 +994,7 @@ impl Finder<'_, '_> {
             ack,
         });
         if dynamic && !is_send {
-            self.note_wrapper(args.first().copied(), role, side, room.as_deref(), at);
+            self.note_wrapper(args.first().copied(), role, side, room.as_deref(), at, ack);
         }
     }
 
