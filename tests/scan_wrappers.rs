@@ -133,6 +133,7 @@ fn look_alikes_next_to_wrappers_are_not_sites() {
 fn declared_wrappers_reach_what_inference_cannot_see() {
     let declared = |function: &str, role: Role| Wrapper {
         function: function.into(),
+        receiver: None,
         event_arg: 0,
         room_arg: None,
         room_expr: None,
@@ -204,4 +205,75 @@ fn scan_json_keeps_every_field_and_adds_ack_and_candidates() {
         .iter()
         .filter(|s| s["candidates"].is_array())
         .all(|s| s["dynamic"] == true && s["event"].is_null()));
+}
+
+#[test]
+fn declared_class_methods_match_only_their_receiver() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("routes.js"),
+        "const SocketService = require('./svc');\n\
+         app.get('/', (req, res) => res.send('hello'));\n\
+         SocketService.send('room:open', { id: 1 });\n\
+         this.socketService.send('room:close', { id: 1 });\n",
+    )
+    .unwrap();
+    let w = Wrapper::declared(&evdoc::catalog::model::Wrapper {
+        function: "SocketService.send".into(),
+        event_arg: 0,
+        room_arg: None,
+        role: Role::Emit,
+        side: Some(Side::Server),
+    });
+    assert_eq!(w.receiver.as_deref(), Some("SocketService"));
+    let r = scan(
+        dir.path(),
+        &ScanOptions {
+            wrappers: vec![w],
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    let got: Vec<String> = r.sites.iter().map(brief).collect();
+    assert_eq!(
+        got,
+        [
+            "routes.js:3:20 emit room:open SocketService.send via=send",
+            "routes.js:4:25 emit room:close this.socketService.send via=send",
+        ]
+    );
+}
+
+#[test]
+fn the_cli_passes_the_catalogs_declared_wrappers_to_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("catalog")).unwrap();
+    std::fs::write(
+        dir.path().join("catalog/evdoc.yaml"),
+        "evdoc: 1\ninfo: {title: T, version: '1'}\nevents: {}\nscan:\n  wrappers:\n    - {function: sendSocketNotification, event_arg: 0, role: emit, side: client}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("module.js"),
+        "Module.register('x', { start() { this.sendSocketNotification('CONFIG', {}); } });\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("evdoc")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", ".", "--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sites = v["sites"].as_array().unwrap();
+    assert_eq!(sites.len(), 1, "{v}");
+    assert_eq!(sites[0]["event"], "CONFIG");
+    assert_eq!(sites[0]["via"], "sendSocketNotification");
+    assert_eq!(sites[0]["direction"], "c2s");
 }

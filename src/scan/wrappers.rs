@@ -17,6 +17,9 @@ use std::collections::{HashMap, HashSet};
 pub struct Wrapper {
     /// The function or method name (`emitToUser`); for a declared `Class.method`, the method.
     pub function: String,
+    /// For a declared `Class.method`: calls count only on a receiver named like the class
+    /// (`SocketService.send`, `socketService.send`, `this.socketService.send`).
+    pub receiver: Option<String>,
     /// 0-based index of the event-name argument.
     pub event_arg: usize,
     /// 0-based index of the room argument, if any.
@@ -42,14 +45,16 @@ pub struct Wrapper {
 impl Wrapper {
     /// A wrapper from the catalog's `scan.wrappers`; `Class.method` keeps the method name.
     pub fn declared(w: &crate::catalog::model::Wrapper) -> Wrapper {
-        let function = w
-            .function
-            .rsplit('.')
-            .next()
-            .unwrap_or(&w.function)
-            .to_string();
+        let (receiver, function) = match w.function.rsplit_once('.') {
+            Some((r, f)) => (
+                Some(r.rsplit('.').next().unwrap_or(r).to_string()),
+                f.to_string(),
+            ),
+            None => (None, w.function.clone()),
+        };
         Wrapper {
             function,
+            receiver,
             event_arg: w.event_arg,
             room_arg: w.room_arg,
             room_expr: None,

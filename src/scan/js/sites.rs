@@ -367,6 +367,7 @@ impl Finder<'_, '_> {
         self.found.wrappers.push(Inferred {
             wrapper: Wrapper {
                 function,
+                receiver: None,
                 event_arg,
                 room_arg,
                 room_expr,
@@ -382,12 +383,19 @@ impl Finder<'_, '_> {
 
     /// The wrapper a call goes through, if its callee names one.
     fn wrapper_for(&self, callee: &Expression<'_>) -> Option<Wrapper> {
-        let name = match callee {
-            Expression::Identifier(id) => id.name.as_str(),
-            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+        let (name, object) = match callee {
+            Expression::Identifier(id) => (id.name.as_str(), None),
+            Expression::StaticMemberExpression(m) => (m.property.name.as_str(), Some(&m.object)),
             _ => return None,
         };
         let w = self.known.get(name)?;
+        if let Some(receiver) = &w.receiver {
+            let shown = object.map(render).unwrap_or_default();
+            let last = shown.rsplit('.').next().unwrap_or(&shown);
+            if !last.eq_ignore_ascii_case(receiver) {
+                return None;
+            }
+        }
         (w.declared || (matchable(name) && !w.dispatch)).then(|| w.clone())
     }
 
@@ -462,6 +470,7 @@ impl Finder<'_, '_> {
         self.found.wrappers.push(Inferred {
             wrapper: Wrapper {
                 function: function.to_string(),
+                receiver: None,
                 event_arg: param,
                 room_arg: None,
                 room_expr: None,
