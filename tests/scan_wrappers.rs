@@ -63,7 +63,11 @@ fn server_wrappers_dispatchers_and_acks() {
     assert_eq!(
         briefs(&r, "server/"),
         [
+            // Engine.IO's `connection_error`, `upgrade`, `packet` are not app events.
             // Called through a wrapper of a wrapper imported from orders.ts.
+            "server/engine.js:9:7 listen connection io.on",
+            "server/engine.js:12:13 listen chat:send socket.on",
+            "server/engine.js:12:44 emit chat:message io.emit",
             "server/expiry.js:5:22 emit order:expired notifyOrder via=notifyOrder room=`user:${userId}`",
             "server/gateway.js:13:12 listen connection nsp.on",
             // `socket.onAny` compares the event name with literals; `*` itself is no event.
