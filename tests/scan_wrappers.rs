@@ -111,9 +111,18 @@ fn server_wrappers_dispatchers_and_acks() {
 #[test]
 fn client_names_from_unions_arrays_and_templates() {
     let r = run(&ScanOptions::default());
+    assert!(r
+        .sites
+        .iter()
+        .filter(|s| s.file.starts_with("client/"))
+        .all(|s| s.side == Some(Side::Client)));
     assert_eq!(
         briefs(&r, "client/"),
         [
+            // Calls of a pass-through `SocketService` (methods named `emit`/`on`): the sites
+            // inside its methods give way to them.
+            "client/Chat.jsx:6:22 listen chat:message SocketService.on via=SocketService.on",
+            "client/Chat.jsx:7:24 emit chat:join SocketService.emit via=SocketService.emit ack",
             "client/socket.ts:9:13 listen ~topic socket.on {ticker:btc,ticker:eth}",
             // A string-literal union imported from the shared module.
             "client/socket.ts:13:15 emit ~evt socket.emit {chat:join,chat:leave}",

@@ -75,6 +75,10 @@ pub struct Inferred {
     pub wrapper: Wrapper,
     /// `(line, column)` of the inner sites, in the wrapper's file.
     pub inner: Vec<(u32, u32)>,
+    /// For a pass-through method with an emitter's own name (`class SocketService { emit(evt,
+    /// data) { this.socket.emit(evt, data) } }`): the class. Its calls are found by the receiver
+    /// rules (`socketService.emit('x')`); they are what make the inner site redundant.
+    pub class: Option<String>,
 }
 
 /// The emitter methods themselves: a wrapper with one of these names (`emit(evt, data) {
@@ -191,10 +195,29 @@ pub fn drop_inner<'a>(
     sites: &mut Vec<Site>,
     inferred: impl IntoIterator<Item = (&'a str, &'a Inferred)>,
 ) {
+    let inferred: Vec<(&str, &Inferred)> = inferred.into_iter().collect();
+    // Calls of pass-through methods: `SocketService.emit`, `this.socketService.emit`.
+    for (_, w) in &inferred {
+        let Some(class) = &w.class else { continue };
+        for s in sites.iter_mut().filter(|s| s.via.is_none() && !s.dynamic) {
+            let Some((receiver, method)) = s.call.rsplit_once('.') else {
+                continue;
+            };
+            let last = receiver.rsplit('.').next().unwrap_or(receiver);
+            if method == w.wrapper.function && last.eq_ignore_ascii_case(class) {
+                s.via = Some(format!("{class}.{method}"));
+                s.side = s.side.or(w.wrapper.side);
+            }
+        }
+    }
     let used: HashSet<&str> = sites.iter().filter_map(|s| s.via.as_deref()).collect();
     let mut inner: HashSet<(&str, u32, u32)> = HashSet::new();
-    for (file, w) in inferred {
-        if used.contains(w.wrapper.function.as_str()) {
+    for (file, w) in &inferred {
+        let name = match &w.class {
+            Some(class) => format!("{class}.{}", w.wrapper.function),
+            None => w.wrapper.function.clone(),
+        };
+        if used.contains(name.as_str()) {
             for (line, column) in &w.inner {
                 inner.insert((file, *line, *column));
             }

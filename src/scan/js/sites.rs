@@ -336,8 +336,28 @@ impl Finder<'_, '_> {
         else {
             return;
         };
-        let Some(function) = frame.name.clone().filter(|n| matchable(n)) else {
+        let Some(function) = frame.name.clone() else {
             return;
+        };
+        // An emitter-named method (`emit(evt, data)`) is recorded with its class only: its
+        // calls are the receiver rules' business.
+        let class = if matchable(&function) {
+            None
+        } else {
+            let Some(&idx) = self.env.class_stack.last() else {
+                return;
+            };
+            let name = self
+                .env
+                .facts
+                .class_by_name
+                .iter()
+                .find(|(_, &i)| i == idx)
+                .map(|(n, _)| n.clone());
+            match name {
+                Some(n) => Some(n),
+                None => return,
+            }
         };
         let Some(event_arg) = frame.params.iter().position(|p| p.as_deref() == Some(name)) else {
             return;
@@ -378,6 +398,7 @@ impl Finder<'_, '_> {
                 dispatch: false,
             },
             inner: vec![position],
+            class,
         });
     }
 
@@ -481,6 +502,7 @@ impl Finder<'_, '_> {
                 dispatch: true,
             },
             inner: Vec::new(),
+            class: None,
         });
     }
 
