@@ -1,10 +1,16 @@
-"""Generate N realistic Socket.IO app files (server handlers and client modules) for the scan benchmark."""
+"""Generate N realistic Socket.IO app files (server handlers and client modules) for the scan benchmark.
+
+Like real apps, the servers also emit through a helper of a shared module (`emitToUser` in
+`realtime.ts`), and every fourth file is a service with no Socket.IO import that only calls it:
+the scan's wrapper inference (a second look at the files that name a wrapper) is in the figures.
+"""
 import os, sys
 
 out, n = sys.argv[1], int(sys.argv[2])
 os.makedirs(out, exist_ok=True)
 SERVER = """import {{ Server }} from 'socket.io';
 import {{ validate }} from '../lib/validate';
+import {{ emitToUser }} from './realtime';
 
 const EVENTS = {{ UPDATE: 'item{i}:update', CREATED: 'item{i}:created' }} as const;
 
@@ -24,6 +30,10 @@ export function register{i}(io: Server) {{
       ack({{ ok: true }});
     }});
   }});
+}}
+
+export function touch{i}(userId: string) {{
+  emitToUser(userId, 'item{i}:touched', {{ at: Date.now() }});
 }}
 
 export function publish{i}(io: Server, userId: string, item: {{ id: string; value: number }}) {{
@@ -46,8 +56,31 @@ export function create{i}(value) {{
   return new Promise((resolve) => socket.emit('item{i}:create', {{ value }}, resolve));
 }}
 """
+REALTIME = """import { Server } from 'socket.io';
+
+let io: Server;
+
+export function bind(server: Server) {
+  io = server;
+}
+
+export function emitToUser(userId: string, evt: string, data: unknown) {
+  io.to(`user:${userId}`).emit(evt, data);
+}
+"""
+SERVICE = """import {{ emitToUser }} from './realtime';
+import {{ db }} from '../lib/db';
+
+export async function archive{i}(userId: string, id: string) {{
+  await db.items.update(id, {{ archived: true }});
+  emitToUser(userId, 'item{i}:archived', {{ id }});
+}}
+"""
+open(os.path.join(out, "realtime.ts"), "w").write(REALTIME)
 for i in range(n):
-    if i % 2 == 0:
+    if i % 4 == 3:
+        open(os.path.join(out, f"service{i}.ts"), "w").write(SERVICE.format(i=i))
+    elif i % 2 == 0:
         open(os.path.join(out, f"server{i}.ts"), "w").write(SERVER.format(i=i))
     else:
         open(os.path.join(out, f"client{i}.js"), "w").write(CLIENT.format(i=i))

@@ -1311,10 +1311,24 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if let (Some(start), Some(name)) = (
-            it.init.as_ref().and_then(function_start),
-            it.id.get_identifier_name(),
-        ) {
+        // `const f = () => …`, and React's `const f = useCallback(() => …, [deps])`.
+        let function = it.init.as_ref().and_then(|init| {
+            function_start(init).or_else(|| match init.get_inner_expression() {
+                Expression::CallExpression(c)
+                    if matches!(
+                        &c.callee.get_inner_expression(),
+                        Expression::Identifier(id) if matches!(id.name.as_str(), "useCallback" | "useMemo")
+                    ) =>
+                {
+                    c.arguments
+                        .first()
+                        .and_then(Argument::as_expression)
+                        .and_then(function_start)
+                }
+                _ => None,
+            })
+        });
+        if let (Some(start), Some(name)) = (function, it.id.get_identifier_name()) {
             self.fn_names.insert(start, name.to_string());
         }
         if let (Some(init), Some(name)) = (&it.init, it.id.get_identifier_name()) {
