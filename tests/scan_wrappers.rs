@@ -125,6 +125,8 @@ fn client_names_from_unions_arrays_and_templates() {
             "client/Chat.jsx:7:24 emit chat:join SocketService.emit via=SocketService.emit ack",
             // A wrapper made with React's `useCallback`.
             "client/Chat.jsx:14:43 emit chat:typing notifyRoom via=notifyRoom",
+            // Through a hook whose file imports only the app's socket module (side: client).
+            "client/Ticker.tsx:4:13 listen ticker:sol useTicker via=useTicker",
             "client/socket.ts:9:13 listen ~topic socket.on {ticker:btc,ticker:eth}",
             // A string-literal union imported from the shared module.
             "client/socket.ts:13:15 emit ~evt socket.emit {chat:join,chat:leave}",

@@ -14,6 +14,7 @@ use oxc_span::SourceType;
 
 use super::collect::Facts;
 use super::model::CExpr;
+use crate::scan::Side;
 
 /// Reads a project file by its `/`-separated path relative to the scan root.
 pub type Loader<'l> = &'l (dyn Fn(&str) -> Option<String> + Sync);
@@ -27,6 +28,8 @@ struct Module {
     consts: HashMap<String, CExpr>,
     /// `export type X = "a" | "b"`.
     unions: HashMap<String, Vec<String>>,
+    /// The side its Socket.IO imports show (`io()` from `socket.io-client`: client).
+    side: Option<Side>,
     reexports: Vec<String>,
 }
 
@@ -100,6 +103,13 @@ impl<'l> Linker<'l> {
             }
         }
         None
+    }
+
+    /// The side module `spec` (a project file) shows by its own Socket.IO imports.
+    pub(crate) fn side(&mut self, spec: &str) -> Option<Side> {
+        self.load?;
+        let path = self.locate(&self.dir.clone(), spec)?;
+        self.module(&path)?.side
     }
 
     /// The strings of the string-literal union type `name` exported by module `spec`.
@@ -211,6 +221,11 @@ fn parse_module(path: &str, text: &str) -> Option<Module> {
     Some(Module {
         consts,
         unions: facts.literal_unions,
+        side: match (facts.evidence.server_import, facts.evidence.client_import) {
+            (true, false) => Some(Side::Server),
+            (false, true) => Some(Side::Client),
+            _ => None,
+        },
         reexports: facts.reexports,
     })
 }

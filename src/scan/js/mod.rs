@@ -288,6 +288,22 @@ fn parse_and_find_in(
             _ => None,
         },
     };
+    // A file that only imports the app's own socket module (`import { socket } from
+    // './socket.client'`) runs on that module's side.
+    let side = side.or_else(|| {
+        if found.sites.is_empty() && inferred.is_empty() {
+            return None;
+        }
+        let mut linker = Linker::new(rel, load);
+        let mut sides = facts
+            .imports
+            .values()
+            .filter(|i| i.module.starts_with('.') || i.module.starts_with("@/"))
+            .filter(|i| names::local_module_is_socket(&i.module))
+            .filter_map(|i| linker.side(&i.module));
+        let first = sides.next()?;
+        sides.all(|s| s == first).then_some(first)
+    });
     Ok(Extraction {
         sites: found.sites,
         side,
