@@ -191,9 +191,6 @@ pub fn scan(
         let Some(gate) = names_regex(new_names.iter().map(String::as_str)) else {
             break;
         };
-        if std::env::var_os("EVDOC_DEBUG_WRAPPERS").is_some() {
-            eprintln!("round: {new_names:?}");
-        }
         in_parallel(files.len(), threads, &|i| {
             let (path, rel, family) = &files[i];
             if *family != Family::Js || matches!(&*lock(&outcomes[i]), Some(Outcome::Skipped(_))) {
