@@ -163,12 +163,31 @@ pub fn scan(
     let declared_gate = names_regex(table.names());
     let outcomes: Vec<Mutex<Option<Outcome>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let done = AtomicUsize::new(0);
+    // Small JS files stay in memory for the wrapper pass below: reading a tree twice costs
+    // more than searching it twice.
+    let kept: Vec<Mutex<Option<Vec<u8>>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let kept_bytes = AtomicUsize::new(0);
     in_parallel(files.len(), threads, &|i| {
         let (path, rel, family) = &files[i];
         if let Some(p) = progress {
             p(done.fetch_add(1, Ordering::Relaxed) + 1);
         }
-        let outcome = scan_file(path, rel, *family, &load, &table, declared_gate.as_ref());
+        let outcome = match read_file(path) {
+            Ok(bytes) => {
+                let outcome =
+                    scan_bytes(&bytes, rel, *family, &load, &table, declared_gate.as_ref());
+                let keep = *family == Family::Js
+                    && bytes.len() <= KEEP_FILE_BYTES
+                    && !matches!(outcome, Outcome::Skipped(_))
+                    && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
+                        <= KEEP_TOTAL_BYTES;
+                if keep {
+                    *lock(&kept[i]) = Some(bytes);
+                }
+                outcome
+            }
+            Err(outcome) => outcome,
+        };
         *lock(&outcomes[i]) = Some(outcome);
     });
     // Wrappers one file infers (`export function emitToUser(id, evt, data)`) make sites of the
@@ -196,14 +215,22 @@ pub fn scan(
             if *family != Family::Js || matches!(&*lock(&outcomes[i]), Some(Outcome::Skipped(_))) {
                 return;
             }
-            let Ok(bytes) = std::fs::read(path) else {
-                return;
+            let cached = lock(&kept[i]).take();
+            let from_cache = cached.is_some();
+            let bytes = match cached {
+                Some(b) => b,
+                None => match read_file(path) {
+                    Ok(b) => b,
+                    Err(_) => return,
+                },
             };
-            if !gate.is_match(&bytes) {
-                return;
+            if gate.is_match(&bytes) {
+                let outcome = scan_bytes(&bytes, rel, *family, &load, &table, Some(&gate));
+                *lock(&outcomes[i]) = Some(outcome);
             }
-            let outcome = scan_file(path, rel, *family, &load, &table, Some(&gate));
-            *lock(&outcomes[i]) = Some(outcome);
+            if from_cache {
+                *lock(&kept[i]) = Some(bytes);
+            }
         });
     }
     let mut collected = Collected::default();
@@ -286,28 +313,30 @@ impl Collected {
     }
 }
 
-fn scan_file(
-    path: &Path,
+/// Reads one file, or says why it cannot be read.
+fn read_file(path: &Path) -> Result<Vec<u8>, Outcome> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Err(Outcome::Skipped(too_large(path))),
+        Ok(_) => {}
+        Err(_) => return Err(Outcome::Skipped(SkipReason::Unreadable)),
+    }
+    std::fs::read(path).map_err(|_| Outcome::Skipped(SkipReason::Unreadable))
+}
+
+fn scan_bytes(
+    bytes: &[u8],
     rel: &str,
     family: Family,
     load: super::js::Loader,
     wrappers: &Table,
     wrapper_gate: Option<&regex::bytes::Regex>,
 ) -> Outcome {
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(too_large(path)),
-        Ok(_) => {}
-        Err(_) => return Outcome::Skipped(SkipReason::Unreadable),
-    }
-    let Ok(bytes) = std::fs::read(path) else {
-        return Outcome::Skipped(SkipReason::Unreadable);
-    };
-    let text = match walk::classify(&bytes) {
+    let text = match walk::classify(bytes) {
         Ok(t) => t,
         Err(r) => return Outcome::Skipped(r),
     };
-    let calls_a_wrapper = family == Family::Js && wrapper_gate.is_some_and(|g| g.is_match(&bytes));
-    if !calls_a_wrapper && !walk::may_hold_sites(family, &bytes) {
+    let calls_a_wrapper = family == Family::Js && wrapper_gate.is_some_and(|g| g.is_match(bytes));
+    if !calls_a_wrapper && !walk::may_hold_sites(family, bytes) {
         // Most files of a big tree end here, at the cost of a byte search.
         return Outcome::Empty;
     }
@@ -317,6 +346,11 @@ fn scan_file(
     };
     Outcome::Read(extraction)
 }
+
+/// JS files up to this size are kept in memory after the first pass, for the wrapper pass.
+const KEEP_FILE_BYTES: usize = 256 * 1024;
+/// At most this many bytes are kept in all (big trees re-read the rest).
+const KEEP_TOTAL_BYTES: usize = 256 << 20;
 
 /// Project-wide rounds of wrapper sharing (a wrapper of an imported wrapper takes one more).
 const MAX_PROJECT_ROUNDS: usize = 3;
