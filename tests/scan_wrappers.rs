@@ -136,6 +136,10 @@ fn client_names_from_unions_arrays_and_templates() {
             // `socket.io.on('reconnect')` and the engine's `upgrade` are not app events.
             "client/socket.ts:27:45 emit resync socket.emit",
             "client/socket.ts:31:15 emit quote:get socket.emit ack",
+            // Inside `case "mod:mute": case "mod:kick":` the name is one of the two labels;
+            // under `default:` it is anything.
+            "client/socket.ts:38:19 emit ~action socket.emit {mod:kick,mod:mute}",
+            "client/socket.ts:41:19 emit ~action socket.emit",
         ]
     );
 }

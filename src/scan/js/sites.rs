@@ -1290,7 +1290,49 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                 }
             }
         }
-        walk::walk_switch_statement(self, it);
+        // `switch (kind) { case "a": case "b": socket.emit(kind, …) }`: inside the case, `kind`
+        // is one of the labels that lead to it.
+        let Expression::Identifier(subject) = it.discriminant.get_inner_expression() else {
+            walk::walk_switch_statement(self, it);
+            return;
+        };
+        let name = subject.name.to_string();
+        self.visit_expression(&it.discriminant);
+        let mut labels: Vec<String> = Vec::new();
+        for case in &it.cases {
+            match &case.test {
+                // A literal, or a constant (`case EVENTS.SEND:`).
+                Some(test) => match self.env.eval(&cexpr_of(test)) {
+                    Some(label) => labels.push(label),
+                    None => labels.clear(),
+                },
+                // `default:` can be anything.
+                None => labels.clear(),
+            }
+            if let Some(test) = &case.test {
+                self.visit_expression(test);
+            }
+            if case.consequent.is_empty() {
+                continue;
+            }
+            let saved = if labels.is_empty() {
+                None
+            } else {
+                self.frames
+                    .last_mut()
+                    .map(|f| f.cands.insert(name.clone(), labels.clone()))
+            };
+            for stmt in &case.consequent {
+                self.visit_statement(stmt);
+            }
+            if let (Some(previous), Some(frame)) = (saved, self.frames.last_mut()) {
+                match previous {
+                    Some(p) => frame.cands.insert(name.clone(), p),
+                    None => frame.cands.remove(&name),
+                };
+            }
+            labels.clear();
+        }
     }
 
     fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
