@@ -128,6 +128,24 @@ const GENERIC: &[&str] = &[
     "warn",
     "info",
     "debug",
+    "process",
+    "update",
+    "render",
+    "init",
+    "run",
+    "execute",
+    "start",
+    "stop",
+    "done",
+    "resolve",
+    "reject",
+    "callback",
+    "onMessage",
+    "handleMessage",
+    "onEvent",
+    "handleEvent",
+    "onData",
+    "handler",
 ];
 
 /// True when calls of an inferred wrapper of this name are matched in its own file.
@@ -227,4 +245,51 @@ pub fn drop_inner<'a>(
         return;
     }
     sites.retain(|s| !(s.dynamic && inner.contains(&(s.file.as_str(), s.line, s.column))));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inferred(function: &str, side: Option<Side>) -> Wrapper {
+        Wrapper {
+            function: function.into(),
+            receiver: None,
+            event_arg: 0,
+            room_arg: None,
+            room_expr: None,
+            role: Role::Emit,
+            ack: false,
+            side,
+            declared: false,
+            dispatch: false,
+        }
+    }
+
+    #[test]
+    fn names_are_matched_by_how_distinctive_they_are() {
+        assert!(!matchable("emit") && !matchable("on"));
+        assert!(matchable("notify") && !shareable("notify"));
+        assert!(shareable("emitToUser") && shareable("sendSocketNotification"));
+        assert!(!shareable("run") && !shareable("onMessage"));
+    }
+
+    #[test]
+    fn one_name_on_two_sides_keeps_no_side_and_declared_wins() {
+        let mut t = Table::new([inferred("sendNotification", Some(Side::Server))]);
+        assert!(!t.add(inferred("sendNotification", Some(Side::Client))));
+        assert_eq!(t.get("sendNotification").unwrap().side, None);
+        let declared = Wrapper::declared(&crate::catalog::model::Wrapper {
+            function: "SocketService.send".into(),
+            event_arg: 1,
+            room_arg: Some(0),
+            role: Role::Emit,
+            side: Some(Side::Client),
+        });
+        let mut t = Table::new([declared]);
+        assert!(!t.add(inferred("send", None)));
+        let w = t.get("send").unwrap();
+        assert!(w.declared && w.side == Some(Side::Client) && w.event_arg == 1);
+        assert_eq!(w.receiver.as_deref(), Some("SocketService"));
+    }
 }
