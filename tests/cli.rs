@@ -312,3 +312,22 @@ fn fail_on_warning_turns_warnings_into_failures() {
         Some(1)
     );
 }
+
+#[test]
+fn payload_shape_findings_name_the_offending_property() {
+    let (findings, _) = drifted_findings(&[]);
+    let ev005: Vec<String> = findings
+        .iter()
+        .filter(|f| f["rule"] == "EV005")
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["code"]["file"].as_str().unwrap_or("?"),
+                f["code"]["line"],
+                f["code"]["column"],
+                f["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(ev005.join("\n"));
+}
