@@ -1026,3 +1026,55 @@ fn acks_are_recorded_for_ack_senders_and_emit_with_ack() {
     assert_eq!(x.sites.len(), 1, "{:?}", x.sites);
     assert!(x.sites[0].ack);
 }
+
+#[test]
+fn declared_wrappers_are_sites_in_rust_too() {
+    use evdoc::scan::wrappers::{Table, Wrapper};
+    let declared = |function: &str, event_arg, room_arg| {
+        Wrapper::declared(&evdoc::catalog::model::Wrapper {
+            function: function.into(),
+            event_arg,
+            room_arg,
+            role: Role::Emit,
+            side: Some(Side::Server),
+        })
+    };
+    let table = Table::new([
+        declared("emit_to_user", 2, Some(1)),
+        declared("Hub.publish", 0, None),
+    ]);
+    let src = "const TRADE: &str = \"trade:update\";\n\
+        fn settle(io: &Io, hub: &Hub, user: &str) {\n\
+        emit_to_user(io, user, TRADE, &Trade { id: 1 });\n\
+        hub.publish(\"hub:tick\", 1);\n\
+        other.publish(\"not:a:site\", 1);\n\
+        }\n";
+    let x = evdoc::scan::rust::extract_using("server/settle.rs", src, &table);
+    let got: Vec<(Option<&str>, &str, Option<&str>, Option<&str>, u32)> = x
+        .sites
+        .iter()
+        .map(|s| {
+            (
+                s.event.as_deref(),
+                s.call.as_str(),
+                s.via.as_deref(),
+                s.room.as_deref(),
+                s.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("trade:update"),
+                "emit_to_user",
+                Some("emit_to_user"),
+                Some("user"),
+                3
+            ),
+            (Some("hub:tick"), "publish", Some("publish"), None, 4),
+        ]
+    );
+    assert!(x.sites.iter().all(|s| s.side == Some(Side::Server)));
+}

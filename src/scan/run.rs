@@ -335,14 +335,14 @@ fn scan_bytes(
         Ok(t) => t,
         Err(r) => return Outcome::Skipped(r),
     };
-    let calls_a_wrapper = family == Family::Js && wrapper_gate.is_some_and(|g| g.is_match(bytes));
+    let calls_a_wrapper = wrapper_gate.is_some_and(|g| g.is_match(bytes));
     if !calls_a_wrapper && !walk::may_hold_sites(family, bytes) {
         // Most files of a big tree end here, at the cost of a byte search.
         return Outcome::Empty;
     }
     let extraction = match family {
         Family::Js => super::js::extract_using(rel, text, Some(load), wrappers),
-        Family::Rust => super::rust::extract(rel, text),
+        Family::Rust => super::rust::extract_using(rel, text, wrappers),
     };
     Outcome::Read(extraction)
 }

@@ -23,6 +23,7 @@ use super::facts::{Facts, HandleType};
 use super::resolve::static_str;
 use super::shape::payload_shape;
 use super::text::{position, source_of};
+use crate::scan::wrappers::Table;
 use crate::scan::{Lang, Role, Side, Site};
 
 /// Names taken for sockets when nothing else is known, in files that import a Socket.IO crate.
@@ -32,7 +33,7 @@ const CLIENT_NAMES: &[&str] = &["socket", "client", "s", "sock"];
 const MAX_MACRO_DEPTH: usize = 16;
 
 /// Every site in `file`, in source order per namespace.
-pub fn sites(rel: &str, file: &syn::File, facts: &Facts) -> Vec<Site> {
+pub fn sites(rel: &str, file: &syn::File, facts: &Facts, wrappers: &Table) -> Vec<Site> {
     let mut walker = Walker {
         rel,
         facts,
@@ -44,6 +45,7 @@ pub fn sites(rel: &str, file: &syn::File, facts: &Facts) -> Vec<Site> {
         edges: Vec::new(),
         macro_depth: 0,
         ack_fns: ack_fns(file),
+        wrappers,
     };
     walker.visit_file(file);
     walker.finish()
@@ -108,6 +110,8 @@ struct Walker<'f> {
     macro_depth: usize,
     /// Fns of this file that take an `AckSender`.
     ack_fns: std::collections::HashSet<String>,
+    /// Wrappers declared in the catalog.
+    wrappers: &'f Table,
 }
 
 impl Walker<'_> {
@@ -423,6 +427,64 @@ impl Walker<'_> {
         }
     }
 
+    /// A call of a declared wrapper: a site named by its event argument.
+    fn wrapper_call(
+        &mut self,
+        name: &str,
+        receiver: Option<String>,
+        args: &[&syn::Expr],
+        call: &str,
+    ) {
+        let Some(w) = self.wrappers.get(name).filter(|w| w.declared) else {
+            return;
+        };
+        // `Hub.publish` matches `hub.publish(…)`, `self.hub.publish(…)`, `Hub::publish(…)`.
+        if let Some(want) = &w.receiver {
+            let norm = |s: &str| s.replace('_', "").to_ascii_lowercase();
+            if receiver.as_deref().map(norm) != Some(norm(want)) {
+                return;
+            }
+        }
+        let Some(arg) = args.get(w.event_arg) else {
+            return;
+        };
+        let (event, dynamic, expr) = match static_str(arg, self.facts) {
+            Some(name) => (Some(name), false, None),
+            None => (None, true, Some(source_of(*arg))),
+        };
+        let (line, column) = position(arg.span());
+        let payload = match w.role {
+            Role::Emit => args
+                .iter()
+                .enumerate()
+                .find(|(i, _)| *i > w.event_arg && Some(*i) != w.room_arg)
+                .and_then(|(_, p)| payload_shape(p, &self.facts.serde)),
+            Role::Listen => None,
+        };
+        self.found.push(Found {
+            site: Site {
+                event,
+                role: w.role,
+                direction: None,
+                side: w.side.or(self.file_side),
+                file: self.rel.to_string(),
+                line,
+                column,
+                call: call.trim_start_matches('.').to_string(),
+                room: w.room_arg.and_then(|i| args.get(i)).map(|r| source_of(*r)),
+                namespace: None,
+                dynamic,
+                lang: Lang::Rust,
+                via: Some(w.function.clone()),
+                ack: w.ack,
+                candidates: None,
+                expr,
+                payload,
+            },
+            owner: None,
+        });
+    }
+
     /// True when a handler takes socketioxide's `AckSender`: a closure with such a parameter, or
     /// a fn of this file whose signature has one.
     fn takes_ack(&self, handler: &syn::Expr) -> bool {
@@ -560,6 +622,19 @@ impl Walker<'_> {
 }
 
 /// `Box::new(handler)`, `move` wrappers and parentheses around a handler.
+/// The name a method's receiver goes by: `hub`, `self.hub` → `hub`.
+fn receiver_name(expr: &syn::Expr) -> Option<String> {
+    match strip_wrappers(expr) {
+        syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Expr::Field(f) => match &f.member {
+            syn::Member::Named(id) => Some(id.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        syn::Expr::Reference(r) => receiver_name(&r.expr),
+        _ => None,
+    }
+}
+
 /// True when a type names `AckSender` (also `socketioxide::extract::AckSender`).
 fn mentions_ack_sender(ty: &syn::Type) -> bool {
     match ty {
@@ -746,12 +821,29 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
+        let args: Vec<&syn::Expr> = node.args.iter().collect();
+        let receiver = receiver_name(&node.receiver);
+        self.wrapper_call(
+            &node.method.to_string(),
+            receiver,
+            &args,
+            &format!(".{}", node.method),
+        );
         if !self.method_call(node) {
             visit::visit_expr_method_call(self, node);
         }
     }
 
     fn visit_expr_call(&mut self, node: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*node.func {
+            if let Some(last) = p.path.segments.last() {
+                let args: Vec<&syn::Expr> = node.args.iter().collect();
+                let name = last.ident.to_string();
+                let n = p.path.segments.len();
+                let receiver = (n >= 2).then(|| p.path.segments[n - 2].ident.to_string());
+                self.wrapper_call(&name, receiver, &args, &name);
+            }
+        }
         // `helper(&socket, …)` in a handler: the helper's sites share the handler's namespace.
         let passes_socket = node.args.iter().any(|arg| {
             self.handle_of(arg)
