@@ -1050,30 +1050,25 @@ fn declared_wrappers_are_sites_in_rust_too() {
         other.publish(\"not:a:site\", 1);\n\
         }\n";
     let x = evdoc::scan::rust::extract_using("server/settle.rs", src, &table);
-    let got: Vec<(Option<&str>, &str, Option<&str>, Option<&str>, u32)> = x
+    let got: Vec<String> = x
         .sites
         .iter()
         .map(|s| {
-            (
-                s.event.as_deref(),
-                s.call.as_str(),
-                s.via.as_deref(),
-                s.room.as_deref(),
+            format!(
+                "{}:{} {} via={} room={}",
                 s.line,
+                s.event.as_deref().unwrap_or("?"),
+                s.call,
+                s.via.as_deref().unwrap_or("-"),
+                s.room.as_deref().unwrap_or("-")
             )
         })
         .collect();
     assert_eq!(
         got,
         [
-            (
-                Some("trade:update"),
-                "emit_to_user",
-                Some("emit_to_user"),
-                Some("user"),
-                3
-            ),
-            (Some("hub:tick"), "publish", Some("publish"), None, 4),
+            "3:trade:update emit_to_user via=emit_to_user room=user",
+            "4:hub:tick publish via=publish room=-",
         ]
     );
     assert!(x.sites.iter().all(|s| s.side == Some(Side::Server)));
