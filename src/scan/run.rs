@@ -217,6 +217,11 @@ pub fn scan(
             }
             let cached = lock(&kept[i]).take();
             let from_cache = cached.is_some();
+            // A large file with no Socket.IO evidence (a bundle, a vendored library: the 9 MB
+            // TypeScript compiler) is not read again to look for calls of app wrappers.
+            if !from_cache && matches!(&*lock(&outcomes[i]), Some(Outcome::Empty)) {
+                return;
+            }
             let bytes = match cached {
                 Some(b) => b,
                 None => match read_file(path) {
