@@ -1,4 +1,10 @@
-"""Generate N realistic Socket.IO app files (server handlers and client modules) for the scan benchmark."""
+"""Generate N realistic Socket.IO app files (server handlers and client modules) for the scan benchmark.
+
+Like real apps, the app also emits through a helper of a shared module (`emitToUser` in
+`realtime.ts`): every eighth file is a service with no Socket.IO import that only calls it (in
+audiobookshelf about one server file in ten calls its `SocketAuthority` helpers), so the scan's
+wrapper inference (a second look at the files that name a wrapper) is in the figures.
+"""
 import os, sys
 
 out, n = sys.argv[1], int(sys.argv[2])
@@ -46,8 +52,31 @@ export function create{i}(value) {{
   return new Promise((resolve) => socket.emit('item{i}:create', {{ value }}, resolve));
 }}
 """
+REALTIME = """import { Server } from 'socket.io';
+
+let io: Server;
+
+export function bind(server: Server) {
+  io = server;
+}
+
+export function emitToUser(userId: string, evt: string, data: unknown) {
+  io.to(`user:${userId}`).emit(evt, data);
+}
+"""
+SERVICE = """import {{ emitToUser }} from './realtime';
+import {{ db }} from '../lib/db';
+
+export async function archive{i}(userId: string, id: string) {{
+  await db.items.update(id, {{ archived: true }});
+  emitToUser(userId, 'item{i}:archived', {{ id }});
+}}
+"""
+open(os.path.join(out, "realtime.ts"), "w").write(REALTIME)
 for i in range(n):
-    if i % 2 == 0:
+    if i % 8 == 7:
+        open(os.path.join(out, f"service{i}.ts"), "w").write(SERVICE.format(i=i))
+    elif i % 2 == 0:
         open(os.path.join(out, f"server{i}.ts"), "w").write(SERVER.format(i=i))
     else:
         open(os.path.join(out, f"client{i}.js"), "w").write(CLIENT.format(i=i))

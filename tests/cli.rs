@@ -117,7 +117,7 @@ fn check_catches_every_rule_on_the_drifted_app() {
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     for rule in [
-        "EV001", "EV002", "EV003", "EV004", "EV006", "EV007", "EV008", "EV009",
+        "EV001", "EV002", "EV003", "EV004", "EV005", "EV006", "EV007", "EV008", "EV009",
     ] {
         assert!(rules.contains(rule), "{rule} is reported: {findings:#?}");
     }
@@ -311,4 +311,23 @@ fn fail_on_warning_turns_warnings_into_failures() {
             .code(),
         Some(1)
     );
+}
+
+#[test]
+fn payload_shape_findings_name_the_offending_property() {
+    let (findings, _) = drifted_findings(&[]);
+    let ev005: Vec<String> = findings
+        .iter()
+        .filter(|f| f["rule"] == "EV005")
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["code"]["file"].as_str().unwrap_or("?"),
+                f["code"]["line"],
+                f["code"]["column"],
+                f["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(ev005.join("\n"));
 }

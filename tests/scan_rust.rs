@@ -990,3 +990,86 @@ proptest! {
         let _ = extract("t.rs", &text);
     }
 }
+
+#[test]
+fn acks_are_recorded_for_ack_senders_and_emit_with_ack() {
+    let acked = |name: &str| -> Vec<(String, bool)> {
+        let (_, x) = scan(name);
+        x.sites
+            .iter()
+            .map(|s| (s.event.clone().unwrap_or_default(), s.ack))
+            .collect()
+    };
+    let echo = acked("echo.rs");
+    assert!(
+        echo.contains(&("message-with-ack".to_string(), true)),
+        "{echo:?}"
+    );
+    assert!(
+        echo.iter().any(|(e, ack)| e == "message" && !ack),
+        "{echo:?}"
+    );
+    let ns = acked("namespaces.rs");
+    assert!(ns.contains(&("stats:get".to_string(), true)), "{ns:?}");
+    let rooms = acked("rooms.rs");
+    assert!(
+        rooms.contains(&("order:confirm".to_string(), true)),
+        "{rooms:?}"
+    );
+    assert!(rooms.contains(&("ping".to_string(), true)), "{rooms:?}");
+    assert!(rooms.iter().any(|(_, ack)| !ack), "{rooms:?}");
+    // A handler fn passed by name shows its `AckSender` too.
+    let src = "use socketioxide::{extract::{AckSender, SocketRef}, SocketIo};\n\
+        fn on_get(s: SocketRef, ack: AckSender) { ack.send(&1).ok(); }\n\
+        fn on_connect(socket: SocketRef) { socket.on(\"thing:get\", on_get); }\n";
+    let x = extract("server/named.rs", src);
+    assert_eq!(x.sites.len(), 1, "{:?}", x.sites);
+    assert!(x.sites[0].ack);
+}
+
+#[test]
+fn declared_wrappers_are_sites_in_rust_too() {
+    use evdoc::scan::wrappers::{Table, Wrapper};
+    let declared = |function: &str, event_arg, room_arg| {
+        Wrapper::declared(&evdoc::catalog::model::Wrapper {
+            function: function.into(),
+            event_arg,
+            room_arg,
+            role: Role::Emit,
+            side: Some(Side::Server),
+        })
+    };
+    let table = Table::new([
+        declared("emit_to_user", 2, Some(1)),
+        declared("Hub.publish", 0, None),
+    ]);
+    let src = "const TRADE: &str = \"trade:update\";\n\
+        fn settle(io: &Io, hub: &Hub, user: &str) {\n\
+        emit_to_user(io, user, TRADE, &Trade { id: 1 });\n\
+        hub.publish(\"hub:tick\", 1);\n\
+        other.publish(\"not:a:site\", 1);\n\
+        }\n";
+    let x = evdoc::scan::rust::extract_using("server/settle.rs", src, &table);
+    let got: Vec<String> = x
+        .sites
+        .iter()
+        .map(|s| {
+            format!(
+                "{}:{} {} via={} room={}",
+                s.line,
+                s.event.as_deref().unwrap_or("?"),
+                s.call,
+                s.via.as_deref().unwrap_or("-"),
+                s.room.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "3:trade:update emit_to_user via=emit_to_user room=user",
+            "4:hub:tick publish via=publish room=-",
+        ]
+    );
+    assert!(x.sites.iter().all(|s| s.side == Some(Side::Server)));
+}

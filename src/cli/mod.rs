@@ -230,6 +230,11 @@ pub(crate) fn run_scan(
         opts.exclude.extend(s.exclude.iter().cloned());
         opts.server = s.server.clone();
         opts.client = s.client.clone();
+        opts.wrappers = s
+            .wrappers
+            .iter()
+            .map(evdoc::scan::wrappers::Wrapper::declared)
+            .collect();
     }
     let pb = ui.progress();
     let tick = |n: usize| {

@@ -77,6 +77,8 @@ pub fn sites(rel: &str, text: &str) -> Vec<Site> {
             namespace: site.namespace,
             lang: Lang::Js,
             via: None,
+            ack: false,
+            candidates: None,
             expr,
             payload: None,
         });
@@ -101,6 +103,8 @@ pub fn sites(rel: &str, text: &str) -> Vec<Site> {
             namespace: None,
             lang: Lang::Js,
             via: None,
+            ack: false,
+            candidates: None,
             expr,
             payload: None,
         });

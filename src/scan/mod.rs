@@ -13,6 +13,7 @@ pub mod run;
 pub mod rust;
 pub mod site;
 pub mod walk;
+pub mod wrappers;
 
 pub use run::{scan, ScanError, ScanOptions, ScanResult};
 pub use site::{Direction, Lang, Role, Shape, Side, Site};
@@ -27,4 +28,6 @@ pub struct Extraction {
     pub side: Option<Side>,
     /// Set when the parser could not read the file and the fallback produced `sites`.
     pub parse_error: Option<String>,
+    /// Wrappers inferred in this file (functions whose parameter is an event name).
+    pub wrappers: Vec<wrappers::Inferred>,
 }

@@ -2,6 +2,7 @@
 //! directions, and return the stable [`ScanResult`].
 
 use super::walk::{self, Family, SkipReason};
+use super::wrappers::{shareable, Table, Wrapper};
 use super::{Direction, Extraction, Site};
 use globset::GlobSet;
 use serde::Serialize;
@@ -25,6 +26,8 @@ pub struct ScanOptions {
     pub client: Vec<String>,
     /// Worker threads; 0 picks the number of cores.
     pub threads: usize,
+    /// Wrapper functions declared in the catalog's `scan.wrappers`.
+    pub wrappers: Vec<Wrapper>,
 }
 
 /// A file the scan did not read.
@@ -155,36 +158,104 @@ pub fn scan(
 
     let sources = SourceCache::new(&base);
     let load = |rel: &str| sources.get(rel);
-    let collected = Mutex::new(Collected::default());
-    let next = AtomicUsize::new(0);
-    let work = || {
-        BIG_STACK.with(|b| b.set(true));
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((path, rel, family)) = files.get(i) else {
-                break;
-            };
-            if let Some(p) = progress {
-                p(i + 1);
+    let threads = threads.min(files.len()).max(1);
+    let mut table = Table::new(opts.wrappers.iter().cloned());
+    let declared_gate = names_regex(table.names());
+    let outcomes: Vec<Mutex<Option<Outcome>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let done = AtomicUsize::new(0);
+    // Small JS files stay in memory for the wrapper pass below: reading a tree twice costs
+    // more than searching it twice.
+    let kept: Vec<Mutex<Option<Vec<u8>>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let kept_bytes = AtomicUsize::new(0);
+    in_parallel(files.len(), threads, &|i| {
+        let (path, rel, family) = &files[i];
+        if let Some(p) = progress {
+            p(done.fetch_add(1, Ordering::Relaxed) + 1);
+        }
+        let outcome = match read_file(path) {
+            Ok(bytes) => {
+                let outcome =
+                    scan_bytes(&bytes, rel, *family, &load, &table, declared_gate.as_ref());
+                let keep = *family == Family::Js
+                    && bytes.len() <= KEEP_FILE_BYTES
+                    && !matches!(outcome, Outcome::Skipped(_))
+                    && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
+                        <= KEEP_TOTAL_BYTES;
+                if keep {
+                    *lock(&kept[i]) = Some(bytes);
+                }
+                outcome
             }
-            let outcome = scan_file(path, rel, *family, &load);
-            lock(&collected).add(rel.clone(), outcome);
-        }
-    };
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(files.len()).max(1))
-            .map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(super::js::WORKER_STACK)
-                    .spawn_scoped(scope, work)
-            })
-            .collect();
-        if workers.iter().any(Result::is_err) {
-            // Could not start a worker (resource limits): do the rest here.
-            work();
-        }
+            Err(outcome) => outcome,
+        };
+        *lock(&outcomes[i]) = Some(outcome);
     });
-    let mut c = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Wrappers one file infers (`export function emitToUser(id, evt, data)`) make sites of the
+    // calls in other files: those files, found by a byte search for the new names, are read
+    // again with the wider table. Chains of wrappers across files take a round each.
+    for _ in 0..MAX_PROJECT_ROUNDS {
+        let mut new_names = Vec::new();
+        for slot in &outcomes {
+            if let Some(Outcome::Read(x)) = &*lock(slot) {
+                for w in &x.wrappers {
+                    // A wrapper whose own call does not show its side runs on its file's side.
+                    let mut wrapper = w.wrapper.clone();
+                    wrapper.side = wrapper.side.or(x.side);
+                    if shareable(&wrapper.function) && table.add(wrapper) {
+                        new_names.push(w.wrapper.function.clone());
+                    }
+                }
+            }
+        }
+        let Some(gate) = names_regex(new_names.iter().map(String::as_str)) else {
+            break;
+        };
+        in_parallel(files.len(), threads, &|i| {
+            let (path, rel, family) = &files[i];
+            if *family != Family::Js || matches!(&*lock(&outcomes[i]), Some(Outcome::Skipped(_))) {
+                return;
+            }
+            let cached = lock(&kept[i]).take();
+            let from_cache = cached.is_some();
+            // A large file with no Socket.IO evidence (a bundle, a vendored library: the 9 MB
+            // TypeScript compiler) is not read again to look for calls of app wrappers.
+            if !from_cache && matches!(&*lock(&outcomes[i]), Some(Outcome::Empty)) {
+                return;
+            }
+            let bytes = match cached {
+                Some(b) => b,
+                None => match read_file(path) {
+                    Ok(b) => b,
+                    Err(_) => return,
+                },
+            };
+            if gate.is_match(&bytes) {
+                let outcome = scan_bytes(&bytes, rel, *family, &load, &table, Some(&gate));
+                *lock(&outcomes[i]) = Some(outcome);
+            }
+            if from_cache {
+                *lock(&kept[i]) = Some(bytes);
+            }
+        });
+    }
+    let mut collected = Collected::default();
+    let mut inferred = Vec::new();
+    for ((_, rel, _), slot) in files.iter().zip(outcomes) {
+        let Some(mut outcome) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+            continue;
+        };
+        if let Outcome::Read(x) = &mut outcome {
+            for w in std::mem::take(&mut x.wrappers) {
+                inferred.push((rel.clone(), w));
+            }
+        }
+        collected.add(rel.clone(), outcome);
+    }
+    super::wrappers::drop_inner(
+        &mut collected.sites,
+        inferred.iter().map(|(f, w)| (f.as_str(), w)),
+    );
+    let mut c = collected;
     for site in &mut c.sites {
         settle_side(site, &server, &client);
     }
@@ -247,28 +318,85 @@ impl Collected {
     }
 }
 
-fn scan_file(path: &Path, rel: &str, family: Family, load: super::js::Loader) -> Outcome {
+/// Reads one file, or says why it cannot be read.
+fn read_file(path: &Path) -> Result<Vec<u8>, Outcome> {
     match std::fs::metadata(path) {
-        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Outcome::Skipped(too_large(path)),
+        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Err(Outcome::Skipped(too_large(path))),
         Ok(_) => {}
-        Err(_) => return Outcome::Skipped(SkipReason::Unreadable),
+        Err(_) => return Err(Outcome::Skipped(SkipReason::Unreadable)),
     }
-    let Ok(bytes) = std::fs::read(path) else {
-        return Outcome::Skipped(SkipReason::Unreadable);
-    };
-    let text = match walk::classify(&bytes) {
+    std::fs::read(path).map_err(|_| Outcome::Skipped(SkipReason::Unreadable))
+}
+
+fn scan_bytes(
+    bytes: &[u8],
+    rel: &str,
+    family: Family,
+    load: super::js::Loader,
+    wrappers: &Table,
+    wrapper_gate: Option<&regex::bytes::Regex>,
+) -> Outcome {
+    let text = match walk::classify(bytes) {
         Ok(t) => t,
         Err(r) => return Outcome::Skipped(r),
     };
-    if !walk::may_hold_sites(family, &bytes) {
+    let calls_a_wrapper = wrapper_gate.is_some_and(|g| g.is_match(bytes));
+    if !calls_a_wrapper && !walk::may_hold_sites(family, bytes) {
         // Most files of a big tree end here, at the cost of a byte search.
         return Outcome::Empty;
     }
     let extraction = match family {
-        Family::Js => super::js::extract_with(rel, text, Some(load)),
-        Family::Rust => super::rust::extract(rel, text),
+        Family::Js => super::js::extract_using(rel, text, Some(load), wrappers),
+        Family::Rust => super::rust::extract_using(rel, text, wrappers),
     };
     Outcome::Read(extraction)
+}
+
+/// JS files up to this size are kept in memory after the first pass, for the wrapper pass.
+const KEEP_FILE_BYTES: usize = 256 * 1024;
+/// At most this many bytes are kept in all (big trees re-read the rest).
+const KEEP_TOTAL_BYTES: usize = 256 << 20;
+
+/// Project-wide rounds of wrapper sharing (a wrapper of an imported wrapper takes one more).
+const MAX_PROJECT_ROUNDS: usize = 3;
+
+/// A byte regex matching any of `names` as a whole word; `None` for no names.
+fn names_regex<'n>(names: impl Iterator<Item = &'n str>) -> Option<regex::bytes::Regex> {
+    let mut alternatives: Vec<String> = names.map(regex::escape).collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    alternatives.sort();
+    regex::bytes::Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok()
+}
+
+/// Runs `f(0..n)` on `threads` workers with a large stack (parsers recurse once per nesting
+/// level, and generated code nests deep).
+fn in_parallel(n: usize, threads: usize, f: &(dyn Fn(usize) + Sync)) {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        BIG_STACK.with(|b| b.set(true));
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            f(i);
+        }
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(super::js::WORKER_STACK)
+                    .spawn_scoped(scope, work)
+            })
+            .collect();
+        if workers.iter().any(Result::is_err) {
+            // Could not start a worker (resource limits): do the rest here.
+            work();
+        }
+    });
 }
 
 thread_local! {

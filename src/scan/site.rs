@@ -142,8 +142,17 @@ pub struct Site {
     pub dynamic: bool,
     /// The language of the file.
     pub lang: Lang,
-    /// The wrapper function through which the site was found, if any.
+    /// The wrapper function through which the site was found, if any (`emitToUser`, or `onAny`
+    /// for a dispatcher that compares the event name with literals).
     pub via: Option<String>,
+    /// True when the site uses an acknowledgement: an emit with a callback, `emitWithAck`,
+    /// `timeout().emit`, or a handler that takes an ack callback (socketioxide `AckSender`).
+    #[serde(default)]
+    pub ack: bool,
+    /// For dynamic names: the finite set of names the expression can take, when the code shows
+    /// it (a string-literal union type, an array literal iterated over), sorted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub candidates: Option<Vec<String>>,
     /// For dynamic names: the expression text as written.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expr: Option<String>,

@@ -40,6 +40,7 @@ pub mod direction;
 pub mod dynamic;
 pub mod lint;
 pub mod one_sided;
+pub mod payload;
 pub mod room;
 pub mod stale;
 pub mod undocumented;
@@ -84,6 +85,7 @@ pub fn run_all(ctx: &Context) -> Vec<Finding> {
     out.extend(stale::run(ctx));
     out.extend(direction::run(ctx));
     out.extend(one_sided::run(ctx));
+    out.extend(payload::run(ctx));
     out.extend(room::run(ctx));
     out.extend(lint::run(ctx));
     out.extend(dynamic::run(ctx));

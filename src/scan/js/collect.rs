@@ -12,7 +12,9 @@ use oxc_ast_visit::{walk, Visit};
 
 use super::model::{CExpr, TypeRef, Val};
 use super::names::{family, Family};
-use super::summary::{cexpr_of, decorator_name, path_of, string_key, type_refs, val_of};
+use super::summary::{
+    cexpr_of, decorator_name, literal_union, path_of, string_key, type_refs, val_of,
+};
 
 /// What an `import`/`require` brought into one local name.
 #[derive(Clone, Debug)]
@@ -83,6 +85,8 @@ pub(crate) struct Facts {
     pub(crate) fn_returns: HashMap<String, Vec<Val>>,
     /// `type AppSocket = Socket<…>`.
     pub(crate) type_aliases: HashMap<String, Vec<TypeRef>>,
+    /// `type EventName = "a" | "b"`: the strings of string-literal union aliases.
+    pub(crate) literal_unions: HashMap<String, Vec<String>>,
     /// Library evidence.
     pub(crate) evidence: Evidence,
     /// Modules re-exported wholesale or by name (`export * from './events'`).
@@ -535,6 +539,11 @@ impl<'a> Visit<'a> for Collector {
         self.facts
             .type_aliases
             .insert(it.id.name.to_string(), type_refs(&it.type_annotation));
+        if let Some(names) = literal_union(&it.type_annotation, &self.facts.literal_unions) {
+            self.facts
+                .literal_unions
+                .insert(it.id.name.to_string(), names);
+        }
         walk::walk_ts_type_alias_declaration(self, it);
     }
 }

@@ -14,6 +14,7 @@ use oxc_span::SourceType;
 
 use super::collect::Facts;
 use super::model::CExpr;
+use crate::scan::Side;
 
 /// Reads a project file by its `/`-separated path relative to the scan root.
 pub type Loader<'l> = &'l (dyn Fn(&str) -> Option<String> + Sync);
@@ -25,6 +26,10 @@ const MAX_MODULE_BYTES: usize = 512 * 1024;
 
 struct Module {
     consts: HashMap<String, CExpr>,
+    /// `export type X = "a" | "b"`.
+    unions: HashMap<String, Vec<String>>,
+    /// The side its Socket.IO imports show (`io()` from `socket.io-client`: client).
+    side: Option<Side>,
     reexports: Vec<String>,
 }
 
@@ -94,6 +99,42 @@ impl<'l> Linker<'l> {
             if let Some(next) = self.locate(&dir, &spec) {
                 if let Some(v) = self.export_from(&next, name, depth + 1) {
                     return Some(v);
+                }
+            }
+        }
+        None
+    }
+
+    /// The side module `spec` (a project file) shows by its own Socket.IO imports.
+    pub(crate) fn side(&mut self, spec: &str) -> Option<Side> {
+        self.load?;
+        let path = self.locate(&self.dir.clone(), spec)?;
+        self.module(&path)?.side
+    }
+
+    /// The strings of the string-literal union type `name` exported by module `spec`.
+    pub(crate) fn union(&mut self, spec: &str, name: &str) -> Option<Vec<String>> {
+        self.load?;
+        let path = self.locate(&self.dir.clone(), spec)?;
+        self.union_from(&path, name, 0)
+    }
+
+    fn union_from(&mut self, path: &str, name: &str, depth: u32) -> Option<Vec<String>> {
+        if depth > MAX_REEXPORT_DEPTH {
+            return None;
+        }
+        let module = self.module(path)?;
+        if let Some(u) = module.unions.get(name) {
+            return Some(u.clone());
+        }
+        let reexports = module.reexports.clone();
+        let dir = path
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string());
+        for spec in reexports {
+            if let Some(next) = self.locate(&dir, &spec) {
+                if let Some(u) = self.union_from(&next, name, depth + 1) {
+                    return Some(u);
                 }
             }
         }
@@ -179,6 +220,12 @@ fn parse_module(path: &str, text: &str) -> Option<Module> {
     }
     Some(Module {
         consts,
+        unions: facts.literal_unions,
+        side: match (facts.evidence.server_import, facts.evidence.client_import) {
+            (true, false) => Some(Side::Server),
+            (false, true) => Some(Side::Client),
+            _ => None,
+        },
         reexports: facts.reexports,
     })
 }

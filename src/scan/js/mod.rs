@@ -24,6 +24,7 @@ use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
+use crate::scan::wrappers::Table;
 use crate::scan::{embedded, fallback, Extraction, Side};
 
 use collect::Facts;
@@ -52,6 +53,17 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
 /// (`import { EVENTS } from '../shared/events'`) by reading them through `load`, which maps a
 /// `/`-separated path relative to the scan root to the file's text (`None` when absent).
 pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction {
+    extract_using(rel, source, load, &Table::default())
+}
+
+/// Like [`extract_with`], and also reports the call sites of `wrappers` (declared in the
+/// catalog, or inferred in other files of the project) with `via` set.
+pub fn extract_using(
+    rel: &str,
+    source: &str,
+    load: Option<Loader<'_>>,
+    wrappers: &Table,
+) -> Extraction {
     // oxc's parser and visitor recurse once per nesting level: generated or pathological code
     // would overflow a normal thread stack, which aborts the process instead of panicking. So
     // the work runs on a thread with a large (lazily committed) stack, and absurd nesting goes
@@ -64,26 +76,28 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
             parse_error: Some(format!(
                 "nesting deeper than {MAX_NESTING} levels: not parsed"
             )),
+            ..Extraction::default()
         };
     }
     let recovered = |_| Extraction {
         sites: fallback::sites(rel, source),
         side: fallback::side(source),
         parse_error: Some("internal error while parsing: lexical fallback used".to_string()),
+        ..Extraction::default()
     };
     if crate::scan::run::on_big_stack() {
         // The scan's workers already have a large stack: a thread per file would cost more
         // than parsing the file.
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            extract_here(rel, source, load)
+            extract_here(rel, source, load, wrappers)
         }))
         .unwrap_or_else(recovered);
     }
     let worker = std::thread::Builder::new().stack_size(WORKER_STACK);
     std::thread::scope(|scope| {
-        match worker.spawn_scoped(scope, || extract_here(rel, source, load)) {
+        match worker.spawn_scoped(scope, || extract_here(rel, source, load, wrappers)) {
             Ok(handle) => handle.join().unwrap_or_else(recovered),
-            Err(_) => extract_here(rel, source, load),
+            Err(_) => extract_here(rel, source, load, wrappers),
         }
     })
 }
@@ -91,10 +105,12 @@ pub fn extract_with(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extrac
 /// Stack of the extraction thread: enough for ~200k nesting levels; only touched pages are
 /// committed.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
+/// Walks of one file at most: wrappers of wrappers of wrappers are found, deeper chains are not.
+const MAX_WRAPPER_ROUNDS: usize = 4;
 /// Bracket nesting beyond which a file is not parsed.
 const MAX_NESTING: usize = 20_000;
 
-fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction {
+fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>, wrappers: &Table) -> Extraction {
     let ext = extension(rel);
     if MARKUP_EXTS.contains(&ext.as_str()) {
         let scripts = embedded::scripts(source);
@@ -113,6 +129,7 @@ fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction
             source_type,
             source_type.is_typescript(),
             load,
+            wrappers,
         );
         if scripts.loads_socket_io_client && extraction.side.is_none() {
             extraction.side = Some(Side::Client);
@@ -128,7 +145,14 @@ fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>) -> Extraction
         }
         _ => SourceType::mjs().with_jsx(true),
     };
-    extract_text(rel, source, source_type, source_type.is_typescript(), load)
+    extract_text(
+        rel,
+        source,
+        source_type,
+        source_type.is_typescript(),
+        load,
+        wrappers,
+    )
 }
 
 fn extension(path: &str) -> String {
@@ -147,6 +171,7 @@ fn extract_text(
     source_type: SourceType,
     is_ts: bool,
     load: Option<Loader<'_>>,
+    wrappers: &Table,
 ) -> Extraction {
     let lines = LineIndex::new(text);
     let mut attempts = vec![source_type];
@@ -156,7 +181,7 @@ fn extract_text(
     attempts.push(source_type.with_script(true));
     let mut first_error = None;
     for st in attempts {
-        match parse_and_find(rel, text, st, &lines, load) {
+        match parse_and_find(rel, text, st, &lines, load, wrappers) {
             Ok(extraction) => return extraction,
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -170,6 +195,7 @@ fn extract_text(
         sites,
         side: fallback::side(text),
         parse_error: Some(message),
+        ..Extraction::default()
     }
 }
 
@@ -179,6 +205,7 @@ fn parse_and_find(
     source_type: SourceType,
     lines: &LineIndex<'_>,
     load: Option<Loader<'_>>,
+    wrappers: &Table,
 ) -> Result<Extraction, String> {
     // One arena per worker thread, reset between files: allocating a fresh arena per file
     // costs page faults that show in a profile of a big scan.
@@ -187,11 +214,19 @@ fn parse_and_find(
     }
     ARENA.with(|cell| match cell.try_borrow_mut() {
         Ok(mut arena) => {
-            let out = parse_and_find_in(&arena, rel, text, source_type, lines, load);
+            let out = parse_and_find_in(&arena, rel, text, source_type, lines, load, wrappers);
             arena.reset();
             out
         }
-        Err(_) => parse_and_find_in(&Allocator::default(), rel, text, source_type, lines, load),
+        Err(_) => parse_and_find_in(
+            &Allocator::default(),
+            rel,
+            text,
+            source_type,
+            lines,
+            load,
+            wrappers,
+        ),
     })
 }
 
@@ -202,6 +237,7 @@ fn parse_and_find_in(
     source_type: SourceType,
     lines: &LineIndex<'_>,
     load: Option<Loader<'_>>,
+    wrappers: &Table,
 ) -> Result<Extraction, String> {
     let ret = Parser::new(allocator, text, source_type).parse();
     if ret.panicked || !ret.diagnostics.is_empty() {
@@ -216,14 +252,32 @@ fn parse_and_find_in(
         });
     }
     let facts = Facts::collect(&ret.program);
-    let found = sites::find(
-        &ret.program,
-        &facts,
-        Linker::new(rel, load),
-        text,
-        lines,
-        rel,
-    );
+    // Wrappers defined below their first call, and wrappers of wrappers, need another walk;
+    // files without any (nearly all) are walked once.
+    let mut known = wrappers.clone();
+    let mut found;
+    let mut rounds = 0;
+    loop {
+        found = sites::find(
+            &ret.program,
+            &facts,
+            Linker::new(rel, load),
+            text,
+            lines,
+            rel,
+            &known,
+        );
+        rounds += 1;
+        let mut grew = false;
+        for w in &found.wrappers {
+            grew |= known.add(w.wrapper.clone());
+        }
+        if !grew || rounds >= MAX_WRAPPER_ROUNDS {
+            break;
+        }
+    }
+    let inferred = std::mem::take(&mut found.wrappers);
+    crate::scan::wrappers::drop_inner(&mut found.sites, inferred.iter().map(|w| (rel, w)));
     let ev = &facts.evidence;
     let side = match (ev.server_import, ev.client_import) {
         (true, false) => Some(Side::Server),
@@ -234,9 +288,26 @@ fn parse_and_find_in(
             _ => None,
         },
     };
+    // A file that only imports the app's own socket module (`import { socket } from
+    // './socket.client'`) runs on that module's side.
+    let side = side.or_else(|| {
+        if found.sites.is_empty() && inferred.is_empty() {
+            return None;
+        }
+        let mut linker = Linker::new(rel, load);
+        let mut sides = facts
+            .imports
+            .values()
+            .filter(|i| i.module.starts_with('.') || i.module.starts_with("@/"))
+            .filter(|i| names::local_module_is_socket(&i.module))
+            .filter_map(|i| linker.side(&i.module));
+        let first = sides.next()?;
+        sides.all(|s| s == first).then_some(first)
+    });
     Ok(Extraction {
         sites: found.sites,
         side,
         parse_error: None,
+        wrappers: inferred,
     })
 }

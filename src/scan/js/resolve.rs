@@ -59,6 +59,17 @@ impl<'f> Env<'f> {
         }
     }
 
+    /// The strings of a string-literal union type imported by name from a project file.
+    pub(crate) fn imported_union(&mut self, name: &str) -> Option<Vec<String>> {
+        let imp = self.facts.imports.get(name)?;
+        let export = match &imp.imported {
+            Imported::Named(n) => n.clone(),
+            _ => return None,
+        };
+        let module = imp.module.clone();
+        self.linker.union(&module, &export)
+    }
+
     /// Enters a function.
     pub(crate) fn push_scope(&mut self) {
         self.scopes.push(HashMap::new());

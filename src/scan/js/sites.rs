@@ -8,7 +8,8 @@ use oxc_ast::AstKind;
 use oxc_ast_visit::{walk, Visit};
 use oxc_span::GetSpan;
 
-use crate::scan::{Lang, Role, Side, Site};
+use crate::scan::wrappers::{matchable, Inferred, Table, Wrapper};
+use crate::scan::{Lang, Role, Shape, Side, Site};
 
 use super::chain::{render, split, text_of, Op};
 use super::collect::Facts;
@@ -17,7 +18,7 @@ use super::link::Linker;
 use super::model::{Kind, Val};
 use super::resolve::{normalize_namespace, Binding, Env};
 use super::shape::literal_shape;
-use super::summary::{cexpr_of, decorator_name, type_refs, val_of};
+use super::summary::{cexpr_of, decorator_name, literal_union, type_refs, val_of};
 
 /// Longest `expr` kept for a dynamic event name.
 const MAX_EXPR: usize = 200;
@@ -30,6 +31,9 @@ pub(crate) struct Found {
     pub(crate) server_api: u32,
     /// Calls only a client makes (`io(url)`, `socket.io.on`, `socket.connect()`).
     pub(crate) client_api: u32,
+    /// Functions whose parameter is the event name of a site inside them, and dispatchers:
+    /// functions handed the event name of a catch-all listener.
+    pub(crate) wrappers: Vec<Inferred>,
 }
 
 /// Finds the sites of one parsed program.
@@ -40,6 +44,7 @@ pub(crate) fn find<'f>(
     text: &str,
     lines: &LineIndex<'_>,
     rel: &str,
+    known: &'f Table,
 ) -> Found {
     let vue_file = rel.to_ascii_lowercase().ends_with(".vue")
         || facts
@@ -57,10 +62,16 @@ pub(crate) fn find<'f>(
         vue_file,
         ws_handlers: std::collections::HashSet::new(),
         handler_stack: Vec::new(),
+        known,
+        frames: vec![Frame::default()],
+        fn_names: HashMap::new(),
+        pending_dispatch: HashMap::new(),
+        pending_cands: HashMap::new(),
         found: Found {
             sites: Vec::new(),
             server_api: 0,
             client_api: 0,
+            wrappers: Vec::new(),
         },
     };
     finder.visit_program(program);
@@ -87,13 +98,113 @@ struct Finder<'s, 'f> {
     /// Per enclosing function: is it a `@SubscribeMessage` handler (whose `return { event, data }`
     /// emits)?
     handler_stack: Vec<bool>,
+    /// Wrappers known before this walk (declared, inferred elsewhere or in an earlier walk).
+    known: &'f Table,
+    /// The module, then each enclosing function, innermost last.
+    frames: Vec<Frame>,
+    /// Function span start → the name it is bound to (`const f = () => …`, methods).
+    fn_names: HashMap<u32, String>,
+    /// Function span start → the dispatch it performs (an `onAny` callback).
+    pending_dispatch: HashMap<u32, Dispatch>,
+    /// Function span start → candidate names of its first parameter (`[..].forEach(e => …)`).
+    pending_cands: HashMap<u32, Vec<String>>,
     found: Found,
+}
+
+/// What the walk knows about one enclosing function.
+#[derive(Default)]
+struct Frame {
+    /// The name the function is bound to, if any.
+    name: Option<String>,
+    /// Parameter names (`None` for destructured ones), in order.
+    params: Vec<Option<String>>,
+    /// Names whose value is one of a finite set of strings.
+    cands: HashMap<String, Vec<String>>,
+    /// `const x = { … }` in this function: the payload shape an emit of `x` sends.
+    shapes: HashMap<String, Shape>,
+    /// Set when the function compares an event-name parameter with literals.
+    dispatch: Option<Dispatch>,
+}
+
+/// A function whose parameter carries the name of an event it handles.
+#[derive(Clone)]
+struct Dispatch {
+    /// Index of the event-name parameter.
+    param: usize,
+    /// What the sites report as `via`.
+    via: String,
+    /// The call shape reported (`socket.onAny`).
+    call: String,
+    side: Option<Side>,
+}
+
+/// Names a handler's last parameter takes when it is the acknowledgement callback.
+fn is_ack_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "cb" | "fn" | "done" | "ack" | "respond" | "reply" | "callback" | "acknowledge"
+    ) || lower.starts_with("ack")
+        || lower.ends_with("callback")
+        || lower.ends_with("ack")
+}
+
+/// True when a handler function takes an acknowledgement callback as its last parameter.
+fn handler_has_ack(expr: Option<&Expression<'_>>) -> bool {
+    let params = match expr.map(Expression::get_inner_expression) {
+        Some(Expression::ArrowFunctionExpression(a)) => &a.params,
+        Some(Expression::FunctionExpression(f)) => &f.params,
+        _ => return false,
+    };
+    let Some(last) = params.items.last() else {
+        return false;
+    };
+    if let Some(t) = &last.type_annotation {
+        if matches!(t.type_annotation, TSType::TSFunctionType(_)) {
+            return true;
+        }
+    }
+    match &last.pattern {
+        BindingPattern::BindingIdentifier(id) => is_ack_name(&id.name),
+        _ => false,
+    }
+}
+
+fn is_function(expr: Option<&Expression<'_>>) -> bool {
+    matches!(
+        expr.map(Expression::get_inner_expression),
+        Some(Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_))
+    )
+}
+
+/// The strings of an array literal made only of string literals.
+fn string_array(expr: &Expression<'_>) -> Option<Vec<String>> {
+    let Expression::ArrayExpression(a) = expr.get_inner_expression() else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for el in &a.elements {
+        match el.as_expression().map(Expression::get_inner_expression) {
+            Some(Expression::StringLiteral(s)) => out.push(s.value.to_string()),
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn function_start(expr: &Expression<'_>) -> Option<u32> {
+    match expr.get_inner_expression() {
+        Expression::ArrowFunctionExpression(a) => Some(a.span.start),
+        Expression::FunctionExpression(f) => Some(f.span.start),
+        _ => None,
+    }
 }
 
 /// The event a site names.
 enum EventName {
     Known(String),
-    Dynamic(String),
+    /// The expression text, and the finite set of names it can take when known.
+    Dynamic(String, Option<Vec<String>>),
 }
 
 struct NewSite {
@@ -105,14 +216,16 @@ struct NewSite {
     room: Option<String>,
     namespace: Option<String>,
     payload: Option<crate::scan::Shape>,
+    via: Option<String>,
+    ack: bool,
 }
 
 impl Finder<'_, '_> {
     fn push(&mut self, s: NewSite) {
         let (line, column) = self.lines.position(s.at as usize);
-        let (event, dynamic, expr) = match s.event {
-            EventName::Known(e) => (Some(e), false, None),
-            EventName::Dynamic(x) => (None, true, Some(x)),
+        let (event, dynamic, expr, candidates) = match s.event {
+            EventName::Known(e) => (Some(e), false, None, None),
+            EventName::Dynamic(x, c) => (None, true, Some(x), c),
         };
         match s.side {
             Some(Side::Server) => self.found.server_api += 1,
@@ -132,7 +245,9 @@ impl Finder<'_, '_> {
             namespace: s.namespace,
             dynamic,
             lang: Lang::Js,
-            via: None,
+            via: s.via,
+            ack: s.ack,
+            candidates,
             expr,
             payload: s.payload,
         });
@@ -140,12 +255,383 @@ impl Finder<'_, '_> {
 
     fn event_name(&mut self, arg: &Argument<'_>) -> EventName {
         let Some(expr) = arg.as_expression() else {
-            return EventName::Dynamic(clip(text_of(self.text, arg)));
+            return EventName::Dynamic(clip(text_of(self.text, arg)), None);
         };
+        self.event_of(expr)
+    }
+
+    fn event_of(&mut self, expr: &Expression<'_>) -> EventName {
         match self.env.eval(&cexpr_of(expr)) {
             Some(name) => EventName::Known(name),
-            None => EventName::Dynamic(clip(text_of(self.text, expr))),
+            None => EventName::Dynamic(clip(text_of(self.text, expr)), self.candidates(expr)),
         }
+    }
+
+    /// The finite set of names an identifier can hold, when the code shows it.
+    fn candidates(&self, expr: &Expression<'_>) -> Option<Vec<String>> {
+        let Expression::Identifier(id) = expr.get_inner_expression() else {
+            return None;
+        };
+        let mut c = self
+            .frames
+            .iter()
+            .rev()
+            .find_map(|f| f.cands.get(id.name.as_str()))?
+            .clone();
+        c.sort();
+        c.dedup();
+        Some(c)
+    }
+
+    /// The strings of an array literal, or of a `const` bound to one.
+    fn array_names(&self, expr: &Expression<'_>) -> Option<Vec<String>> {
+        if let Expression::Identifier(id) = expr.get_inner_expression() {
+            let key = format!("[]{}", id.name);
+            return self
+                .frames
+                .iter()
+                .rev()
+                .find_map(|f| f.cands.get(&key))
+                .cloned();
+        }
+        string_array(expr)
+    }
+
+    /// The payload shape of an argument: a literal, or a `const` bound to one in scope.
+    fn payload_of(&self, expr: Option<&Expression<'_>>) -> Option<Shape> {
+        let expr = expr?;
+        if let Expression::Identifier(id) = expr.get_inner_expression() {
+            return self
+                .frames
+                .iter()
+                .rev()
+                .find_map(|f| f.shapes.get(id.name.as_str()))
+                .cloned();
+        }
+        literal_shape(expr)
+    }
+
+    /// When a site's event name is a parameter of an enclosing named function, that function is
+    /// a wrapper: its callers name the events. Records it, with the site's position.
+    fn note_wrapper(
+        &mut self,
+        expr: Option<&Expression<'_>>,
+        role: Role,
+        side: Option<Side>,
+        room: Option<&str>,
+        at: u32,
+        ack: bool,
+    ) {
+        let Some(Expression::Identifier(id)) = expr.map(Expression::get_inner_expression) else {
+            return;
+        };
+        let name = id.name.as_str();
+        // The innermost function with that parameter; a nested callback's own parameters
+        // shadow the outer ones.
+        let Some(frame) = self
+            .frames
+            .iter()
+            .rev()
+            .find(|f| f.params.iter().any(|p| p.as_deref() == Some(name)))
+        else {
+            return;
+        };
+        let Some(function) = frame.name.clone() else {
+            return;
+        };
+        // An emitter-named method (`emit(evt, data)`) is recorded with its class only: its
+        // calls are the receiver rules' business.
+        let class = if matchable(&function) {
+            None
+        } else {
+            let Some(&idx) = self.env.class_stack.last() else {
+                return;
+            };
+            let name = self
+                .env
+                .facts
+                .class_by_name
+                .iter()
+                .find(|(_, &i)| i == idx)
+                .map(|(n, _)| n.clone());
+            match name {
+                Some(n) => Some(n),
+                None => return,
+            }
+        };
+        let Some(event_arg) = frame.params.iter().position(|p| p.as_deref() == Some(name)) else {
+            return;
+        };
+        // The room parameter: the one the room expression is (`to(room)`); a room built from
+        // parameters (`` to(`user:${userId}`) ``) is reported as written in the wrapper.
+        let room_arg = room.and_then(|r| {
+            frame
+                .params
+                .iter()
+                .position(|p| p.as_deref() == Some(r.trim()))
+        });
+        let room_expr = match room_arg {
+            Some(_) => None,
+            None => room.map(|r| r.trim().to_string()),
+        };
+        let position = self.lines.position(at as usize);
+        if let Some(w) = self
+            .found
+            .wrappers
+            .iter_mut()
+            .find(|w| w.wrapper.function == function)
+        {
+            w.inner.push(position);
+            return;
+        }
+        self.found.wrappers.push(Inferred {
+            wrapper: Wrapper {
+                function,
+                receiver: None,
+                event_arg,
+                room_arg,
+                room_expr,
+                role,
+                ack,
+                side,
+                declared: false,
+                dispatch: false,
+            },
+            inner: vec![position],
+            class,
+        });
+    }
+
+    /// The wrapper a call goes through, if its callee names one.
+    fn wrapper_for(&self, callee: &Expression<'_>) -> Option<Wrapper> {
+        let (name, object) = match callee {
+            Expression::Identifier(id) => (id.name.as_str(), None),
+            Expression::StaticMemberExpression(m) => (m.property.name.as_str(), Some(&m.object)),
+            _ => return None,
+        };
+        let w = self.known.get(name)?;
+        if let Some(receiver) = &w.receiver {
+            let shown = object.map(render).unwrap_or_default();
+            let last = shown.rsplit('.').next().unwrap_or(&shown);
+            if !last.eq_ignore_ascii_case(receiver) {
+                return None;
+            }
+        }
+        (w.declared || (matchable(name) && !w.dispatch)).then(|| w.clone())
+    }
+
+    /// A call of a wrapper: a site named by the wrapper's event argument.
+    fn wrapper_call(&mut self, call: &CallExpression<'_>, callee: &Expression<'_>, w: Wrapper) {
+        let Some(arg) = call.arguments.get(w.event_arg) else {
+            return;
+        };
+        let event = self.event_name(arg);
+        let dynamic = matches!(event, EventName::Dynamic(..));
+        let room = match w.room_arg {
+            Some(i) => call
+                .arguments
+                .get(i)
+                .map(|a| text_of(self.text, a).trim().to_string()),
+            None => w.room_expr.clone(),
+        };
+        let rest: Vec<&Expression<'_>> = call.arguments[w.event_arg + 1..]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(w.event_arg + 1 + i) != w.room_arg)
+            .filter_map(|(_, a)| a.as_expression())
+            .collect();
+        let (payload, own_ack) = match w.role {
+            Role::Emit => (
+                self.payload_of(rest.first().copied().filter(|e| !is_function(Some(e)))),
+                rest.iter().any(|e| is_function(Some(e))),
+            ),
+            Role::Listen => (
+                None,
+                handler_has_ack(rest.iter().copied().find(|e| is_function(Some(e)))),
+            ),
+        };
+        let ack = own_ack || w.ack;
+        let at = arg.span().start;
+        self.push(NewSite {
+            at,
+            event,
+            role: w.role,
+            side: w.side,
+            call: render(callee),
+            room: room.clone(),
+            namespace: None,
+            payload,
+            via: Some(w.function.clone()),
+            ack,
+        });
+        if dynamic {
+            // A wrapper of a wrapper.
+            self.note_wrapper(
+                arg.as_expression(),
+                w.role,
+                w.side,
+                room.as_deref(),
+                at,
+                ack,
+            );
+        }
+    }
+
+    /// Records `function` as a dispatcher of its parameter `param`.
+    fn note_dispatcher(&mut self, function: &str, param: usize, side: Option<Side>) {
+        if !matchable(function)
+            || self
+                .found
+                .wrappers
+                .iter()
+                .any(|w| w.wrapper.function == function)
+        {
+            return;
+        }
+        self.found.wrappers.push(Inferred {
+            wrapper: Wrapper {
+                function: function.to_string(),
+                receiver: None,
+                event_arg: param,
+                room_arg: None,
+                room_expr: None,
+                role: Role::Listen,
+                ack: false,
+                side,
+                declared: false,
+                dispatch: true,
+            },
+            inner: Vec::new(),
+            class: None,
+        });
+    }
+
+    /// Inside a dispatcher, a call that hands the event name on (`this.received(name, data)`)
+    /// makes the callee a dispatcher too.
+    fn forward_dispatch(&mut self, call: &CallExpression<'_>, callee: &Expression<'_>) {
+        let name = match callee {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m) => m.property.name.as_str(),
+            _ => return,
+        };
+        for (i, arg) in call.arguments.iter().enumerate() {
+            let Some(e) = arg.as_expression() else {
+                continue;
+            };
+            if !matches!(e.get_inner_expression(), Expression::Identifier(_)) {
+                continue;
+            }
+            if let Some(d) = self.dispatch_of(e) {
+                self.note_dispatcher(name, i, d.side);
+                return;
+            }
+        }
+    }
+
+    /// In a dispatcher, `name === "x"` and `case "x":` are listens of `x`.
+    fn dispatch_literal(&mut self, subject: &Expression<'_>, literal: &Expression<'_>) {
+        let Expression::StringLiteral(lit) = literal.get_inner_expression() else {
+            return;
+        };
+        let Some(d) = self.dispatch_of(subject) else {
+            return;
+        };
+        self.push(NewSite {
+            at: lit.span.start,
+            event: EventName::Known(lit.value.to_string()),
+            role: Role::Listen,
+            side: d.side,
+            call: d.call,
+            room: None,
+            namespace: None,
+            payload: None,
+            via: Some(d.via),
+            ack: false,
+        });
+    }
+
+    /// The dispatch whose event-name parameter `subject` is (`event`, or `event.name`).
+    fn dispatch_of(&self, subject: &Expression<'_>) -> Option<Dispatch> {
+        let name = match subject.get_inner_expression() {
+            Expression::Identifier(id) => id.name.as_str(),
+            Expression::StaticMemberExpression(m)
+                if matches!(m.property.name.as_str(), "name" | "type" | "event") =>
+            {
+                match m.object.get_inner_expression() {
+                    Expression::Identifier(id) => id.name.as_str(),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        for f in self.frames.iter().rev() {
+            if let Some(d) = &f.dispatch {
+                if f.params.get(d.param).and_then(Option::as_deref) == Some(name) {
+                    return Some(d.clone());
+                }
+            }
+            if f.params.iter().any(|p| p.as_deref() == Some(name)) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Opens a function's frame: its name, parameters, and what they are known to carry.
+    fn enter_function(
+        &mut self,
+        start: u32,
+        own_name: Option<&str>,
+        params: &FormalParameters<'_>,
+    ) {
+        let name = own_name
+            .map(str::to_string)
+            .or_else(|| self.fn_names.remove(&start));
+        let mut frame = Frame {
+            params: params
+                .items
+                .iter()
+                .map(|p| p.pattern.get_identifier_name().map(|n| n.to_string()))
+                .collect(),
+            ..Frame::default()
+        };
+        for (p, item) in frame.params.iter().zip(&params.items) {
+            let (Some(p), Some(t)) = (p, &item.type_annotation) else {
+                continue;
+            };
+            let c =
+                literal_union(&t.type_annotation, &self.env.facts.literal_unions).or_else(|| {
+                    match &t.type_annotation {
+                        TSType::TSTypeReference(r) => match &r.type_name {
+                            TSTypeName::IdentifierReference(id) => {
+                                self.env.imported_union(&id.name)
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                });
+            if let Some(c) = c {
+                frame.cands.insert(p.clone(), c);
+            }
+        }
+        if let Some(c) = self.pending_cands.remove(&start) {
+            if let Some(Some(p)) = frame.params.first() {
+                frame.cands.insert(p.clone(), c);
+            }
+        }
+        frame.dispatch = self.pending_dispatch.remove(&start).or_else(|| {
+            let n = name.as_deref()?;
+            let w = self.known.get(n)?;
+            (w.dispatch || (w.declared && w.role == Role::Listen)).then(|| Dispatch {
+                param: w.event_arg,
+                via: w.function.clone(),
+                call: format!("{n}()"),
+                side: w.side,
+            })
+        });
+        frame.name = name;
+        self.frames.push(frame);
     }
 
     fn bind_params(&mut self, start: u32, params: &FormalParameters<'_>) {
@@ -241,6 +727,8 @@ impl Finder<'_, '_> {
                 room: None,
                 namespace: ns.clone(),
                 payload: None,
+                via: None,
+                ack: false,
             });
         }
         if handler {
@@ -276,6 +764,11 @@ impl Finder<'_, '_> {
 
     fn call(&mut self, call: &CallExpression<'_>) {
         let callee = call.callee.get_inner_expression();
+        if let Some(w) = self.wrapper_for(callee) {
+            self.wrapper_call(call, callee, w);
+            return;
+        }
+        self.forward_dispatch(call, callee);
         let Expression::StaticMemberExpression(member) = callee else {
             if let Expression::Identifier(id) = callee {
                 let made = self
@@ -304,6 +797,46 @@ impl Finder<'_, '_> {
                 _ => None,
             });
 
+        // `["a", "b"].forEach(name => socket.on(name, …))`: the callback's name is one of those.
+        if matches!(method, "forEach" | "map") {
+            if let (Some(names), Some(start)) = (
+                self.array_names(object),
+                call.arguments
+                    .first()
+                    .and_then(Argument::as_expression)
+                    .and_then(function_start),
+            ) {
+                self.pending_cands.insert(start, names);
+            }
+            return;
+        }
+        // `socket.onAny((event, …args) => { if (event === "x") … })`: a dispatcher.
+        if matches!(method, "onAny" | "prependAny") {
+            let (base, _) = split(object);
+            let kind = self.env.classify_named(&val_of(base));
+            if kind.is_site_receiver() {
+                let handler = call.arguments.first().and_then(Argument::as_expression);
+                let dispatch = Dispatch {
+                    param: 0,
+                    via: method.to_string(),
+                    call: format!("{}.{method}", render(object)),
+                    side: kind.side(),
+                };
+                match handler.map(Expression::get_inner_expression) {
+                    Some(Expression::Identifier(id)) => {
+                        self.note_dispatcher(id.name.as_str(), 0, dispatch.side);
+                    }
+                    Some(e) => {
+                        if let Some(start) = function_start(e) {
+                            self.pending_dispatch.insert(start, dispatch);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            return;
+        }
+
         // vue-socket.io: `this.sockets.subscribe('event', handler)`.
         if method == "subscribe" {
             if let Expression::StaticMemberExpression(inner) = object.get_inner_expression() {
@@ -325,6 +858,8 @@ impl Finder<'_, '_> {
                             room: None,
                             namespace: None,
                             payload: None,
+                            via: None,
+                            ack: false,
                         });
                     }
                 }
@@ -389,6 +924,30 @@ impl Finder<'_, '_> {
             }
             return;
         }
+        // `socket.on("*", (event, …) => …)` (socketio-wildcard and hand-made catch-alls) is
+        // not an event: it is a dispatcher, like `onAny`.
+        if role == Role::Listen && first_literal == Some("*") {
+            let handler = call.arguments.get(1).and_then(Argument::as_expression);
+            let side = kind.side();
+            match handler.map(Expression::get_inner_expression) {
+                Some(Expression::Identifier(id)) => self.note_dispatcher(id.name.as_str(), 0, side),
+                Some(e) => {
+                    if let Some(start) = function_start(e) {
+                        self.pending_dispatch.insert(
+                            start,
+                            Dispatch {
+                                param: 0,
+                                via: "*".to_string(),
+                                call: format!("{}.{method}", render(object)),
+                                side,
+                            },
+                        );
+                    }
+                }
+                None => {}
+            }
+            return;
+        }
         let is_send = matches!(method, "send" | "write");
         if is_send && !self.env.classify(&base_val).is_site_receiver() {
             // `send`/`write` exist on every transport: only a proven Socket.IO socket counts.
@@ -421,12 +980,21 @@ impl Finder<'_, '_> {
         call_shape.push('.');
         call_shape.push_str(method);
 
+        let args: Vec<&Expression<'_>> = call
+            .arguments
+            .iter()
+            .filter_map(Argument::as_expression)
+            .collect();
+        let ack = match role {
+            Role::Emit => {
+                method == "emitWithAck"
+                    || ops.iter().any(|o| o.name == "timeout")
+                    || (args.len() >= 2 && is_function(args.last().copied()))
+            }
+            Role::Listen => handler_has_ack(args.get(1).copied()),
+        };
         let (at, event, payload) = if is_send {
-            let payload = call
-                .arguments
-                .first()
-                .and_then(Argument::as_expression)
-                .and_then(literal_shape);
+            let payload = self.payload_of(args.first().copied());
             (
                 member.property.span.start,
                 EventName::Known("message".to_string()),
@@ -437,25 +1005,28 @@ impl Finder<'_, '_> {
                 return;
             };
             let payload = if role == Role::Emit {
-                call.arguments
-                    .get(1)
-                    .and_then(Argument::as_expression)
-                    .and_then(literal_shape)
+                self.payload_of(args.get(1).copied().filter(|e| !is_function(Some(e))))
             } else {
                 None
             };
             (arg.span().start, self.event_name(arg), payload)
         };
+        let dynamic = matches!(event, EventName::Dynamic(..));
         self.push(NewSite {
             at,
             event,
             role,
             side,
             call: call_shape,
-            room,
+            room: room.clone(),
             namespace,
             payload,
+            via: None,
+            ack,
         });
+        if dynamic && !is_send {
+            self.note_wrapper(args.first().copied(), role, side, room.as_deref(), at, ack);
+        }
     }
 
     /// Calls that are not sites but show a side, or bind callback parameters.
@@ -533,7 +1104,7 @@ impl Finder<'_, '_> {
                 _ => match p.key.as_expression() {
                     Some(e) => match self.env.eval(&cexpr_of(e)) {
                         Some(k) => EventName::Known(k),
-                        None => EventName::Dynamic(clip(text_of(self.text, e))),
+                        None => EventName::Dynamic(clip(text_of(self.text, e)), None),
                     },
                     None => continue,
                 },
@@ -547,6 +1118,8 @@ impl Finder<'_, '_> {
                 room: None,
                 namespace: None,
                 payload: None,
+                via: None,
+                ack: false,
             });
         }
     }
@@ -571,10 +1144,7 @@ impl Finder<'_, '_> {
         let (Some(event_expr), Some(data)) = (event, data) else {
             return;
         };
-        let event = match self.env.eval(&cexpr_of(event_expr)) {
-            Some(name) => EventName::Known(name),
-            None => EventName::Dynamic(clip(text_of(self.text, event_expr))),
-        };
+        let event = self.event_of(event_expr);
         let namespace = self.env.gateway().flatten();
         self.push(NewSite {
             at: event_expr.span().start,
@@ -585,6 +1155,8 @@ impl Finder<'_, '_> {
             room: None,
             namespace,
             payload: literal_shape(data),
+            via: None,
+            ack: false,
         });
     }
 }
@@ -613,13 +1185,29 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             AstKind::Function(f) => {
                 self.env.push_scope();
                 self.bind_params(f.span.start, &f.params);
+                let own = f.id.as_ref().map(|id| id.name.as_str());
+                self.enter_function(f.span.start, own, &f.params);
                 let handler = self.ws_handlers.remove(&f.span.start);
                 self.handler_stack.push(handler);
             }
             AstKind::ArrowFunctionExpression(a) => {
                 self.env.push_scope();
                 self.bind_params(a.span.start, &a.params);
+                self.enter_function(a.span.start, None, &a.params);
                 self.handler_stack.push(false);
+            }
+            AstKind::ObjectProperty(p) => {
+                if let (Some(start), Some(key)) = (function_start(&p.value), p.key.static_name()) {
+                    self.fn_names.insert(start, key.to_string());
+                }
+            }
+            AstKind::PropertyDefinition(p) => {
+                if let (Some(start), Some(key)) = (
+                    p.value.as_ref().and_then(function_start),
+                    p.key.static_name(),
+                ) {
+                    self.fn_names.insert(start, key.to_string());
+                }
             }
             AstKind::Class(_) => {
                 self.env.class_stack.push(self.class_counter);
@@ -628,7 +1216,12 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                     self.found.server_api += 1;
                 }
             }
-            AstKind::MethodDefinition(m) => self.method(m),
+            AstKind::MethodDefinition(m) => {
+                if let Some(key) = m.key.static_name() {
+                    self.fn_names.insert(m.value.span.start, key.to_string());
+                }
+                self.method(m);
+            }
             _ => {}
         }
     }
@@ -638,6 +1231,9 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
                 self.env.pop_scope();
                 self.handler_stack.pop();
+                if self.frames.len() > 1 {
+                    self.frames.pop();
+                }
             }
             AstKind::Class(_) => {
                 self.env.class_stack.pop();
@@ -675,7 +1271,120 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         self.decl_kind = saved;
     }
 
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        if matches!(
+            it.operator,
+            BinaryOperator::StrictEquality | BinaryOperator::Equality
+        ) {
+            self.dispatch_literal(&it.left, &it.right);
+            self.dispatch_literal(&it.right, &it.left);
+        }
+        walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_switch_statement(&mut self, it: &SwitchStatement<'a>) {
+        if self.dispatch_of(&it.discriminant).is_some() {
+            for case in &it.cases {
+                if let Some(test) = &case.test {
+                    self.dispatch_literal(&it.discriminant, test);
+                }
+            }
+        }
+        // `switch (kind) { case "a": case "b": socket.emit(kind, …) }`: inside the case, `kind`
+        // is one of the labels that lead to it.
+        let Expression::Identifier(subject) = it.discriminant.get_inner_expression() else {
+            walk::walk_switch_statement(self, it);
+            return;
+        };
+        let name = subject.name.to_string();
+        self.visit_expression(&it.discriminant);
+        let mut labels: Vec<String> = Vec::new();
+        for case in &it.cases {
+            match &case.test {
+                // A literal, or a constant (`case EVENTS.SEND:`).
+                Some(test) => match self.env.eval(&cexpr_of(test)) {
+                    Some(label) => labels.push(label),
+                    None => labels.clear(),
+                },
+                // `default:` can be anything.
+                None => labels.clear(),
+            }
+            if let Some(test) = &case.test {
+                self.visit_expression(test);
+            }
+            if case.consequent.is_empty() {
+                continue;
+            }
+            let saved = if labels.is_empty() {
+                None
+            } else {
+                self.frames
+                    .last_mut()
+                    .map(|f| f.cands.insert(name.clone(), labels.clone()))
+            };
+            for stmt in &case.consequent {
+                self.visit_statement(stmt);
+            }
+            if let (Some(previous), Some(frame)) = (saved, self.frames.last_mut()) {
+                match previous {
+                    Some(p) => frame.cands.insert(name.clone(), p),
+                    None => frame.cands.remove(&name),
+                };
+            }
+            labels.clear();
+        }
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        if let (Some(names), ForStatementLeft::VariableDeclaration(d)) =
+            (self.array_names(&it.right), &it.left)
+        {
+            if let Some(name) = d
+                .declarations
+                .first()
+                .and_then(|v| v.id.get_identifier_name())
+            {
+                if let Some(frame) = self.frames.last_mut() {
+                    frame.cands.insert(name.to_string(), names);
+                }
+            }
+        }
+        walk::walk_for_of_statement(self, it);
+    }
+
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        // `const f = () => …`, and React's `const f = useCallback(() => …, [deps])`.
+        let function = it.init.as_ref().and_then(|init| {
+            function_start(init).or_else(|| match init.get_inner_expression() {
+                Expression::CallExpression(c)
+                    if matches!(
+                        &c.callee.get_inner_expression(),
+                        Expression::Identifier(id) if matches!(id.name.as_str(), "useCallback" | "useMemo")
+                    ) =>
+                {
+                    c.arguments
+                        .first()
+                        .and_then(Argument::as_expression)
+                        .and_then(function_start)
+                }
+                _ => None,
+            })
+        });
+        if let (Some(start), Some(name)) = (function, it.id.get_identifier_name()) {
+            self.fn_names.insert(start, name.to_string());
+        }
+        if let (Some(init), Some(name)) = (&it.init, it.id.get_identifier_name()) {
+            if let Expression::ObjectExpression(_) = init.get_inner_expression() {
+                if let (Some(shape), Some(frame)) = (literal_shape(init), self.frames.last_mut()) {
+                    frame.shapes.insert(name.to_string(), shape);
+                }
+            } else if let Some(names) = string_array(init) {
+                // `const EVENTS = ["a", "b"]; EVENTS.forEach(…)` is read like the literal.
+                if let Some(frame) = self.frames.last_mut() {
+                    frame.cands.insert(format!("[]{name}"), names);
+                }
+            }
+        }
         if self.env.in_function() {
             match &it.id {
                 BindingPattern::BindingIdentifier(id) => {
@@ -734,6 +1443,16 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let Some(start) = function_start(&it.right) {
+            let name = match &it.left {
+                AssignmentTarget::AssignmentTargetIdentifier(id) => Some(id.name.to_string()),
+                AssignmentTarget::StaticMemberExpression(m) => Some(m.property.name.to_string()),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.fn_names.insert(start, name);
+            }
+        }
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = &it.left {
             if self.env.in_function() {
                 let k = self.env.classify_named(&val_of(&it.right));

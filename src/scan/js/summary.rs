@@ -243,6 +243,48 @@ fn type_name_parts(name: &TSTypeName<'_>) -> (Option<String>, String) {
     }
 }
 
+/// The strings of a string-literal union type (`"a" | "b"`, or an alias of one declared in the
+/// file); `None` for any other type.
+pub(crate) fn literal_union(
+    ty: &TSType<'_>,
+    aliases: &std::collections::HashMap<String, Vec<String>>,
+) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    union_into(ty, aliases, &mut out, 0)?;
+    (!out.is_empty()).then_some(out)
+}
+
+fn union_into(
+    ty: &TSType<'_>,
+    aliases: &std::collections::HashMap<String, Vec<String>>,
+    out: &mut Vec<String>,
+    depth: u32,
+) -> Option<()> {
+    if depth > 16 {
+        return None;
+    }
+    match ty {
+        TSType::TSLiteralType(l) => match &l.literal {
+            TSLiteral::StringLiteral(s) => out.push(s.value.to_string()),
+            _ => return None,
+        },
+        TSType::TSUnionType(u) => {
+            for t in &u.types {
+                union_into(t, aliases, out, depth + 1)?;
+            }
+        }
+        TSType::TSParenthesizedType(p) => union_into(&p.type_annotation, aliases, out, depth + 1)?,
+        TSType::TSTypeReference(r) => match &r.type_name {
+            TSTypeName::IdentifierReference(id) => {
+                out.extend(aliases.get(id.name.as_str())?.iter().cloned())
+            }
+            _ => return None,
+        },
+        _ => return None,
+    }
+    Some(())
+}
+
 /// The callee's name of a decorator: `SubscribeMessage` in `@SubscribeMessage('x')`.
 pub(crate) fn decorator_name<'e>(expr: &'e Expression<'_>) -> Option<&'e str> {
     let callee = match expr.get_inner_expression() {

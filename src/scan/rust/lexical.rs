@@ -103,6 +103,7 @@ pub fn sites(rel: &str, source: &str) -> Vec<Site> {
         let line = line_starts.partition_point(|&start| start <= at);
         let line_start = line_starts[line.saturating_sub(1)];
         let column = source.get(line_start..at).map_or(0, |s| s.chars().count()) + 1;
+        let ack = call.ends_with(".emit_with_ack");
         sites.push(Site {
             event: Some(event),
             role,
@@ -117,6 +118,8 @@ pub fn sites(rel: &str, source: &str) -> Vec<Site> {
             dynamic: false,
             lang: Lang::Rust,
             via: None,
+            ack,
+            candidates: None,
             expr: None,
             payload: None,
         });

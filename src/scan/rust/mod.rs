@@ -15,6 +15,7 @@ mod shape;
 mod text;
 mod walk;
 
+use crate::scan::wrappers::Table;
 use crate::scan::Extraction;
 
 /// True for .rs files.
@@ -24,6 +25,12 @@ pub fn handles(path: &str) -> bool {
 
 /// Extract sites from one Rust file; `rel` is the /-separated path relative to the scan root.
 pub fn extract(rel: &str, source: &str) -> Extraction {
+    extract_using(rel, source, &Table::default())
+}
+
+/// Like [`extract`], and also reports the calls of the catalog's declared `wrappers`
+/// (`emit_to_user(&io, user, "trade:update", data)`, `hub.publish("x", data)`) with `via` set.
+pub fn extract_using(rel: &str, source: &str, wrappers: &Table) -> Extraction {
     // Spans of earlier files stay in a thread-local source map; drop them so a long scan does
     // not grow memory or overflow 32-bit span offsets.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -40,7 +47,7 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
         // The walk must never take the scan down: a bug in it degrades to the lexical pass.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let facts = facts::Facts::collect(&file);
-            (walk::sites(rel, &file, &facts), facts.file_side())
+            (walk::sites(rel, &file, &facts, wrappers), facts.file_side())
         }))
         .map_err(|_| "internal error while walking the syntax tree".to_string())
     });
@@ -49,11 +56,13 @@ pub fn extract(rel: &str, source: &str) -> Extraction {
             sites,
             side,
             parse_error: None,
+            ..Extraction::default()
         },
         Ok(Err(error)) | Err(error) => Extraction {
             sites: lexical::sites(rel, source),
             side: lexical::file_side(source),
             parse_error: Some(error),
+            ..Extraction::default()
         },
     };
     extraction.sites.sort_by_key(|s| (s.line, s.column));

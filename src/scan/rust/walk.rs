@@ -23,6 +23,7 @@ use super::facts::{Facts, HandleType};
 use super::resolve::static_str;
 use super::shape::payload_shape;
 use super::text::{position, source_of};
+use crate::scan::wrappers::Table;
 use crate::scan::{Lang, Role, Side, Site};
 
 /// Names taken for sockets when nothing else is known, in files that import a Socket.IO crate.
@@ -32,7 +33,7 @@ const CLIENT_NAMES: &[&str] = &["socket", "client", "s", "sock"];
 const MAX_MACRO_DEPTH: usize = 16;
 
 /// Every site in `file`, in source order per namespace.
-pub fn sites(rel: &str, file: &syn::File, facts: &Facts) -> Vec<Site> {
+pub fn sites(rel: &str, file: &syn::File, facts: &Facts, wrappers: &Table) -> Vec<Site> {
     let mut walker = Walker {
         rel,
         facts,
@@ -43,6 +44,8 @@ pub fn sites(rel: &str, file: &syn::File, facts: &Facts) -> Vec<Site> {
         roots: Vec::new(),
         edges: Vec::new(),
         macro_depth: 0,
+        ack_fns: ack_fns(file),
+        wrappers,
     };
     walker.visit_file(file);
     walker.finish()
@@ -105,6 +108,10 @@ struct Walker<'f> {
     /// fn `a` hands its socket to fn `b` (`.on(ev, b)`, `b(&socket)`).
     edges: Vec<(String, String)>,
     macro_depth: usize,
+    /// Fns of this file that take an `AckSender`.
+    ack_fns: std::collections::HashSet<String>,
+    /// Wrappers declared in the catalog.
+    wrappers: &'f Table,
 }
 
 impl Walker<'_> {
@@ -277,14 +284,14 @@ impl Walker<'_> {
         event_arg: Option<&syn::Expr>,
         fixed_event: Option<(&str, Span)>,
         payload: Option<&syn::Expr>,
-    ) {
+    ) -> Option<&mut Site> {
         let (event, dynamic, expr, span) = match (event_arg, fixed_event) {
             (_, Some((name, span))) => (Some(name.to_string()), false, None, span),
             (Some(arg), None) => match static_str(arg, self.facts) {
                 Some(name) => (Some(name), false, None, arg.span()),
                 None => (None, true, Some(source_of(arg)), arg.span()),
             },
-            (None, None) => return,
+            (None, None) => return None,
         };
         let (line, column) = position(span);
         let (namespace, owner) = self.namespace_for(handle);
@@ -307,11 +314,14 @@ impl Walker<'_> {
                 dynamic,
                 lang: Lang::Rust,
                 via: None,
+                ack: false,
+                candidates: None,
                 expr,
                 payload,
             },
             owner,
         });
+        self.found.last_mut().map(|f| &mut f.site)
     }
 
     /// Note that fn `target` receives the socket of the current code.
@@ -417,6 +427,81 @@ impl Walker<'_> {
         }
     }
 
+    /// A call of a declared wrapper: a site named by its event argument.
+    fn wrapper_call(
+        &mut self,
+        name: &str,
+        receiver: Option<String>,
+        args: &[&syn::Expr],
+        call: &str,
+    ) {
+        let Some(w) = self.wrappers.get(name).filter(|w| w.declared) else {
+            return;
+        };
+        // `Hub.publish` matches `hub.publish(…)`, `self.hub.publish(…)`, `Hub::publish(…)`.
+        if let Some(want) = &w.receiver {
+            let norm = |s: &str| s.replace('_', "").to_ascii_lowercase();
+            if receiver.as_deref().map(norm) != Some(norm(want)) {
+                return;
+            }
+        }
+        let Some(arg) = args.get(w.event_arg) else {
+            return;
+        };
+        let (event, dynamic, expr) = match static_str(arg, self.facts) {
+            Some(name) => (Some(name), false, None),
+            None => (None, true, Some(source_of(*arg))),
+        };
+        let (line, column) = position(arg.span());
+        let payload = match w.role {
+            Role::Emit => args
+                .iter()
+                .enumerate()
+                .find(|(i, _)| *i > w.event_arg && Some(*i) != w.room_arg)
+                .and_then(|(_, p)| payload_shape(p, &self.facts.serde)),
+            Role::Listen => None,
+        };
+        self.found.push(Found {
+            site: Site {
+                event,
+                role: w.role,
+                direction: None,
+                side: w.side.or(self.file_side),
+                file: self.rel.to_string(),
+                line,
+                column,
+                call: call.trim_start_matches('.').to_string(),
+                room: w.room_arg.and_then(|i| args.get(i)).map(|r| source_of(*r)),
+                namespace: None,
+                dynamic,
+                lang: Lang::Rust,
+                via: Some(w.function.clone()),
+                ack: w.ack,
+                candidates: None,
+                expr,
+                payload,
+            },
+            owner: None,
+        });
+    }
+
+    /// True when a handler takes socketioxide's `AckSender`: a closure with such a parameter, or
+    /// a fn of this file whose signature has one.
+    fn takes_ack(&self, handler: &syn::Expr) -> bool {
+        match strip_wrappers(handler) {
+            syn::Expr::Closure(c) => c.inputs.iter().any(|p| match p {
+                syn::Pat::Type(pt) => mentions_ack_sender(&pt.ty),
+                _ => false,
+            }),
+            syn::Expr::Path(p) => p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| self.ack_fns.contains(&s.ident.to_string())),
+            _ => false,
+        }
+    }
+
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> bool {
         let method = m.method.to_string();
         let args: Vec<&syn::Expr> = m.args.iter().collect();
@@ -437,20 +522,27 @@ impl Walker<'_> {
         self.visit_expr(&m.receiver);
         match method.as_str() {
             "emit" | "emit_with_ack" => {
-                self.record(
+                if let Some(site) = self.record(
                     Role::Emit,
                     &handle,
                     call,
                     Some(args[0]),
                     None,
                     args.get(1).copied(),
-                );
+                ) {
+                    site.ack = method == "emit_with_ack";
+                }
                 for arg in args {
                     self.visit_expr(arg);
                 }
             }
             "on" | "once" => {
-                self.record(Role::Listen, &handle, call, Some(args[0]), None, None);
+                let ack = self.takes_ack(args[1]);
+                if let Some(site) =
+                    self.record(Role::Listen, &handle, call, Some(args[0]), None, None)
+                {
+                    site.ack = ack;
+                }
                 self.visit_expr(args[0]);
                 // rust_socketio callbacks get `(payload, socket)`.
                 let socket_param = (handle.side == Side::Client).then(|| {
@@ -530,6 +622,62 @@ impl Walker<'_> {
 }
 
 /// `Box::new(handler)`, `move` wrappers and parentheses around a handler.
+/// The name a method's receiver goes by: `hub`, `self.hub` → `hub`.
+fn receiver_name(expr: &syn::Expr) -> Option<String> {
+    match strip_wrappers(expr) {
+        syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Expr::Field(f) => match &f.member {
+            syn::Member::Named(id) => Some(id.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        syn::Expr::Reference(r) => receiver_name(&r.expr),
+        _ => None,
+    }
+}
+
+/// True when a type names `AckSender` (also `socketioxide::extract::AckSender`).
+fn mentions_ack_sender(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "AckSender"),
+        syn::Type::Reference(r) => mentions_ack_sender(&r.elem),
+        _ => false,
+    }
+}
+
+/// Names of the fns (free or in impls) of `file` that take an `AckSender`, so that a handler
+/// passed by name (`socket.on("x", on_x)`) shows its ack.
+fn ack_fns(file: &syn::File) -> std::collections::HashSet<String> {
+    fn takes(sig: &syn::Signature) -> bool {
+        sig.inputs.iter().any(|i| match i {
+            syn::FnArg::Typed(pt) => mentions_ack_sender(&pt.ty),
+            syn::FnArg::Receiver(_) => false,
+        })
+    }
+    let mut out = std::collections::HashSet::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Fn(f) if takes(&f.sig) => {
+                out.insert(f.sig.ident.to_string());
+            }
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if takes(&f.sig) {
+                            out.insert(f.sig.ident.to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn strip_wrappers(expr: &syn::Expr) -> &syn::Expr {
     match expr {
         syn::Expr::Paren(p) => strip_wrappers(&p.expr),
@@ -673,12 +821,29 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
+        let args: Vec<&syn::Expr> = node.args.iter().collect();
+        let receiver = receiver_name(&node.receiver);
+        self.wrapper_call(
+            &node.method.to_string(),
+            receiver,
+            &args,
+            &format!(".{}", node.method),
+        );
         if !self.method_call(node) {
             visit::visit_expr_method_call(self, node);
         }
     }
 
     fn visit_expr_call(&mut self, node: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*node.func {
+            if let Some(last) = p.path.segments.last() {
+                let args: Vec<&syn::Expr> = node.args.iter().collect();
+                let name = last.ident.to_string();
+                let n = p.path.segments.len();
+                let receiver = (n >= 2).then(|| p.path.segments[n - 2].ident.to_string());
+                self.wrapper_call(&name, receiver, &args, &name);
+            }
+        }
         // `helper(&socket, …)` in a handler: the helper's sites share the handler's namespace.
         let passes_socket = node.args.iter().any(|arg| {
             self.handle_of(arg)
