@@ -9,3 +9,5 @@ pub mod check;
 pub mod diagnostic;
 pub mod init;
 pub mod scan;
+#[cfg(feature = "serve")]
+pub mod serve;

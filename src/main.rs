@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         cli::Command::Check(a) => cli::check(&ui, a),
         cli::Command::Init(a) => cli::init(&ui, a),
         cli::Command::Lint(a) => cli::lint(&ui, a),
+        #[cfg(feature = "serve")]
+        cli::Command::Serve(a) => cli::serve(&ui, a),
     };
     ExitCode::from(code)
 }

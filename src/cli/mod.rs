@@ -7,11 +7,15 @@ mod check;
 mod init;
 mod lint;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 
 pub use check::check;
 pub use init::init;
 pub use lint::lint;
 pub use scan::scan;
+#[cfg(feature = "serve")]
+pub use serve::serve;
 
 use anstream::eprintln;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -89,6 +93,12 @@ pub enum Command {
         after_help = "Examples:\n  evdoc lint\n  evdoc lint --catalog api/catalog.yaml --format json"
     )]
     Lint(lint::LintArgs),
+    /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
+    #[cfg(feature = "serve")]
+    #[command(
+        after_help = "Examples:\n  evdoc serve --catalog catalog/ --sessions sessions.json --publish-token $TOKEN\n  evdoc serve --mock                      answer replies from catalog examples\n  evdoc serve --forward http://127.0.0.1:8080/events\n\nClients connect with socket.io-client and send the session id in `auth.sessionId`.\nPublish a server event:\n  curl -H \"Authorization: Bearer $TOKEN\" -d '{\"event\":\"trade:update\",\"room\":\"user:u-1\",\"payload\":{...}}' \\\n    http://127.0.0.1:3000/v1/publish\nMetrics: GET /metrics (Prometheus), health: GET /healthz."
+    )]
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by commands that scan.
