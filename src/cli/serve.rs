@@ -21,10 +21,20 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub sessions: Option<PathBuf>,
     /// Bearer token required by POST /v1/publish (publishing is refused without one).
-    #[arg(long, env = "EVDOC_PUBLISH_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "EVDOC_PUBLISH_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub publish_token: Option<String>,
     /// HS256 secret of the JWTs of `auth.scheme: token`.
-    #[arg(long, env = "EVDOC_JWT_SECRET", hide_env_values = true, value_name = "SECRET")]
+    #[arg(
+        long,
+        env = "EVDOC_JWT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
     pub jwt_secret: Option<String>,
     /// Answer client events' replies with the reply events' catalog examples.
     #[arg(long)]
@@ -85,7 +95,10 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         max_payload_bytes: a.max_payload_bytes,
     };
     init_logs(opts.log_format);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             ui.error(format!("cannot start the runtime: {e}"));

@@ -162,7 +162,12 @@ fn cookie_value(header: &str, name: &str) -> Option<String> {
     })?;
     let decoded = raw.replace("%3A", ":").replace("%3a", ":");
     match decoded.strip_prefix("s:") {
-        Some(signed) => Some(signed.rsplit_once('.').map_or(signed, |(id, _)| id).to_string()),
+        Some(signed) => Some(
+            signed
+                .rsplit_once('.')
+                .map_or(signed, |(id, _)| id)
+                .to_string(),
+        ),
         None => Some(decoded),
     }
 }
@@ -172,7 +177,8 @@ fn cookie_value(header: &str, name: &str) -> Option<String> {
 pub fn verify_jwt(token: &str, secret: &[u8], now: u64) -> Result<Identity, String> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("token is not a JWT".into());
     };
@@ -184,7 +190,9 @@ pub fn verify_jwt(token: &str, secret: &[u8], now: u64) -> Result<Identity, Stri
     if header.get("alg").and_then(Value::as_str) != Some("HS256") {
         return Err("token algorithm must be HS256".into());
     }
-    let sig = b64.decode(s).map_err(|_| "token signature is not base64url")?;
+    let sig = b64
+        .decode(s)
+        .map_err(|_| "token signature is not base64url")?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| e.to_string())?;
     mac.update(h.as_bytes());
     mac.update(b".");
@@ -256,8 +264,14 @@ mod tests {
             user_id: "a".into(),
             roles: vec!["admin".into()],
         };
-        assert!(Rule::parse("role:admin").unwrap().check(Some(&admin)).is_ok());
-        assert!(Rule::parse("role:ops").unwrap().check(Some(&admin)).is_err());
+        assert!(Rule::parse("role:admin")
+            .unwrap()
+            .check(Some(&admin))
+            .is_ok());
+        assert!(Rule::parse("role:ops")
+            .unwrap()
+            .check(Some(&admin))
+            .is_err());
         assert!(Rule::parse("required").unwrap().check(None).is_err());
         assert!(Rule::parse("none").unwrap().check(None).is_ok());
         assert!(Rule::parse("role:").is_err());

@@ -31,7 +31,11 @@ pub struct SocketState {
 
 struct RateState {
     bucket: TokenBucket,
+    /// When a RateLimited error event was last delivered.
     last_error: Option<Instant>,
+    /// Start of the current one-second window of refused events, and how many.
+    window: Instant,
+    refused: u32,
 }
 
 /// Serialises arguments as separate Socket.IO arguments (socketioxide sends a tuple as
@@ -60,7 +64,16 @@ pub fn emit_args(s: &Socket<LocalAdapter>, event: &str, args: &[Value]) {
 }
 
 /// The connect middleware: `Err("AuthenticationError")` becomes the client's `connect_error`.
-pub fn admit(srv: &Server, s: &SocketRef, auth: Value, rule: &Rule) -> Result<(), &'static str> {
+///
+/// On success it also installs the socket's handlers. socketioxide sends the CONNECT packet
+/// before it spawns the connect handler, so a client that emits right after `connect` could
+/// otherwise be read before any handler exists, and its event would be silently dropped.
+pub fn admit(
+    srv: &Arc<Server>,
+    s: &SocketRef,
+    auth: Value,
+    rule: &Rule,
+) -> Result<(), &'static str> {
     if srv.connected() >= srv.limits.max_connections {
         srv.metrics.reject("TooManyConnections");
         tracing::warn!(ns = s.ns(), "connection refused: max connections reached");
@@ -89,14 +102,17 @@ pub fn admit(srv: &Server, s: &SocketRef, auth: Value, rule: &Rule) -> Result<()
         rate: Mutex::new(RateState {
             bucket: TokenBucket::new(srv.limits.burst),
             last_error: None,
+            window: Instant::now(),
+            refused: 0,
         }),
         rooms: Mutex::new(Vec::new()),
     }));
+    install(srv.clone(), s.clone());
     Ok(())
 }
 
-/// After the middleware accepted the socket: metrics, the message handler, the disconnect hook.
-pub fn on_connect(srv: Arc<Server>, s: SocketRef) {
+/// Metrics, the message handler and the disconnect hook of an accepted socket.
+fn install(srv: Arc<Server>, s: SocketRef) {
     srv.socket_opened(s.ns());
     let user = state(&s).and_then(|st| st.identity.as_ref().map(|i| i.user_id.clone()));
     tracing::debug!(socket = %s.id, ns = s.ns(), user = ?user, "connected");
@@ -157,14 +173,25 @@ impl Ctx<'_> {
         if let Some(st) = &st {
             let mut rate = st.rate.lock().unwrap_or_else(|e| e.into_inner());
             if !rate.bucket.take(srv.limits.rate, srv.limits.burst) {
-                // Answer at most once a second: a flood must not turn into an error flood.
                 let now = Instant::now();
+                if now.duration_since(rate.window) >= Duration::from_secs(1) {
+                    rate.window = now;
+                    rate.refused = 0;
+                }
+                rate.refused += 1;
+                // A socket that keeps sending ten bursts' worth within a second after being
+                // refused is not a client that listens: cut it off.
+                if f64::from(rate.refused) > 10.0 * srv.limits.burst {
+                    drop(rate);
+                    srv.metrics.reject(Code::RateLimited.as_str());
+                    tracing::warn!(socket = %self.s.id, "event flood: disconnecting");
+                    let _ = self.s.clone().disconnect();
+                    return;
+                }
+                // Answer at most once a second: a flood must not turn into an error flood.
                 let tell = rate
                     .last_error
                     .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
-                if tell {
-                    rate.last_error = Some(now);
-                }
                 drop(rate);
                 let name = self.event_name();
                 srv.metrics.reject(Code::RateLimited.as_str());
@@ -177,7 +204,9 @@ impl Ctx<'_> {
                             srv.limits.rate, srv.limits.burst
                         ),
                     );
-                    self.send_error(&err, tell);
+                    if self.send_error(&err, tell) && tell {
+                        st.rate.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some(now);
+                    }
                 }
                 return;
             }
@@ -270,7 +299,10 @@ impl Ctx<'_> {
                     ClientError::new(
                         Code::SubscriptionError,
                         &name,
-                        format!("cannot {} room `{bound}`: {why}", if joining { "join" } else { "leave" }),
+                        format!(
+                            "cannot {} room `{bound}`: {why}",
+                            if joining { "join" } else { "leave" }
+                        ),
                     ),
                 );
             }
@@ -365,7 +397,9 @@ impl Ctx<'_> {
                         d.deserialize_seq(V)
                     }
                 }
-                serde::Deserialize::deserialize(&mut de).ok().map(|First(n)| n)
+                serde::Deserialize::deserialize(&mut de)
+                    .ok()
+                    .map(|First(n)| n)
             })
             .unwrap_or_default()
     }
@@ -386,14 +420,18 @@ impl Ctx<'_> {
         self.send_error(&err, true);
     }
 
-    fn send_error(&mut self, err: &ClientError, event: bool) {
+    /// Send the error event (when `event`) and the ack; `true` when the event went out.
+    fn send_error(&mut self, err: &ClientError, event: bool) -> bool {
+        let mut sent = false;
         if event {
-            if let Err(e) = self.s.emit("error", err) {
-                tracing::debug!(socket = %self.s.id, error = %e, "cannot send error");
+            match self.s.emit("error", err) {
+                Ok(()) => sent = true,
+                Err(e) => tracing::debug!(socket = %self.s.id, error = %e, "cannot send error"),
             }
         }
         if self.ack_id.is_some() {
             let _ = self.ack_sender().send(&AckError { error: err });
         }
+        sent
     }
 }

@@ -57,7 +57,11 @@ impl Metrics {
             m.connections.clone(),
         );
         registry.register("connects", "Accepted connections", m.connects.clone());
-        registry.register("disconnects", "Disconnections by reason", m.disconnects.clone());
+        registry.register(
+            "disconnects",
+            "Disconnections by reason",
+            m.disconnects.clone(),
+        );
         registry.register(
             "events",
             "Events by name, direction and outcome",

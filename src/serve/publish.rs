@@ -83,7 +83,9 @@ pub fn check_s2c<'a>(
         return Err(refuse(
             StatusCode::BAD_REQUEST,
             "UnknownEvent",
-            format!("`{event}` is a client→server event; only server→client events can be published"),
+            format!(
+                "`{event}` is a client→server event; only server→client events can be published"
+            ),
         ));
     }
     let mut errors = spec.s2c.validate(args);
@@ -95,7 +97,11 @@ pub fn check_s2c<'a>(
             });
         }
     }
-    let depth = args.iter().map(super::config::json_depth).max().unwrap_or(0);
+    let depth = args
+        .iter()
+        .map(super::config::json_depth)
+        .max()
+        .unwrap_or(0);
     if depth > srv.limits.max_json_depth {
         errors.push(SchemaError {
             path: String::new(),
@@ -138,7 +144,10 @@ pub async fn deliver(srv: &Server, ns: &str, room: Option<&str>, event: &str, ar
 
 /// The route handler.
 pub async fn publish(State(srv): State<Arc<Server>>, headers: HeaderMap, body: Bytes) -> Response {
-    let authorised = match (&srv.publish_token, headers.get(axum::http::header::AUTHORIZATION)) {
+    let authorised = match (
+        &srv.publish_token,
+        headers.get(axum::http::header::AUTHORIZATION),
+    ) {
         (Some(token), Some(h)) => h
             .to_str()
             .ok()
@@ -177,7 +186,11 @@ pub async fn publish(State(srv): State<Arc<Server>>, headers: HeaderMap, body: B
     };
     match check_s2c(&srv, ns, &req.event, req.room.as_deref(), &args) {
         Ok(spec) => {
-            let args = if args.is_empty() { vec![json!({})] } else { args };
+            let args = if args.is_empty() {
+                vec![json!({})]
+            } else {
+                args
+            };
             deliver(&srv, ns, req.room.as_deref(), &req.event, &args).await;
             spec.counters.published.inc();
             (StatusCode::ACCEPTED, Json(json!({"accepted": true}))).into_response()

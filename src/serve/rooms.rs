@@ -77,7 +77,9 @@ impl Template {
         fn go(parts: &[Part], s: &str) -> bool {
             match parts.split_first() {
                 None => s.is_empty(),
-                Some((Part::Lit(l), rest)) => s.strip_prefix(l.as_str()).is_some_and(|t| go(rest, t)),
+                Some((Part::Lit(l), rest)) => {
+                    s.strip_prefix(l.as_str()).is_some_and(|t| go(rest, t))
+                }
                 Some((Part::Var(_), rest)) => (1..=s.len())
                     .filter(|&i| s.is_char_boundary(i))
                     .any(|i| go(rest, &s[i..])),
@@ -171,6 +173,9 @@ mod tests {
         assert!(Access::OwnUser.check(Some(&me), &v("u-1")).is_ok());
         assert!(Access::OwnUser.check(Some(&me), &v("u-2")).is_err());
         assert!(Access::OwnUser.check(None, &v("u-1")).is_err());
-        assert!(Access::parse(Some("role:admin")).unwrap().check(Some(&me), &[]).is_err());
+        assert!(Access::parse(Some("role:admin"))
+            .unwrap()
+            .check(Some(&me), &[])
+            .is_err());
     }
 }

@@ -132,7 +132,10 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
         // (socketioxide's default is 64 MiB).
         .max_payload(limits.max_payload_bytes)
         .ws_max_message_size(limits.max_payload_bytes as usize)
-        .ws_max_frame_size(limits.max_payload_bytes as usize);
+        .ws_max_frame_size(limits.max_payload_bytes as usize)
+        // Room for a whole burst of replies plus the errors that follow it: with the default
+        // (128 packets) a burst fills the socket's queue and the RateLimited error is dropped.
+        .max_buffer_size((2.0 * limits.burst) as usize + 64);
     let builder = match (ws, polling) {
         (true, false) => builder.transports([TransportType::Websocket]),
         (false, true) => builder.transports([TransportType::Polling]),
@@ -154,13 +157,9 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
 }
 
 fn register_namespace(io: &SocketIo, srv: &Arc<Server>, ns: String, rule: Rule) {
-    let on_connect = {
-        let srv = srv.clone();
-        move |s: SocketRef| {
-            let srv = srv.clone();
-            async move { handler::on_connect(srv, s) }
-        }
-    };
+    // Everything happens in the middleware (see `handler::admit`): nothing is left to do once
+    // the socket is connected.
+    let on_connect = || async {};
     let middleware = {
         let srv = srv.clone();
         move |s: SocketRef, TryData(auth): TryData<Value>| {
