@@ -45,7 +45,7 @@ impl Args {
         let mut object = Vec::new();
         for (i, s) in schemas.into_iter().enumerate() {
             validators.push(
-                schema::compile(s)
+                compile_asserting(s)
                     .map_err(|e| format!("event `{event}`: argument {i}: invalid schema: {e}"))?,
             );
             object.push(
@@ -232,7 +232,7 @@ impl Contract {
                 .as_ref()
                 .or(ev.c2s.as_ref().and_then(|v| v.ack.as_ref()))
                 .filter(|s| !s.is_null());
-            let ack = match ack_schema.map(schema::compile) {
+            let ack = match ack_schema.map(compile_asserting) {
                 None => None,
                 Some(Ok(v)) => Some(v),
                 Some(Err(e)) => {
@@ -303,10 +303,38 @@ impl Contract {
     }
 }
 
+/// Compile like `catalog::schema::compile`, but with `format` asserted (`date-time`, `email`…):
+/// an enforcing server must refuse what ajv-formats would refuse, while lint and docs treat
+/// `format` as the annotation the 2020-12 draft makes it by default.
+pub fn compile_asserting(schema: &Schema) -> Result<Validator, String> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
 fn first_example(ev: Option<&Event>) -> Option<Value> {
     let ev = ev?;
     ev.examples
         .first()
         .or(ev.s2c.as_ref().and_then(|v| v.examples.first()))
         .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn formats_are_asserted_and_missing_object_args_are_empty_objects() {
+        let s1 = json!({"type": "object", "required": ["at"], "properties": {"at": {"type": "string", "format": "date-time"}}});
+        let args = Args::compile("e", vec![&s1]).unwrap();
+        assert!(args.validate(&[json!({"at": "2026-01-02T03:04:05Z"})]).is_empty());
+        assert_eq!(args.validate(&[json!({"at": "yesterday"})])[0].path, "/at");
+        // missing argument → validated as {} → the required field is reported
+        assert!(args.validate(&[])[0].message.contains("at"));
+        // one argument too many
+        assert!(!args.validate(&[json!({"at": "2026-01-02T03:04:05Z"}), json!(1)]).is_empty());
+    }
 }

@@ -216,9 +216,14 @@ impl Ctx<'_> {
             .as_str()
             .and_then(|raw| serde_json::from_str(raw).ok());
         let Some(mut all) = parsed.filter(|a| !a.is_empty()) else {
+            let name = self.event_name();
             return self.fail(
                 None,
-                ClientError::new(Code::PayloadError, "", "malformed event packet"),
+                ClientError::new(
+                    Code::PayloadError,
+                    &name,
+                    "malformed event packet (not JSON, or nested beyond 128 levels)",
+                ),
             );
         };
         let Some(name) = all[0].as_str().map(str::to_string) else {
