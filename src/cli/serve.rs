@@ -95,10 +95,15 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         max_payload_bytes: a.max_payload_bytes,
     };
     init_logs(opts.log_format);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // One worker per CPU this process may use; on a single CPU (a pinned process, a small
+    // container) a current-thread runtime does the same work without cross-thread wake-ups.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cpus > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             ui.error(format!("cannot start the runtime: {e}"));

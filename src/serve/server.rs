@@ -133,6 +133,9 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
         .max_payload(limits.max_payload_bytes)
         .ws_max_message_size(limits.max_payload_bytes as usize)
         .ws_max_frame_size(limits.max_payload_bytes as usize)
+        // The read buffer is allocated per connection up front: 1 KiB instead of 4 KiB keeps
+        // idle connections small; larger messages are read in more chunks.
+        .ws_read_buffer_size(1024)
         // Room for a whole burst of replies plus the errors that follow it: with the default
         // (128 packets) a burst fills the socket's queue and the RateLimited error is dropped.
         .max_buffer_size((2.0 * limits.burst) as usize + 64);
