@@ -358,3 +358,17 @@ fn unusable_inputs_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("userId"));
 }
+
+#[test]
+fn serve_help_text() {
+    let out = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+        .args(["serve", "--help"])
+        .env_remove("HOST")
+        .env_remove("PORT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Examples:"));
+    insta::assert_snapshot!("help_serve", text);
+}

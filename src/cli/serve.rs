@@ -12,10 +12,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "catalog")]
     pub catalog: PathBuf,
     /// Address to listen on.
-    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    #[arg(long, env = "HOST", hide_env_values = true, default_value = "127.0.0.1")]
     pub host: String,
     /// Port to listen on (0: any free port).
-    #[arg(long, env = "PORT", default_value_t = 3000)]
+    #[arg(long, env = "PORT", hide_env_values = true, default_value_t = 3000)]
     pub port: u16,
     /// Sessions file: {"<sessionId>": {"userId": "u-1", "roles": ["user"]}}.
     #[arg(long, value_name = "FILE")]
