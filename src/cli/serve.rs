@@ -12,7 +12,12 @@ pub struct ServeArgs {
     #[arg(long, default_value = "catalog")]
     pub catalog: PathBuf,
     /// Address to listen on.
-    #[arg(long, env = "HOST", hide_env_values = true, default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "HOST",
+        hide_env_values = true,
+        default_value = "127.0.0.1"
+    )]
     pub host: String,
     /// Port to listen on (0: any free port).
     #[arg(long, env = "PORT", hide_env_values = true, default_value_t = 3000)]

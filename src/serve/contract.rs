@@ -330,11 +330,15 @@ mod tests {
     fn formats_are_asserted_and_missing_object_args_are_empty_objects() {
         let s1 = json!({"type": "object", "required": ["at"], "properties": {"at": {"type": "string", "format": "date-time"}}});
         let args = Args::compile("e", vec![&s1]).unwrap();
-        assert!(args.validate(&[json!({"at": "2026-01-02T03:04:05Z"})]).is_empty());
+        assert!(args
+            .validate(&[json!({"at": "2026-01-02T03:04:05Z"})])
+            .is_empty());
         assert_eq!(args.validate(&[json!({"at": "yesterday"})])[0].path, "/at");
         // missing argument → validated as {} → the required field is reported
         assert!(args.validate(&[])[0].message.contains("at"));
         // one argument too many
-        assert!(!args.validate(&[json!({"at": "2026-01-02T03:04:05Z"}), json!(1)]).is_empty());
+        assert!(!args
+            .validate(&[json!({"at": "2026-01-02T03:04:05Z"}), json!(1)])
+            .is_empty());
     }
 }
