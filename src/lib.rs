@@ -10,3 +10,5 @@ pub mod diagnostic;
 pub mod init;
 pub mod render;
 pub mod scan;
+#[cfg(feature = "serve")]
+pub mod serve;

@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         cli::Command::Init(a) => cli::init(&ui, a),
         cli::Command::Lint(a) => cli::lint(&ui, a),
         cli::Command::Render(a) => cli::render(&ui, a),
+        #[cfg(feature = "serve")]
+        cli::Command::Serve(a) => cli::serve(&ui, a),
     };
     ExitCode::from(code)
 }

@@ -8,12 +8,16 @@ mod init;
 mod lint;
 mod render;
 mod scan;
+#[cfg(feature = "serve")]
+mod serve;
 
 pub use check::check;
 pub use init::init;
 pub use lint::lint;
 pub use render::render;
 pub use scan::scan;
+#[cfg(feature = "serve")]
+pub use serve::serve;
 
 use anstream::eprintln;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -96,6 +100,12 @@ pub enum Command {
         after_help = "Examples:\n  evdoc render --catalog catalog --scan . --out docs\n  evdoc render --catalog catalog --scan . --out docs --html site\n  evdoc render --catalog catalog --scan . --out docs --check     exit 1 when docs/ is stale\n  evdoc render --scan . --repo-url https://github.com/o/r        permalinks at the scanned commit\n\nThe \"Last updated\" date and commit are those of the last commit that changed the scanned\ncode or the catalog, so the output only changes when they do."
     )]
     Render(render::RenderArgs),
+    /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
+    #[cfg(feature = "serve")]
+    #[command(
+        after_help = "Examples:\n  evdoc serve --catalog catalog/ --sessions sessions.json --publish-token $TOKEN\n  evdoc serve --mock                      answer replies from catalog examples\n  evdoc serve --forward http://127.0.0.1:8080/events\n\nClients connect with socket.io-client and send the session id in `auth.sessionId`.\nPublish a server event:\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:3000/v1/publish \\\n    -d '{\"event\":\"trade:update\",\"room\":\"user:u-1\",\"payload\":{...}}'\nMetrics: GET /metrics (Prometheus), health: GET /healthz."
+    )]
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by commands that scan.

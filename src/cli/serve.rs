@@ -1,0 +1,142 @@
+//! `evdoc serve`: flags, logging setup and the tokio runtime around `evdoc::serve::run`.
+
+use super::{load_catalog, Ui, BAD_INPUT, OK};
+use clap::{Args, ValueEnum};
+use evdoc::serve::{LogFormat, ServeOptions};
+use std::path::PathBuf;
+
+/// `evdoc serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The catalog: a YAML file or a folder of them.
+    #[arg(long, default_value = "catalog")]
+    pub catalog: PathBuf,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HOST",
+        hide_env_values = true,
+        default_value = "127.0.0.1"
+    )]
+    pub host: String,
+    /// Port to listen on (0: any free port).
+    #[arg(long, env = "PORT", hide_env_values = true, default_value_t = 3000)]
+    pub port: u16,
+    /// Sessions file: {"<sessionId>": {"userId": "u-1", "roles": ["user"]}}.
+    #[arg(long, value_name = "FILE")]
+    pub sessions: Option<PathBuf>,
+    /// Bearer token required by POST /v1/publish (publishing is refused without one).
+    #[arg(
+        long,
+        env = "EVDOC_PUBLISH_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub publish_token: Option<String>,
+    /// HS256 secret of the JWTs of `auth.scheme: token`.
+    #[arg(
+        long,
+        env = "EVDOC_JWT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub jwt_secret: Option<String>,
+    /// Answer client events' replies with the reply events' catalog examples.
+    #[arg(long)]
+    pub mock: bool,
+    /// POST every valid client event to this backend (http://) and carry out its answer.
+    #[arg(long, value_name = "URL")]
+    pub forward: Option<String>,
+    /// Log format (level from EVDOC_LOG, e.g. `debug`; default `info`).
+    #[arg(long, value_enum, default_value_t = LogFmt::Text)]
+    pub log_format: LogFmt,
+    /// Deepest JSON nesting accepted in an event's arguments.
+    #[arg(long, default_value_t = 32)]
+    pub max_json_depth: usize,
+    /// Sustained events per second per connection (then RateLimited).
+    #[arg(long, default_value_t = 100.0)]
+    pub max_event_rate: f64,
+    /// Events a connection may send in a burst above the rate.
+    #[arg(long, default_value_t = 200.0)]
+    pub event_burst: f64,
+    /// Most sockets connected at once.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_connections: usize,
+    /// Largest message in bytes (default: the catalog's connection.max_payload_bytes).
+    #[arg(long)]
+    pub max_payload_bytes: Option<u64>,
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFmt {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `evdoc serve`.
+pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
+    let Some(cat) = load_catalog(ui, &a.catalog) else {
+        return BAD_INPUT;
+    };
+    let opts = ServeOptions {
+        host: a.host,
+        port: a.port,
+        sessions: a.sessions,
+        publish_token: a.publish_token,
+        jwt_secret: a.jwt_secret,
+        mock: a.mock,
+        forward: a.forward,
+        log_format: match a.log_format {
+            LogFmt::Text => LogFormat::Text,
+            LogFmt::Json => LogFormat::Json,
+        },
+        max_json_depth: a.max_json_depth,
+        max_event_rate: a.max_event_rate,
+        event_burst: a.event_burst,
+        max_connections: a.max_connections,
+        max_payload_bytes: a.max_payload_bytes,
+    };
+    init_logs(opts.log_format);
+    // One worker per CPU this process may use; on a single CPU (a pinned process, a small
+    // container) a current-thread runtime does the same work without cross-thread wake-ups.
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cpus > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let rt = match builder.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            ui.error(format!("cannot start the runtime: {e}"));
+            return BAD_INPUT;
+        }
+    };
+    let title = cat.catalog.info.title.clone();
+    let result = rt.block_on(evdoc::serve::run(&cat, &opts, |addr| {
+        tracing::info!(%addr, catalog = %title, "evdoc serve listening on http://{addr}");
+    }));
+    match result {
+        Ok(()) => OK,
+        Err(e) => {
+            ui.error(e);
+            BAD_INPUT
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("EVDOC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => b.json().try_init(),
+        LogFormat::Text => b.try_init(),
+    };
+}

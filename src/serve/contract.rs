@@ -1,0 +1,344 @@
+//! The catalog compiled for serving: per namespace and event name, the auth rule, the compiled
+//! argument and ack validators, room templates with their access rules, and the replies.
+
+use super::auth::Rule;
+use super::rooms::{Access, Template};
+use crate::catalog::model::{Catalog, Event, Reply, ReplyPayload, Schema};
+use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
+use crate::scan::site::Direction;
+use prometheus_client::metrics::counter::Counter;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Per-event counters, resolved once so that the hot path does no label lookups.
+#[derive(Clone, Default)]
+pub struct EventCounters {
+    /// Client events handled.
+    pub accepted: Counter,
+    /// Client events refused.
+    pub rejected: Counter,
+    /// Server events published (HTTP or forward backend).
+    pub published: Counter,
+}
+
+/// A room template with its access rule.
+#[derive(Clone, Debug)]
+pub struct RoomRule {
+    /// The template.
+    pub template: Template,
+    /// Who may join.
+    pub access: Access,
+}
+
+/// Argument validators of one direction.
+pub struct Args {
+    /// One per argument.
+    pub validators: Vec<Validator>,
+    /// Whether each argument's schema is an object schema (a missing argument is then
+    /// validated as `{}`).
+    pub object: Vec<bool>,
+}
+
+impl Args {
+    fn compile(event: &str, schemas: Vec<&Schema>) -> Result<Args, String> {
+        let mut validators = Vec::new();
+        let mut object = Vec::new();
+        for (i, s) in schemas.into_iter().enumerate() {
+            validators.push(
+                compile_asserting(s)
+                    .map_err(|e| format!("event `{event}`: argument {i}: invalid schema: {e}"))?,
+            );
+            object.push(
+                s.get("type").and_then(Value::as_str) == Some("object")
+                    || s.get("properties").is_some(),
+            );
+        }
+        Ok(Args { validators, object })
+    }
+
+    /// Validate every argument; paths are `/field` for single-argument events and
+    /// `/<index>/field` for multi-argument ones. No schemas means anything goes.
+    pub fn validate(&self, args: &[Value]) -> Vec<SchemaError> {
+        let n = self.validators.len();
+        if n == 0 {
+            return vec![];
+        }
+        let mut errors = Vec::new();
+        if args.len() > n {
+            errors.push(SchemaError {
+                path: String::new(),
+                message: format!("expected at most {n} argument(s), got {}", args.len()),
+            });
+        }
+        let empty = Value::Object(Default::default());
+        for (i, v) in self.validators.iter().enumerate() {
+            let arg = match args.get(i) {
+                Some(a) => a,
+                None if self.object[i] => &empty,
+                None => &Value::Null,
+            };
+            for mut e in schema::validate(v, arg) {
+                if n > 1 {
+                    e.path = format!("/{i}{}", e.path);
+                }
+                errors.push(e);
+            }
+        }
+        errors
+    }
+}
+
+/// Where a reply's payload comes from, resolved.
+#[derive(Clone, Debug)]
+pub enum ReplySource {
+    /// `{"room": <bound room>}` after a join/leave; nothing otherwise (unless mocking).
+    Default,
+    /// The request's arguments, echoed.
+    Request,
+    /// A fixed payload (the reply event's first catalog example).
+    Example(Option<Value>),
+}
+
+/// A reply to send after an event succeeded.
+#[derive(Clone, Debug)]
+pub struct ReplySpec {
+    /// Event name.
+    pub event: String,
+    /// Payload source.
+    pub source: ReplySource,
+    /// The reply event's first example, for `--mock`.
+    pub example: Option<Value>,
+}
+
+/// One catalogued event, ready to serve.
+pub struct EventSpec {
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Direction as catalogued.
+    pub direction: Direction,
+    /// Who may send it (c2s).
+    pub auth: Rule,
+    /// Client→server arguments.
+    pub c2s: Args,
+    /// Server→client arguments.
+    pub s2c: Args,
+    /// Ack schema.
+    pub ack: Option<Validator>,
+    /// First `examples` entry of the ack schema, for `--mock`.
+    pub ack_example: Option<Value>,
+    /// Room a c2s event joins.
+    pub joins: Option<RoomRule>,
+    /// Room a c2s event leaves.
+    pub leaves: Option<RoomRule>,
+    /// Room template of an s2c event.
+    pub room: Option<Template>,
+    /// Replies.
+    pub replies: Vec<ReplySpec>,
+    /// Metrics of this event.
+    pub counters: EventCounters,
+}
+
+impl EventSpec {
+    /// Whether clients may send it.
+    pub fn accepts_from_client(&self) -> bool {
+        matches!(self.direction, Direction::C2s | Direction::Both)
+    }
+
+    /// Whether the server may send it.
+    pub fn sendable_to_client(&self) -> bool {
+        matches!(self.direction, Direction::S2c | Direction::Both)
+    }
+}
+
+/// The whole catalog, compiled.
+pub struct Contract {
+    /// Events by namespace, then name.
+    pub events: HashMap<String, HashMap<String, EventSpec>>,
+    /// Every namespace to register (always includes `/`), with its connection rule.
+    pub namespaces: Vec<(String, Rule)>,
+}
+
+impl Contract {
+    /// Compile `catalog`; every problem (bad schema, unknown rule) is reported at once.
+    pub fn compile(catalog: &Catalog) -> Result<Contract, Vec<String>> {
+        let mut problems = Vec::new();
+        let default_rule = if catalog.auth.scheme == crate::catalog::model::AuthScheme::None {
+            Rule::None
+        } else {
+            Rule::Required
+        };
+        let mut namespaces: Vec<(String, Rule)> = Vec::new();
+        for (name, ns) in &catalog.namespaces {
+            let rule = match ns.auth.as_deref().map(Rule::parse) {
+                None => default_rule.clone(),
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    problems.push(format!("namespace `{name}`: {e}"));
+                    Rule::None
+                }
+            };
+            namespaces.push((name.clone(), rule));
+        }
+        let ensure_ns = |ns: &str, namespaces: &mut Vec<(String, Rule)>| {
+            if !namespaces.iter().any(|(n, _)| n == ns) {
+                namespaces.push((ns.to_string(), default_rule.clone()));
+            }
+        };
+        ensure_ns("/", &mut namespaces);
+        let room_rule = |t: &str, problems: &mut Vec<String>| -> RoomRule {
+            let access = match catalog.rooms.get(t) {
+                Some(r) => Access::parse(r.access.as_deref()).unwrap_or_else(|e| {
+                    problems.push(format!("room `{t}`: {e}"));
+                    Access::Authenticated
+                }),
+                // A room the catalog does not describe: at least an identity is needed.
+                None => Access::Authenticated,
+            };
+            RoomRule {
+                template: Template::parse(t),
+                access,
+            }
+        };
+        let mut events: HashMap<String, HashMap<String, EventSpec>> = HashMap::new();
+        for (name, ev) in &catalog.events {
+            let ns = ev.namespace.clone().unwrap_or_else(|| "/".into());
+            ensure_ns(&ns, &mut namespaces);
+            let ns_rule = namespaces
+                .iter()
+                .find(|(n, _)| *n == ns)
+                .map(|(_, r)| r.clone())
+                .unwrap_or(Rule::None);
+            let auth = match ev.auth.as_deref().map(Rule::parse) {
+                None => ns_rule,
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    problems.push(format!("event `{name}`: {e}"));
+                    Rule::None
+                }
+            };
+            let args = |dir| Args::compile(name, arg_schemas(ev, dir));
+            let (c2s, s2c) = match (args(Direction::C2s), args(Direction::S2c)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (a, b) => {
+                    problems.extend(a.err());
+                    problems.extend(b.err());
+                    continue;
+                }
+            };
+            let ack_schema = ev
+                .ack
+                .as_ref()
+                .or(ev.c2s.as_ref().and_then(|v| v.ack.as_ref()))
+                .filter(|s| !s.is_null());
+            let ack = match ack_schema.map(compile_asserting) {
+                None => None,
+                Some(Ok(v)) => Some(v),
+                Some(Err(e)) => {
+                    problems.push(format!("event `{name}`: invalid ack schema: {e}"));
+                    None
+                }
+            };
+            let ack_example = ack_schema
+                .and_then(|s| s.get("examples"))
+                .and_then(|e| e.get(0))
+                .cloned();
+            let replies = ev
+                .replies
+                .iter()
+                .map(|r| {
+                    let example = first_example(catalog.events.get(r.event()));
+                    let source = match r {
+                        Reply::Name(_) | Reply::Detailed { payload: None, .. } => {
+                            ReplySource::Default
+                        }
+                        Reply::Detailed {
+                            payload: Some(ReplyPayload::Request),
+                            ..
+                        } => ReplySource::Request,
+                        Reply::Detailed {
+                            payload: Some(ReplyPayload::Example),
+                            ..
+                        } => ReplySource::Example(example.clone()),
+                    };
+                    ReplySpec {
+                        event: r.event().to_string(),
+                        source,
+                        example,
+                    }
+                })
+                .collect();
+            let spec = EventSpec {
+                name: name.clone(),
+                namespace: ns.clone(),
+                direction: ev.direction,
+                auth,
+                c2s,
+                s2c,
+                ack,
+                ack_example,
+                joins: ev.joins.as_deref().map(|t| room_rule(t, &mut problems)),
+                leaves: ev.leaves.as_deref().map(|t| room_rule(t, &mut problems)),
+                room: ev
+                    .room
+                    .as_deref()
+                    .or(ev.s2c.as_ref().and_then(|v| v.room.as_deref()))
+                    .map(Template::parse),
+                replies,
+                counters: EventCounters::default(),
+            };
+            events.entry(ns).or_default().insert(name.clone(), spec);
+        }
+        if problems.is_empty() {
+            Ok(Contract { events, namespaces })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The event `name` in namespace `ns`.
+    pub fn get(&self, ns: &str, name: &str) -> Option<&EventSpec> {
+        self.events.get(ns)?.get(name)
+    }
+}
+
+/// Compile like `catalog::schema::compile`, but with `format` asserted (`date-time`, `email`…):
+/// an enforcing server must refuse what ajv-formats would refuse, while lint and docs treat
+/// `format` as the annotation the 2020-12 draft makes it by default.
+pub fn compile_asserting(schema: &Schema) -> Result<Validator, String> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
+fn first_example(ev: Option<&Event>) -> Option<Value> {
+    let ev = ev?;
+    ev.examples
+        .first()
+        .or(ev.s2c.as_ref().and_then(|v| v.examples.first()))
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn formats_are_asserted_and_missing_object_args_are_empty_objects() {
+        let s1 = json!({"type": "object", "required": ["at"], "properties": {"at": {"type": "string", "format": "date-time"}}});
+        let args = Args::compile("e", vec![&s1]).unwrap();
+        assert!(args
+            .validate(&[json!({"at": "2026-01-02T03:04:05Z"})])
+            .is_empty());
+        assert_eq!(args.validate(&[json!({"at": "yesterday"})])[0].path, "/at");
+        // missing argument → validated as {} → the required field is reported
+        assert!(args.validate(&[])[0].message.contains("at"));
+        // one argument too many
+        assert!(!args
+            .validate(&[json!({"at": "2026-01-02T03:04:05Z"}), json!(1)])
+            .is_empty());
+    }
+}

@@ -1,0 +1,442 @@
+//! The Socket.IO side: the connect middleware (authentication, namespace rule, connection
+//! limit) and the one message handler every socket gets. The handler is registered as the
+//! socket's fallback, so it sees every event, catalogued or not (socketioxide's `on_fallback`
+//! only sees events without their own handler, and there are none): it reads all arguments of
+//! the raw packet (socketioxide's `Data<T>` would read only the first), then rate-limits, looks
+//! the event up, authorises, validates, applies joins/leaves and answers replies and acks.
+
+use super::auth::{Identity, Rule};
+use super::config::{json_depth, TokenBucket};
+use super::contract::{EventSpec, ReplySource};
+use super::error::{AckError, ClientError, Code};
+use super::server::Server;
+use serde::ser::{Serialize, SerializeTuple, Serializer};
+use serde_json::{json, Value};
+use socketioxide::adapter::LocalAdapter;
+use socketioxide::extract::{AckSender, SocketRef};
+use socketioxide::handler::{FromMessageParts, MessageHandler};
+use socketioxide::socket::{DisconnectReason, Socket};
+use socketioxide_core::Value as RawValue;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the server keeps per socket (in socketioxide's socket extensions).
+pub struct SocketState {
+    /// The authenticated user, if any.
+    pub identity: Option<Identity>,
+    rate: Mutex<RateState>,
+    /// Catalogued rooms joined: (room, template).
+    rooms: Mutex<Vec<(String, String)>>,
+}
+
+struct RateState {
+    bucket: TokenBucket,
+    /// When a RateLimited error event was last delivered.
+    last_error: Option<Instant>,
+    /// Start of the current one-second window of refused events, and how many.
+    window: Instant,
+    refused: u32,
+}
+
+/// Serialises arguments as separate Socket.IO arguments (socketioxide sends a tuple as
+/// several arguments, anything else as one).
+pub struct ArgsOut<'a>(pub &'a [Value]);
+
+impl Serialize for ArgsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut t = s.serialize_tuple(self.0.len())?;
+        for v in self.0 {
+            t.serialize_element(v)?;
+        }
+        t.end()
+    }
+}
+
+/// Emit `args` as the arguments of `event` to one socket.
+pub fn emit_args(s: &Socket<LocalAdapter>, event: &str, args: &[Value]) {
+    let r = match args {
+        [one] => s.emit(event, one),
+        many => s.emit(event, &ArgsOut(many)),
+    };
+    if let Err(e) = r {
+        tracing::debug!(socket = %s.id, event, error = %e, "emit failed");
+    }
+}
+
+/// The connect middleware: `Err("AuthenticationError")` becomes the client's `connect_error`.
+///
+/// On success it also installs the socket's handlers. socketioxide sends the CONNECT packet
+/// before it spawns the connect handler, so a client that emits right after `connect` could
+/// otherwise be read before any handler exists, and its event would be silently dropped.
+pub fn admit(
+    srv: &Arc<Server>,
+    s: &SocketRef,
+    auth: Value,
+    rule: &Rule,
+) -> Result<(), &'static str> {
+    if srv.connected() >= srv.limits.max_connections {
+        srv.metrics.reject("TooManyConnections");
+        tracing::warn!(ns = s.ns(), "connection refused: max connections reached");
+        return Err("TooManyConnections");
+    }
+    let cookie = s
+        .req_parts()
+        .headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|h| h.to_str().ok());
+    let identity = match srv.auth.authenticate(&auth, cookie) {
+        Ok(id) => id,
+        Err(why) => {
+            srv.metrics.reject(Code::AuthenticationError.as_str());
+            tracing::info!(ns = s.ns(), reason = %why, "connection refused");
+            return Err("AuthenticationError");
+        }
+    };
+    if let Err(why) = rule.check(identity.as_ref()) {
+        srv.metrics.reject(Code::AuthenticationError.as_str());
+        tracing::info!(ns = s.ns(), reason = %why, "connection refused");
+        return Err("AuthenticationError");
+    }
+    s.extensions.insert(Arc::new(SocketState {
+        identity,
+        rate: Mutex::new(RateState {
+            bucket: TokenBucket::new(srv.limits.burst),
+            last_error: None,
+            window: Instant::now(),
+            refused: 0,
+        }),
+        rooms: Mutex::new(Vec::new()),
+    }));
+    install(srv.clone(), s.clone());
+    Ok(())
+}
+
+/// Metrics, the message handler and the disconnect hook of an accepted socket.
+fn install(srv: Arc<Server>, s: SocketRef) {
+    srv.socket_opened(s.ns());
+    let user = state(&s).and_then(|st| st.identity.as_ref().map(|i| i.user_id.clone()));
+    tracing::debug!(socket = %s.id, ns = s.ns(), user = ?user, "connected");
+    s.on_fallback(CatalogHandler { srv: srv.clone() });
+    s.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
+        let srv = srv.clone();
+        async move {
+            srv.socket_closed(s.ns(), &format!("{reason:?}"));
+            if let Some(st) = state(&s) {
+                for (_, template) in st.rooms.lock().map(|r| r.clone()).unwrap_or_default() {
+                    srv.metrics
+                        .room_members
+                        .get_or_create(&vec![("room", template)])
+                        .dec();
+                }
+            }
+        }
+    });
+}
+
+fn state(s: &Socket<LocalAdapter>) -> Option<Arc<SocketState>> {
+    s.extensions.get::<Arc<SocketState>>()
+}
+
+/// The message handler of every socket.
+#[derive(Clone)]
+pub struct CatalogHandler {
+    srv: Arc<Server>,
+}
+
+/// Marker type for [`CatalogHandler`]'s `MessageHandler` impl.
+pub struct Raw;
+
+impl MessageHandler<LocalAdapter, Raw> for CatalogHandler {
+    fn call(&self, s: Arc<Socket<LocalAdapter>>, mut v: RawValue, ack_id: Option<i64>) {
+        let mut ctx = Ctx {
+            srv: &self.srv,
+            s: &s,
+            v: &mut v,
+            ack_id,
+        };
+        ctx.handle();
+    }
+}
+
+struct Ctx<'a> {
+    srv: &'a Arc<Server>,
+    s: &'a Arc<Socket<LocalAdapter>>,
+    v: &'a mut RawValue,
+    ack_id: Option<i64>,
+}
+
+impl Ctx<'_> {
+    fn handle(&mut self) {
+        let srv = self.srv.clone();
+        let st = state(self.s);
+        // Rate first: a flood must cost as little as possible.
+        if let Some(st) = &st {
+            let mut rate = st.rate.lock().unwrap_or_else(|e| e.into_inner());
+            if !rate.bucket.take(srv.limits.rate, srv.limits.burst) {
+                let now = Instant::now();
+                if now.duration_since(rate.window) >= Duration::from_secs(1) {
+                    rate.window = now;
+                    rate.refused = 0;
+                }
+                rate.refused += 1;
+                // A socket that keeps sending ten bursts' worth within a second after being
+                // refused is not a client that listens: cut it off.
+                if f64::from(rate.refused) > 10.0 * srv.limits.burst {
+                    drop(rate);
+                    srv.metrics.reject(Code::RateLimited.as_str());
+                    tracing::warn!(socket = %self.s.id, "event flood: disconnecting");
+                    let _ = self.s.clone().disconnect();
+                    return;
+                }
+                // Answer at most once a second: a flood must not turn into an error flood.
+                let tell = rate
+                    .last_error
+                    .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+                drop(rate);
+                let name = self.event_name();
+                srv.metrics.reject(Code::RateLimited.as_str());
+                if tell || self.ack_id.is_some() {
+                    let err = ClientError::new(
+                        Code::RateLimited,
+                        &name,
+                        format!(
+                            "more than {} events/s (burst {}) from this connection",
+                            srv.limits.rate, srv.limits.burst
+                        ),
+                    );
+                    if self.send_error(&err, tell) && tell {
+                        st.rate.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some(now);
+                    }
+                }
+                return;
+            }
+        }
+        let parsed: Option<Vec<Value>> = self
+            .v
+            .as_str()
+            .and_then(|raw| serde_json::from_str(raw).ok());
+        let Some(mut all) = parsed.filter(|a| !a.is_empty()) else {
+            let name = self.event_name();
+            return self.fail(
+                None,
+                ClientError::new(
+                    Code::PayloadError,
+                    &name,
+                    "malformed event packet (not JSON, or nested beyond 128 levels)",
+                ),
+            );
+        };
+        let Some(name) = all[0].as_str().map(str::to_string) else {
+            return self.fail(
+                None,
+                ClientError::new(Code::PayloadError, "", "event name is not a string"),
+            );
+        };
+        let args: Vec<Value> = all.drain(1..).collect();
+        let Some(spec) = srv
+            .contract
+            .get(self.s.ns(), &name)
+            .filter(|e| e.accepts_from_client())
+        else {
+            srv.unknown_events.inc();
+            return self.fail(
+                None,
+                ClientError::new(
+                    Code::UnknownEvent,
+                    &name,
+                    format!(
+                        "`{name}` is not a client→server event of namespace `{}`",
+                        self.s.ns()
+                    ),
+                ),
+            );
+        };
+        let identity = st.as_ref().and_then(|st| st.identity.as_ref());
+        if let Err(why) = spec.auth.check(identity) {
+            return self.fail(
+                Some(spec),
+                ClientError::new(Code::AuthenticationError, &name, why),
+            );
+        }
+        let depth = args.iter().map(json_depth).max().unwrap_or(0);
+        if depth > srv.limits.max_json_depth {
+            return self.fail(
+                Some(spec),
+                ClientError::new(
+                    Code::PayloadError,
+                    &name,
+                    format!(
+                        "payload nested {depth} levels deep; the limit is {}",
+                        srv.limits.max_json_depth
+                    ),
+                ),
+            );
+        }
+        let t0 = Instant::now();
+        let errors = spec.c2s.validate(&args);
+        srv.metrics.validation.observe(t0.elapsed().as_secs_f64());
+        if !errors.is_empty() {
+            let mut err = ClientError::new(
+                Code::PayloadError,
+                &name,
+                format!("`{name}` payload does not match its schema"),
+            );
+            err.errors = errors;
+            return self.fail(Some(spec), err);
+        }
+        let empty = json!({});
+        let first = args.first().unwrap_or(&empty);
+        let mut room = None;
+        for (rule, joining) in [(&spec.joins, true), (&spec.leaves, false)] {
+            let Some(rule) = rule else { continue };
+            let (bound, vars) = match rule.template.bind(first) {
+                Ok(b) => b,
+                Err(why) => {
+                    return self.fail(
+                        Some(spec),
+                        ClientError::new(Code::SubscriptionError, &name, why),
+                    )
+                }
+            };
+            if let Err(why) = rule.access.check(identity, &vars) {
+                return self.fail(
+                    Some(spec),
+                    ClientError::new(
+                        Code::SubscriptionError,
+                        &name,
+                        format!(
+                            "cannot {} room `{bound}`: {why}",
+                            if joining { "join" } else { "leave" }
+                        ),
+                    ),
+                );
+            }
+            if let Some(st) = &st {
+                let mut rooms = st.rooms.lock().unwrap_or_else(|e| e.into_inner());
+                let at = rooms.iter().position(|(r, _)| *r == bound);
+                let gauge = || {
+                    srv.metrics
+                        .room_members
+                        .get_or_create_owned(&vec![("room", rule.template.raw.clone())])
+                };
+                match (joining, at) {
+                    (true, None) => {
+                        rooms.push((bound.clone(), rule.template.raw.clone()));
+                        gauge().inc();
+                    }
+                    (false, Some(i)) => {
+                        rooms.swap_remove(i);
+                        gauge().dec();
+                    }
+                    _ => {} // duplicate subscription, or leaving a room never joined: harmless
+                }
+            }
+            if joining {
+                self.s.join(bound.clone());
+            } else {
+                self.s.leave(bound.clone());
+            }
+            room = Some(bound);
+        }
+        spec.counters.accepted.inc();
+        for r in &spec.replies {
+            let payload: Option<Vec<Value>> = match &r.source {
+                ReplySource::Request => Some(args.clone()),
+                ReplySource::Example(e) => e.clone().map(|e| vec![e]),
+                ReplySource::Default => match &room {
+                    Some(room) => Some(vec![json!({ "room": room })]),
+                    None if srv.mock => r.example.clone().map(|e| vec![e]),
+                    None => None,
+                },
+            };
+            if let Some(p) = payload {
+                emit_args(self.s, &r.event, &p);
+            }
+        }
+        if let Some(fwd) = &srv.forward {
+            let job = super::forward::Job {
+                srv: srv.clone(),
+                socket: self.s.clone(),
+                event: name,
+                args,
+                ack: self.ack_id.map(|_| self.ack_sender()),
+                identity: identity.cloned(),
+            };
+            let fwd = fwd.clone();
+            tokio::spawn(async move { fwd.run(job).await });
+            return;
+        }
+        if self.ack_id.is_some() {
+            let answer = match (&spec.ack_example, srv.mock) {
+                (Some(e), true) => e.clone(),
+                _ => json!({"ok": true}),
+            };
+            let _ = self.ack_sender().send(&answer);
+        }
+    }
+
+    fn event_name(&self) -> String {
+        self.v
+            .as_str()
+            .and_then(|raw| {
+                let mut de = serde_json::Deserializer::from_str(raw);
+                // Only the first element is read; the rest of a flooded packet stays unparsed.
+                struct First(String);
+                impl<'de> serde::Deserialize<'de> for First {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        struct V;
+                        impl<'de> serde::de::Visitor<'de> for V {
+                            type Value = First;
+                            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                                f.write_str("an event array")
+                            }
+                            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                                self,
+                                mut a: A,
+                            ) -> Result<First, A::Error> {
+                                let name: String = a.next_element()?.unwrap_or_default();
+                                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                                Ok(First(name))
+                            }
+                        }
+                        d.deserialize_seq(V)
+                    }
+                }
+                serde::Deserialize::deserialize(&mut de)
+                    .ok()
+                    .map(|First(n)| n)
+            })
+            .unwrap_or_default()
+    }
+
+    fn ack_sender(&mut self) -> AckSender<LocalAdapter> {
+        match AckSender::from_message_parts(self.s, self.v, &self.ack_id) {
+            Ok(a) => a,
+            Err(never) => match never {},
+        }
+    }
+
+    fn fail(&mut self, spec: Option<&EventSpec>, err: ClientError) {
+        self.srv.metrics.reject(err.code.as_str());
+        if let Some(spec) = spec {
+            spec.counters.rejected.inc();
+        }
+        tracing::debug!(socket = %self.s.id, event = %err.event, code = err.code.as_str(), message = %err.message, "event refused");
+        self.send_error(&err, true);
+    }
+
+    /// Send the error event (when `event`) and the ack; `true` when the event went out.
+    fn send_error(&mut self, err: &ClientError, event: bool) -> bool {
+        let mut sent = false;
+        if event {
+            match self.s.emit("error", err) {
+                Ok(()) => sent = true,
+                Err(e) => tracing::debug!(socket = %self.s.id, error = %e, "cannot send error"),
+            }
+        }
+        if self.ack_id.is_some() {
+            let _ = self.ack_sender().send(&AckError { error: err });
+        }
+        sent
+    }
+}

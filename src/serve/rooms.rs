@@ -1,0 +1,181 @@
+//! Room templates (`user:{userId}`): binding them from a payload, matching a concrete room name
+//! against them, and the rooms' `access` rules.
+
+use super::auth::Identity;
+use serde_json::Value;
+
+/// One part of a template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    Lit(String),
+    Var(String),
+}
+
+/// A parsed room template.
+#[derive(Clone, Debug)]
+pub struct Template {
+    /// As written in the catalog (the key of `rooms:`).
+    pub raw: String,
+    parts: Vec<Part>,
+}
+
+impl Template {
+    /// Parse `{name}` placeholders; text outside them is literal.
+    pub fn parse(raw: &str) -> Template {
+        let mut parts = Vec::new();
+        let mut rest = raw;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            if open > 0 {
+                parts.push(Part::Lit(rest[..open].to_string()));
+            }
+            parts.push(Part::Var(rest[open + 1..open + close].to_string()));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Lit(rest.to_string()));
+        }
+        Template {
+            raw: raw.to_string(),
+            parts,
+        }
+    }
+
+    /// The room name with every placeholder filled from `payload`'s top-level fields, and the
+    /// bound values by name. A missing or non-scalar field is an error naming it.
+    pub fn bind(&self, payload: &Value) -> Result<(String, Vec<(String, String)>), String> {
+        let mut out = String::new();
+        let mut vars = Vec::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(s) => out.push_str(s),
+                Part::Var(name) => {
+                    let v = match payload.get(name) {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        Some(Value::Bool(b)) => b.to_string(),
+                        _ => {
+                            return Err(format!(
+                                "room `{}` needs `{name}` in the payload",
+                                self.raw
+                            ))
+                        }
+                    };
+                    out.push_str(&v);
+                    vars.push((name.clone(), v));
+                }
+            }
+        }
+        Ok((out, vars))
+    }
+
+    /// Whether `room` is an instance of this template (each placeholder stands for a non-empty
+    /// string).
+    pub fn matches(&self, room: &str) -> bool {
+        fn go(parts: &[Part], s: &str) -> bool {
+            match parts.split_first() {
+                None => s.is_empty(),
+                Some((Part::Lit(l), rest)) => {
+                    s.strip_prefix(l.as_str()).is_some_and(|t| go(rest, t))
+                }
+                Some((Part::Var(_), rest)) => (1..=s.len())
+                    .filter(|&i| s.is_char_boundary(i))
+                    .any(|i| go(rest, &s[i..])),
+            }
+        }
+        go(&self.parts, room)
+    }
+}
+
+/// Who may join a room (`access:` in the catalog).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Anyone,
+    /// The bound `{userId}` (or the only placeholder) must be the socket's own user.
+    OwnUser,
+    /// Any authenticated user.
+    Authenticated,
+    /// An authenticated user with the role.
+    Role(String),
+}
+
+impl Access {
+    /// Parse `self`, `authenticated`, `role:NAME` or `none`/absent.
+    pub fn parse(s: Option<&str>) -> Result<Access, String> {
+        match s.map(str::trim) {
+            None | Some("none") | Some("public") => Ok(Access::Anyone),
+            Some("self") => Ok(Access::OwnUser),
+            Some("authenticated") | Some("required") => Ok(Access::Authenticated),
+            Some(r) => match r.strip_prefix("role:") {
+                Some(role) if !role.is_empty() => Ok(Access::Role(role.to_string())),
+                _ => Err(format!(
+                    "unknown room access `{r}` (expected self, authenticated, role:NAME or none)"
+                )),
+            },
+        }
+    }
+
+    /// `Ok` when `who` may join the room bound with `vars`, else why not.
+    pub fn check(&self, who: Option<&Identity>, vars: &[(String, String)]) -> Result<(), String> {
+        match (self, who) {
+            (Access::Anyone, _) => Ok(()),
+            (_, None) => Err("authentication required".into()),
+            (Access::Authenticated, Some(_)) => Ok(()),
+            (Access::Role(r), Some(id)) if id.has_role(r) => Ok(()),
+            (Access::Role(r), Some(_)) => Err(format!("role `{r}` required")),
+            (Access::OwnUser, Some(id)) => {
+                let bound = vars
+                    .iter()
+                    .find(|(k, _)| k == "userId")
+                    .or(if vars.len() == 1 { vars.first() } else { None });
+                match bound {
+                    Some((_, v)) if *v == id.user_id => Ok(()),
+                    Some((k, v)) => Err(format!(
+                        "`{k}` is `{v}`, but this connection is user `{}`",
+                        id.user_id
+                    )),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bind_and_match() {
+        let t = Template::parse("user:{userId}");
+        let (room, vars) = t.bind(&json!({"userId": "u-1"})).unwrap();
+        assert_eq!(room, "user:u-1");
+        assert_eq!(vars, vec![("userId".into(), "u-1".into())]);
+        assert!(t.bind(&json!({})).is_err());
+        assert!(t.matches("user:u-1"));
+        assert!(!t.matches("user:"));
+        assert!(!t.matches("signals"));
+        assert!(Template::parse("signals").matches("signals"));
+        assert!(Template::parse("{a}-{b}").matches("x-y"));
+    }
+
+    #[test]
+    fn own_user_access() {
+        let me = Identity {
+            user_id: "u-1".into(),
+            roles: vec![],
+        };
+        let v = |s: &str| vec![("userId".to_string(), s.to_string())];
+        assert!(Access::OwnUser.check(Some(&me), &v("u-1")).is_ok());
+        assert!(Access::OwnUser.check(Some(&me), &v("u-2")).is_err());
+        assert!(Access::OwnUser.check(None, &v("u-1")).is_err());
+        assert!(Access::parse(Some("role:admin"))
+            .unwrap()
+            .check(Some(&me), &[])
+            .is_err());
+    }
+}

@@ -1,0 +1,374 @@
+//! Interop tests of `evdoc serve` with the official `socket.io-client` (npm, lockfile in
+//! `tests/interop/`), over both transports, plus hostile traffic, restarts, `--mock`,
+//! `--forward` and JWT auth. Each test starts its own server on 127.0.0.1 (port 0, read from the
+//! log) and stops it on drop, also when an assertion fails.
+#![cfg(feature = "serve")]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn interop_dir() -> PathBuf {
+    root().join("tests/interop")
+}
+
+/// `npm ci` once when node_modules is missing (scripts/test does it too).
+fn npm_ready() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if !interop_dir().join("node_modules/socket.io-client").exists() {
+            let st = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--silent"])
+                .current_dir(interop_dir())
+                .status()
+                .expect("npm is needed for the interop tests");
+            assert!(st.success(), "npm ci in tests/interop failed");
+        }
+    });
+}
+
+/// A running `evdoc serve`, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        Self::start_on(0, "catalog.yaml", extra)
+    }
+
+    fn start_on(port: u16, catalog: &str, extra: &[&str]) -> Server {
+        npm_ready();
+        let fixtures = root().join("tests/fixtures/serve");
+        let port_s = port.to_string();
+        let mut args = vec![
+            "serve",
+            "--catalog",
+            fixtures.join(catalog).to_str().unwrap().to_string().leak(),
+            "--sessions",
+            fixtures
+                .join("sessions.json")
+                .to_str()
+                .unwrap()
+                .to_string()
+                .leak(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port_s.as_str(),
+            "--publish-token",
+            "tok",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+            .args(&args)
+            .env("EVDOC_LOG", "info")
+            .env_remove("HOST")
+            .env_remove("PORT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start evdoc serve");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                        let p: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                        let _ = tx.send(p.parse::<u16>().unwrap_or(0));
+                    }
+                    log.lock().unwrap().push_str(&(line + "\n"));
+                }
+            });
+        }
+        let mut server = Server {
+            child,
+            port: 0,
+            log,
+        };
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(p) if p != 0 => server.port = p,
+            _ => panic!("evdoc serve did not start:\n{}", server.log()),
+        }
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGTERM, then wait for the exit; `Some(success)` when it stopped in time.
+    fn terminate(&mut self, within: Duration) -> Option<bool> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return Some(st.success());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running node script, killed on drop.
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn node(script: &str, args: &[&str]) -> Node {
+    npm_ready();
+    Node(
+        Command::new("node")
+            .arg(script)
+            .args(args)
+            .current_dir(interop_dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node is needed for the interop tests"),
+    )
+}
+
+/// Run a scenario script to the end (at most 120 s) and fail with its output unless it passed.
+fn run_script(server: &Server, script: &str, args: &[&str]) {
+    let url = server.url();
+    let mut all = vec!["--url", url.as_str(), "--token", "tok"];
+    all.extend_from_slice(args);
+    let mut n = node(script, &all);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = n.0.try_wait().unwrap() {
+            break Some(st);
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut out = String::new();
+    let mut err = String::new();
+    use std::io::Read;
+    if let Some(mut o) = n.0.stdout.take() {
+        let _ = o.read_to_string(&mut out);
+    }
+    if let Some(mut e) = n.0.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    println!("{out}");
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{script} {args:?} failed (status {status:?}):\n{out}\n{err}\n--- server log ---\n{}",
+        server.log()
+    );
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn socket_io_client_over_websocket() {
+    let s = Server::start(&[]);
+    run_script(&s, "interop.js", &["--transport", "websocket"]);
+}
+
+#[test]
+fn socket_io_client_over_polling() {
+    let s = Server::start(&[]);
+    run_script(&s, "interop.js", &["--transport", "polling"]);
+}
+
+#[test]
+fn hostile_traffic_is_answered_or_cut_off() {
+    let s = Server::start(&["--max-connections", "20"]);
+    run_script(&s, "hostile.js", &[]);
+}
+
+#[test]
+fn mock_mode_answers_from_examples() {
+    let s = Server::start(&["--mock"]);
+    run_script(
+        &s,
+        "modes.js",
+        &["--mode", "mock", "--transport", "websocket"],
+    );
+}
+
+#[test]
+fn forward_mode_posts_to_the_backend_and_validates_its_emits() {
+    let backend = free_port();
+    let url = format!("http://127.0.0.1:{backend}/events");
+    let s = Server::start(&["--forward", &url]);
+    let port = backend.to_string();
+    run_script(
+        &s,
+        "modes.js",
+        &[
+            "--mode",
+            "forward",
+            "--backend-port",
+            &port,
+            "--transport",
+            "polling",
+        ],
+    );
+}
+
+#[test]
+fn jwt_tokens() {
+    let s = Server::start_on(0, "token-catalog.yaml", &["--jwt-secret", "s3cret"]);
+    run_script(
+        &s,
+        "token.js",
+        &["--secret", "s3cret", "--transport", "websocket"],
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The client reconnects to a restarted server and re-subscribes; publishing then reaches it.
+/// Also: SIGTERM stops the server cleanly (exit 0) while clients are connected.
+fn reconnect(transport: &str) {
+    let mut first = Server::start(&[]);
+    let port = first.port;
+    let url = first.url();
+    let mut n = node(
+        "reconnect.js",
+        &["--url", &url, "--token", "tok", "--transport", transport],
+    );
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = n.0.stdout.take().unwrap();
+    let stderr = n.0.stderr.take().unwrap();
+    let node_err = Arc::new(Mutex::new(String::new()));
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    {
+        let node_err = node_err.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                node_err.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+    }
+    let wait_for = |want: &str, rx: &mpsc::Receiver<String>, log: &dyn Fn() -> String| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) if l == want => return,
+                Ok(_) => continue,
+                Err(_) => panic!(
+                    "no `{want}` from reconnect.js\n{}\n--- server log ---\n{}",
+                    node_err.lock().unwrap(),
+                    log()
+                ),
+            }
+        }
+    };
+    wait_for("SUBSCRIBED 1", &rx, &|| first.log());
+    assert_eq!(
+        first.terminate(Duration::from_secs(10)),
+        Some(true),
+        "SIGTERM must stop the server cleanly:\n{}",
+        first.log()
+    );
+    assert!(first.log().contains("stopped"), "{}", first.log());
+    let second = Server::start_on(port, "catalog.yaml", &[]);
+    wait_for("SUBSCRIBED 2", &rx, &|| second.log());
+    wait_for("DELIVERED", &rx, &|| second.log());
+}
+
+#[test]
+fn reconnects_and_resubscribes_after_restart_websocket() {
+    reconnect("websocket");
+}
+
+#[test]
+fn reconnects_and_resubscribes_after_restart_polling() {
+    reconnect("polling");
+}
+
+#[test]
+fn unusable_inputs_are_clear_errors() {
+    let out = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+        .args(["serve", "--catalog", "tests/fixtures/serve/catalog.yaml"])
+        .args(["--sessions", "/nonexistent/sessions.json", "--port", "0"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read sessions file"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("sessions.json");
+    std::fs::write(&bad, r#"{"s": {"user": "x"}}"#).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+        .args([
+            "serve",
+            "--catalog",
+            "tests/fixtures/serve/catalog.yaml",
+            "--port",
+            "0",
+        ])
+        .arg("--sessions")
+        .arg(&bad)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("userId"));
+}
+
+#[test]
+fn serve_help_text() {
+    let out = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+        .args(["serve", "--help"])
+        .env_remove("HOST")
+        .env_remove("PORT")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Examples:"));
+    insta::assert_snapshot!("help_serve", text);
+}
