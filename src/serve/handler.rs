@@ -120,7 +120,7 @@ fn install(srv: Arc<Server>, s: SocketRef) {
     s.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
         let srv = srv.clone();
         async move {
-            srv.socket_closed(s.ns(), &format!("{reason:?}"));
+            srv.socket_closed(s.ns(), reason_label(reason));
             if let Some(st) = state(&s) {
                 for (_, template) in st.rooms.lock().map(|r| r.clone()).unwrap_or_default() {
                     srv.metrics
@@ -438,5 +438,42 @@ impl Ctx<'_> {
             let _ = self.ack_sender().send(&AckError { error: err });
         }
         sent
+    }
+}
+
+/// The disconnect reason as socket.io names it (`transport close`, `ping timeout`…), so that
+/// `evdoc_disconnects_total{reason}` reads like the reasons clients see and alerts written for
+/// Socket.IO work unchanged.
+pub fn reason_label(reason: DisconnectReason) -> &'static str {
+    use DisconnectReason::*;
+    match reason {
+        TransportClose => "transport close",
+        TransportError | MultipleHttpPollingError => "transport error",
+        PacketParsingError => "parse error",
+        HeartbeatTimeout => "ping timeout",
+        ClientNSDisconnect => "client namespace disconnect",
+        ServerNSDisconnect => "server namespace disconnect",
+        ClosingServer => "server shutting down",
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn disconnect_reasons_use_socket_io_names() {
+        assert_eq!(
+            reason_label(DisconnectReason::HeartbeatTimeout),
+            "ping timeout"
+        );
+        assert_eq!(
+            reason_label(DisconnectReason::TransportClose),
+            "transport close"
+        );
+        assert_eq!(
+            reason_label(DisconnectReason::ClosingServer),
+            "server shutting down"
+        );
     }
 }

@@ -212,6 +212,9 @@ const scenarios = [
     assert.match(text, /evdoc_rejections_total\{code="RateLimited"\} [1-9]/);
     assert.match(text, /evdoc_validation_seconds_count [1-9]/);
     assert.match(text, /evdoc_room_members\{room="user:\{userId\}"\} \d/);
+    // Disconnect reasons carry socket.io's names, as the catalog's alerts expect.
+    assert.match(text, /evdoc_disconnects_total\{[^}]*reason="(transport close|transport error|parse error|client namespace disconnect)"[^}]*\} [1-9]/);
+    assert.doesNotMatch(text, /reason="[A-Z]/);
     assert.equal(await (await fetch(require('./lib').URL_BASE + '/healthz')).text(), 'ok\n');
   }],
 ];
