@@ -124,7 +124,22 @@ static JS_CALLS: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
 /// `Socket`, `this.$socket`, `@nestjs/websockets`), an `io` binding, or a namespace. A file
 /// without any of them has no receiver the extractor would accept, so it is not parsed.
 static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
-    LazyLock::new(|| finders(&["ocket", "OCKET", "SubscribeMessage", "Gateway"]));
+    LazyLock::new(|| finders(&["SubscribeMessage", "Gateway"]));
+
+/// The word socket in any case, except inside the browser's `WebSocket` (DOM typings, the `ws`
+/// library): those files talk WebSocket, not Socket.IO, and parsing them is most of what a
+/// tree without Socket.IO would cost.
+static SOCKET: LazyLock<[Finder<'static>; 2]> =
+    LazyLock::new(|| [b"ocket".as_slice(), b"OCKET"].map(|w| Finder::new(w).into_owned()));
+
+fn says_socket(text: &[u8]) -> bool {
+    SOCKET.iter().any(|f| {
+        f.find_iter(text).any(|at| {
+            let web = at >= 4 && text[at - 4..at - 1].eq_ignore_ascii_case(b"web");
+            !web
+        })
+    })
+}
 
 /// Short names that are evidence only as whole words: `io(`, `io.`, `nsp` (not the end of
 /// `ratio.` or the middle of `transpile`).
@@ -191,7 +206,11 @@ pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
         Family::Rust => (&*RUST_CALLS, &*RUST_EVIDENCE),
     };
     let any = |fs: &[Finder]| fs.iter().any(|f| f.find(text).is_some());
-    any(calls) && (any(evidence) || uses_short_names(text))
+    let socket = match family {
+        Family::Js => says_socket(text),
+        Family::Rust => false,
+    };
+    any(calls) && (socket || any(evidence) || uses_short_names(text))
 }
 
 #[cfg(test)]
@@ -219,6 +238,16 @@ mod tests {
         assert!(!js(
             b"namespace ts { emit(ratio.x, portfolio(1), transpile) }"
         ));
+        assert!(!js(
+            b"const ws = new WebSocket(url); ws.on('message', f); ws.send(x)"
+        ));
+        assert!(js(
+            b"const ws = new WebSocket(url); const socket = makeSocket(); socket.emit('a')"
+        ));
+        assert!(js(
+            b"@WebSocketGateway() class G { @SubscribeMessage('a') h() {} }"
+        ));
+        assert!(js(b"import { Socket } from 'socket.io'; client.emit('a')"));
         let rs = |t: &[u8]| may_hold_sites(Family::Rust, t);
         assert!(rs(b"use socketioxide::SocketIo; s.emit(\"a\", &1)"));
         assert!(!rs(b"tx.send(1); bus.emit(x)"));
