@@ -115,6 +115,21 @@ struct Walker<'f> {
 }
 
 impl Walker<'_> {
+    /// A free function or a method: a scope of its own with its typed parameters bound, and its
+    /// name as the context of the sites inside.
+    fn visit_fn(&mut self, sig: &syn::Signature, block: &syn::Block) {
+        let saved = std::mem::replace(&mut self.context, Context::Fn(sig.ident.to_string()));
+        self.in_scope(|w| {
+            for input in &sig.inputs {
+                if let syn::FnArg::Typed(pt) = input {
+                    w.bind_pattern(&pt.pat, Some(&pt.ty), None);
+                }
+            }
+            w.visit_block(block);
+        });
+        self.context = saved;
+    }
+
     fn finish(self) -> Vec<Site> {
         let mut namespaces: HashMap<String, BTreeSet<Option<String>>> = HashMap::new();
         for (f, ns) in &self.roots {
@@ -734,29 +749,11 @@ impl<'ast> Visit<'ast> for Names {
 
 impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_item_fn(&mut self, node: &'ast syn::ItemFn) {
-        let saved = std::mem::replace(&mut self.context, Context::Fn(node.sig.ident.to_string()));
-        self.in_scope(|w| {
-            for input in &node.sig.inputs {
-                if let syn::FnArg::Typed(pt) = input {
-                    w.bind_pattern(&pt.pat, Some(&pt.ty), None);
-                }
-            }
-            w.visit_block(&node.block);
-        });
-        self.context = saved;
+        self.visit_fn(&node.sig, &node.block);
     }
 
     fn visit_impl_item_fn(&mut self, node: &'ast syn::ImplItemFn) {
-        let saved = std::mem::replace(&mut self.context, Context::Fn(node.sig.ident.to_string()));
-        self.in_scope(|w| {
-            for input in &node.sig.inputs {
-                if let syn::FnArg::Typed(pt) = input {
-                    w.bind_pattern(&pt.pat, Some(&pt.ty), None);
-                }
-            }
-            w.visit_block(&node.block);
-        });
-        self.context = saved;
+        self.visit_fn(&node.sig, &node.block);
     }
 
     fn visit_block(&mut self, node: &'ast syn::Block) {
