@@ -34,50 +34,35 @@ pub(crate) fn split<'e, 'a>(object: &'e Expression<'a>) -> (&'e Expression<'a>, 
     let mut ops = Vec::new();
     let mut cur = object;
     for _ in 0..64 {
-        let inner = cur.get_inner_expression();
-        match inner {
-            Expression::CallExpression(c) => match call_op(c) {
-                Some((obj, op)) => {
-                    ops.push(op);
-                    cur = obj;
-                }
-                None => break,
-            },
-            Expression::StaticMemberExpression(m)
-                if PROP_OPS.contains(&m.property.name.as_str()) =>
-            {
-                ops.push(Op {
-                    name: m.property.name.as_str(),
-                    is_call: false,
-                    arg: None,
-                });
-                cur = &m.object;
-            }
+        // `a?.to(r).emit` wraps the same calls and members in a chain expression.
+        let step = match cur.get_inner_expression() {
+            Expression::CallExpression(c) => call_op(c),
+            Expression::StaticMemberExpression(m) => prop_op(m),
             Expression::ChainExpression(ch) => match &ch.expression {
-                ChainElement::CallExpression(c) => match call_op(c) {
-                    Some((obj, op)) => {
-                        ops.push(op);
-                        cur = obj;
-                    }
-                    None => break,
-                },
-                ChainElement::StaticMemberExpression(m)
-                    if PROP_OPS.contains(&m.property.name.as_str()) =>
-                {
-                    ops.push(Op {
-                        name: m.property.name.as_str(),
-                        is_call: false,
-                        arg: None,
-                    });
-                    cur = &m.object;
-                }
-                _ => break,
+                ChainElement::CallExpression(c) => call_op(c),
+                ChainElement::StaticMemberExpression(m) => prop_op(m),
+                _ => None,
             },
-            _ => break,
-        }
+            _ => None,
+        };
+        let Some((obj, op)) = step else { break };
+        ops.push(op);
+        cur = obj;
     }
     ops.reverse();
     (cur, ops)
+}
+
+fn prop_op<'e, 'a>(m: &'e StaticMemberExpression<'a>) -> Option<(&'e Expression<'a>, Op<'e, 'a>)> {
+    let name = m.property.name.as_str();
+    PROP_OPS.contains(&name).then_some((
+        &m.object,
+        Op {
+            name,
+            is_call: false,
+            arg: None,
+        },
+    ))
 }
 
 fn call_op<'e, 'a>(c: &'e CallExpression<'a>) -> Option<(&'e Expression<'a>, Op<'e, 'a>)> {
