@@ -62,7 +62,7 @@ impl Draft<'_> {
             .iter()
             .filter(|s| s.role == Role::Emit)
             .filter_map(|s| s.room.as_deref())
-            .map(room_template)
+            .map(crate::scan::room::template)
             .collect::<Option<_>>()?;
         (rooms.len() == 1).then(|| rooms[0].clone())
     }
@@ -79,61 +79,6 @@ impl Draft<'_> {
             return None;
         }
         Some(merge(&shapes))
-    }
-}
-
-/// Turn a room expression from code into a catalog template: `` `user:${socket.userId}` `` →
-/// `user:{userId}`, `'signals'` → `signals`. `None` when the room is held in a variable.
-pub fn room_template(expr: &str) -> Option<String> {
-    let t = expr.trim();
-    let strip = |q: char| t.strip_prefix(q).and_then(|r| r.strip_suffix(q));
-    if let Some(lit) = strip('\'').or_else(|| strip('"')) {
-        return Some(lit.to_owned());
-    }
-    if let Some(inner) = strip('`') {
-        let mut out = String::new();
-        let mut rest = inner;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let j = rest[i..].find('}')?;
-            let var = &rest[i + 2..i + j];
-            out.push('{');
-            out.push_str(&placeholder_name(var));
-            out.push('}');
-            rest = &rest[i + j + 1..];
-        }
-        out.push_str(rest);
-        return Some(out);
-    }
-    if t.contains('+') {
-        let mut out = String::new();
-        for part in t.split('+') {
-            let p = part.trim();
-            match p
-                .strip_prefix('\'')
-                .and_then(|r| r.strip_suffix('\''))
-                .or_else(|| p.strip_prefix('"').and_then(|r| r.strip_suffix('"')))
-            {
-                Some(l) => out.push_str(l),
-                None => {
-                    out.push('{');
-                    out.push_str(&placeholder_name(p));
-                    out.push('}');
-                }
-            }
-        }
-        return Some(out);
-    }
-    None
-}
-
-/// `socket.userId` → `userId`; anything not a plain path → `id`.
-fn placeholder_name(expr: &str) -> String {
-    let last = expr.trim().rsplit(['.', '?']).next().unwrap_or("");
-    if !last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        last.to_owned()
-    } else {
-        "id".to_owned()
     }
 }
 
@@ -353,20 +298,4 @@ pub fn write(
         written.push(path);
     }
     Ok(written)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn room_templates() {
-        assert_eq!(
-            room_template("`user:${socket.userId}`").unwrap(),
-            "user:{userId}"
-        );
-        assert_eq!(room_template("'signals'").unwrap(), "signals");
-        assert_eq!(room_template("'user:' + id").unwrap(), "user:{id}");
-        assert!(room_template("room").is_none());
-    }
 }

@@ -9,6 +9,7 @@ pub mod fallback;
 pub mod js;
 pub mod nesting;
 pub mod output;
+pub mod room;
 pub mod run;
 pub mod rust;
 pub mod site;

@@ -83,55 +83,15 @@ pub fn code_patterns(expr: &str) -> Option<Vec<String>> {
     parts.filter(|p| p.len() > 1)
 }
 
-fn quoted(s: &str) -> Option<&str> {
-    let s = s.trim();
-    for q in ['\'', '"'] {
-        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) && !s[1..s.len() - 1].contains(q) {
-            return Some(&s[1..s.len() - 1]);
-        }
-    }
-    None
-}
-
 fn code_pattern(expr: &str) -> Option<String> {
     let t = expr.trim();
-    if let Some(lit) = quoted(t) {
-        return Some(lit.to_owned());
-    }
-    if t.len() >= 2 && t.starts_with('`') && t.ends_with('`') {
-        let inner = &t[1..t.len() - 1];
-        let mut out = String::new();
-        let mut rest = inner;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let j = rest[i..].find('}')?;
-            out.push_str("{*}");
-            rest = &rest[i + j + 1..];
-        }
-        out.push_str(rest);
-        return Some(out);
-    }
+    // Rust: `format!("user:{}", id)` is the only room-building form socketioxide code uses.
     if let Some(args) = t.strip_prefix("format!(").and_then(|r| r.strip_suffix(')')) {
-        let fmt_end = args.rfind('"')?;
-        let lit = quoted(&args[..=fmt_end])?;
-        return Some(catalog_pattern(lit));
+        let lit = args.get(..=args.rfind('"')?)?;
+        let lit = lit.trim().strip_prefix('"')?.strip_suffix('"')?;
+        return (!lit.contains('"')).then(|| catalog_pattern(lit));
     }
-    if t.contains('+') {
-        let parts: Vec<&str> = t.split('+').collect();
-        if !parts.iter().any(|p| quoted(p).is_some()) {
-            return None;
-        }
-        let mut out = String::new();
-        for p in parts {
-            match quoted(p) {
-                Some(l) => out.push_str(l),
-                None if out.ends_with("{*}") => {}
-                None => out.push_str("{*}"),
-            }
-        }
-        return Some(out);
-    }
-    None
+    crate::scan::room::template(t).map(|template| catalog_pattern(&template))
 }
 
 #[cfg(test)]
