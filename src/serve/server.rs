@@ -155,8 +155,38 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
         .route("/metrics", get(metrics_route))
         .route("/healthz", get(|| async { "ok\n" }))
         .with_state(srv.clone())
-        .layer(layer);
+        .layer(layer)
+        .layer(axum::middleware::map_request(detach_request));
     Ok((app, srv))
+}
+
+/// Give the request its own copies of the URI and header values.
+///
+/// hyper parses them without copying: they are slices of the connection's read buffer (8 KiB,
+/// often grown to 16). engineioxide keeps the request's `Parts` for the socket's whole life, so
+/// every connection would pin that buffer: about 16 KB per idle socket, the largest single
+/// item of a socket's memory. Copying a few hundred bytes once per request frees it.
+async fn detach_request(req: axum::extract::Request) -> axum::extract::Request {
+    use axum::http::{HeaderMap, HeaderValue, Uri};
+    let (mut parts, body) = req.into_parts();
+    let mut headers = HeaderMap::with_capacity(parts.headers.len());
+    for (name, value) in &parts.headers {
+        // Every value hyper accepted is valid again; keep the original if not.
+        let copy = match HeaderValue::from_bytes(value.as_bytes()) {
+            Ok(mut copy) => {
+                copy.set_sensitive(value.is_sensitive());
+                copy
+            }
+            Err(_) => value.clone(),
+        };
+        headers.append(name.clone(), copy);
+    }
+    parts.headers = headers;
+    // A fresh String becomes the URI's own buffer.
+    if let Ok(uri) = Uri::try_from(parts.uri.to_string()) {
+        parts.uri = uri;
+    }
+    axum::extract::Request::from_parts(parts, body)
 }
 
 fn register_namespace(io: &SocketIo, srv: &Arc<Server>, ns: String, rule: Rule) {
