@@ -163,6 +163,49 @@ fn lint_finds_dangling_references_failing_examples_and_bad_names() {
     insta::assert_snapshot!(got.join("\n"));
 }
 
+/// Room templates are read one way everywhere (`catalog::room`): lint names the typos serve
+/// would bind literally, and checks the placeholder serve binds, `{a{b}` being `a{b`, not `b`.
+#[test]
+fn lint_reads_room_templates_as_serve_binds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        r#"evdoc: 1
+info: {title: t, version: "1"}
+rooms:
+  "user:{userId}": {access: self}
+  "team:{}": {}
+  "org:{a{b}": {}
+  "desk:{id": {}
+events:
+  join:org:
+    direction: c2s
+    payload: {type: object, properties: {b: {type: string}}}
+    joins: "org:{a{b}"
+  join:user:
+    direction: c2s
+    payload: {type: object, properties: {userId: {type: string}}}
+    joins: "user:{userId}"
+"#,
+    )
+    .unwrap();
+    let loaded = catalog::load(dir.path()).unwrap();
+    let got: Vec<String> = lint(&loaded)
+        .iter()
+        .map(|p| format!("{} {}", p.rule, p.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "EV008 `join:org` joins `org:{a{b}`, but its payload schema has no property `a{b` to bind `{a{b}` from",
+            "EV008 room `team:{}`: placeholder `{}` has no name",
+            "EV008 room `org:{a{b}`: placeholder `{a{b}` has a `{` in its name (placeholders do not nest)",
+            "EV008 room `desk:{id`: a `{` is never closed by a `}` (it is read as literal text)",
+        ],
+        "{got:#?}"
+    );
+}
+
 mod never_panics {
     use proptest::prelude::*;
 

@@ -244,6 +244,135 @@ fn forward_mode_posts_to_the_backend_and_validates_its_emits() {
     );
 }
 
+/// A real HTTP backend for `--forward` on 127.0.0.1 (port 0), axum on its own runtime, stopped
+/// on drop. `execute:trade` is answered by the payload's `symbol`: `OK` (an emit and an ack),
+/// `SLOW` (the same after 2 s), `E500`/`E503`/`E429`/`E403`/`E302` (that status), `E422` (a
+/// refusal with message and errors), `GARBAGE` (not JSON), `ARRAY`, `TYPO` (`emits`), `MIXED`
+/// (valid emits next to invalid ones); `chat:send` gets an ack that breaks its ack schema;
+/// anything else `{}`.
+struct Backend {
+    rt: Option<tokio::runtime::Runtime>,
+    port: u16,
+}
+
+impl Backend {
+    fn start() -> Backend {
+        use axum::http::StatusCode;
+        use axum::response::IntoResponse;
+        use serde_json::{json, Value};
+        async fn answer(axum::Json(ev): axum::Json<Value>) -> axum::response::Response {
+            let ok = json!({
+                "emit": [{"event": "trade:executed", "payload": {"tradeId": "t-1"}, "to": "socket"}],
+                "ack": {"tradeId": "t-1"},
+            });
+            let status = |code: u16, body: &'static str| {
+                (StatusCode::from_u16(code).unwrap(), body).into_response()
+            };
+            if ev["event"] == "chat:send" {
+                return axum::Json(json!({"ack": 5})).into_response();
+            }
+            if ev["event"] != "execute:trade" {
+                return axum::Json(json!({})).into_response();
+            }
+            match ev["payload"]["symbol"].as_str().unwrap_or("") {
+                "OK" => axum::Json(ok).into_response(),
+                "SLOW" => {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    axum::Json(json!({
+                        "emit": [{"event": "trade:executed", "payload": {"tradeId": "late"}}],
+                        "ack": {"tradeId": "late"},
+                    }))
+                    .into_response()
+                }
+                "E500" => status(500, "oops"),
+                "E503" => status(503, "maintenance"),
+                "E429" => status(429, "slow down"),
+                "E403" => status(403, "forbidden"),
+                "E302" => (StatusCode::FOUND, [("location", "/elsewhere")], "").into_response(),
+                "E422" => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    axum::Json(json!({
+                        "message": "insufficient funds",
+                        "errors": [{"path": "/quantity", "message": "exceeds the balance"}],
+                    })),
+                )
+                    .into_response(),
+                "GARBAGE" => status(200, "<html>not json</html>"),
+                "ARRAY" => axum::Json(json!([1, 2])).into_response(),
+                "TYPO" => axum::Json(json!({"emits": []})).into_response(),
+                "MIXED" => axum::Json(json!({
+                    "emit": [
+                        {"event": "trade:executed", "payload": {"tradeId": "t-2"}, "to": "socket"},
+                        {"event": "trade:update", "payload": {"tradeId": "t-2", "status": "filled"}, "to": format!("room:user:{}", ev["socket"]["userId"].as_str().unwrap_or(""))},
+                        {"event": "trade:update", "payload": {"tradeId": "t-2", "status": "bogus"}, "to": "socket"},
+                        {"event": "not:catalogued", "payload": {}, "to": "socket"},
+                        {"event": "trade:executed", "payload": {"tradeId": "t-2"}, "to": "everyone"},
+                        {"event": "trade:update", "payload": {"tradeId": "t-2", "status": "filled"}, "to": "room:signals"},
+                    ],
+                    "ack": {"tradeId": "t-2"},
+                }))
+                .into_response(),
+                _ => status(400, "unknown symbol"),
+            }
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rt.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().route("/events", axum::routing::post(answer));
+            let _ = axum::serve(listener, app).await;
+        });
+        Backend { rt: Some(rt), port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/events", self.port)
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn forward_failures(transport: &str) {
+    let backend = Backend::start();
+    let s = Server::start(&["--forward", &backend.url(), "--forward-timeout", "1s"]);
+    run_script(
+        &s,
+        "forward.js",
+        &["--mode", "up", "--transport", transport],
+    );
+    // Down: nothing listens at the forward URL (a port just bound and released).
+    let closed = free_port();
+    let url = format!("http://127.0.0.1:{closed}/events");
+    let s = Server::start(&["--forward", &url]);
+    run_script(
+        &s,
+        "forward.js",
+        &["--mode", "down", "--transport", transport],
+    );
+}
+
+#[test]
+fn forward_failures_reach_the_client_over_websocket() {
+    forward_failures("websocket");
+}
+
+#[test]
+fn forward_failures_reach_the_client_over_polling() {
+    forward_failures("polling");
+}
+
 #[test]
 fn jwt_tokens() {
     let s = Server::start_on(0, "token-catalog.yaml", &["--jwt-secret", "s3cret"]);
@@ -357,6 +486,23 @@ fn unusable_inputs_are_clear_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("userId"));
+
+    for (bad, says) in [
+        ("0", "more than zero"),
+        ("-1s", "more than zero"),
+        ("soon", "not a duration"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_evdoc"))
+            .args(["serve", "--catalog", "tests/fixtures/serve/catalog.yaml"])
+            .args(["--port", "0", "--forward", "http://127.0.0.1:9/events"])
+            .arg(format!("--forward-timeout={bad}"))
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--forward-timeout {bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "--forward-timeout {bad}: {err}");
+    }
 }
 
 #[test]

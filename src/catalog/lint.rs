@@ -6,6 +6,7 @@ use super::load::LoadedCatalog;
 use super::model::{Catalog, Event, Schema};
 use super::positions::pointer;
 use super::reserved::is_reserved;
+use super::room::RoomTemplate;
 use super::schema;
 use crate::diagnostic::{Location, Severity};
 use crate::scan::site::Direction;
@@ -83,6 +84,12 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
         }
     }
     for (name, room) in &cat.rooms {
+        check_template(
+            &mut l,
+            None,
+            &pointer(["rooms", name]),
+            &RoomTemplate::parse(name),
+        );
         if let Some(a) = &room.access {
             check_rule(
                 &mut l,
@@ -319,6 +326,11 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
     ] {
         let Some(t) = template else { continue };
         let ptr = format!("{base}/{field}");
+        let parsed = RoomTemplate::parse(t);
+        // A template declared in `rooms` is checked there, once.
+        if !cat.rooms.contains_key(t) {
+            check_template(l, Some(name), &ptr, &parsed);
+        }
         if !cat.rooms.is_empty() && !cat.rooms.contains_key(t) {
             l.push(
                 "EV008",
@@ -338,7 +350,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
                 .as_ref()
                 .and_then(|p| p.get("properties"))
                 .and_then(|p| p.as_object());
-            for var in placeholders(t) {
+            for var in parsed.placeholders() {
                 if !props.is_some_and(|p| p.contains_key(var)) {
                     l.push("EV008", Some(name), &ptr, format!("`{name}` {field} `{t}`, but its payload schema has no property `{var}` to bind `{{{var}}}` from"), None);
                 }
@@ -347,12 +359,18 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
     }
 }
 
-/// The `{name}` placeholders of a room template.
-pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template
-        .split('{')
-        .skip(1)
-        .filter_map(|p| p.split_once('}').map(|(v, _)| v))
+/// A room template that is legal but almost surely a typo (`{}`, `{a{b}`, an unclosed `{`):
+/// serve would bind or match it in a way its author did not mean.
+fn check_template(l: &mut Linter, event: Option<&str>, ptr: &str, template: &RoomTemplate) {
+    for problem in template.problems() {
+        l.push(
+            "EV008",
+            event,
+            ptr,
+            format!("room `{template}`: {problem}"),
+            Some("placeholders are `{name}`, one word each, e.g. `user:{userId}`".into()),
+        );
+    }
 }
 
 fn known_namespace(l: &mut Linter, cat: &Catalog, event: Option<&str>, ptr: &str, ns: &str) {

@@ -5,6 +5,7 @@ pub mod load;
 pub mod model;
 pub mod positions;
 pub mod reserved;
+pub mod room;
 pub mod schema;
 
 pub use load::{load, LoadError, LoadErrors, LoadedCatalog};

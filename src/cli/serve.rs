@@ -47,6 +47,10 @@ pub struct ServeArgs {
     /// POST every valid client event to this backend (http://) and carry out its answer.
     #[arg(long, value_name = "URL")]
     pub forward: Option<String>,
+    /// How long the --forward backend has to answer one event (`5s`, `1.5s`, `250ms`; a bare
+    /// number is seconds); past it the client gets BackendUnavailable.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub forward_timeout: std::time::Duration,
     /// Log format (level from EVDOC_LOG, e.g. `debug`; default `info`).
     #[arg(long, value_enum, default_value_t = LogFmt::Text)]
     pub log_format: LogFmt,
@@ -89,6 +93,7 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         jwt_secret: a.jwt_secret,
         mock: a.mock,
         forward: a.forward,
+        forward_timeout: a.forward_timeout,
         log_format: match a.log_format {
             LogFmt::Text => LogFormat::Text,
             LogFmt::Json => LogFormat::Json,
@@ -128,6 +133,29 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
     }
 }
 
+/// `5s`, `1.5s`, `250ms` or a bare number of seconds; more than zero.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    let bad = || format!("`{s}` is not a duration such as 5s, 1.5s or 250ms");
+    let n: f64 = num
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n: &f64| !n.is_nan())
+        .ok_or_else(bad)?;
+    if n <= 0.0 {
+        return Err(format!("`{s}`: the duration must be more than zero"));
+    }
+    std::time::Duration::try_from_secs_f64(n * scale).map_err(|_| bad())
+}
+
 fn init_logs(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("EVDOC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -139,4 +167,24 @@ fn init_logs(format: LogFormat) {
         LogFormat::Json => b.json().try_init(),
         LogFormat::Text => b.try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        for bad in ["", "s", "5m", "abc", "1e400", "NaN"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        for zero in ["0", "0ms", "-1s"] {
+            assert!(parse_duration(zero).unwrap_err().contains("more than zero"));
+        }
+    }
 }

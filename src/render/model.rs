@@ -1063,10 +1063,9 @@ mod diagrams_free {
         for (name, ev) in &cat.events {
             if let Some(room) = &ev.joins {
                 any = true;
-                let fields: Vec<String> = room
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split('}').next())
+                let fields: Vec<String> = crate::catalog::room::RoomTemplate::parse(room)
+                    .placeholders()
+                    .filter(|f| !f.is_empty())
                     .map(|f| f.replace(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'), "_"))
                     .collect();
                 let payload = if fields.is_empty() {

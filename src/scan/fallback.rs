@@ -59,28 +59,18 @@ pub fn sites(rel: &str, text: &str) -> Vec<Site> {
         };
         let (event, expr) = event_of(arg.as_str());
         let (line, column) = lines.position(arg.start());
+        let role = if method.as_str().starts_with("emit") {
+            Role::Emit
+        } else {
+            Role::Listen
+        };
+        let call = format!("{}.{}", site.call, method.as_str());
         out.push(Site {
-            dynamic: event.is_none(),
-            event,
-            role: if method.as_str().starts_with("emit") {
-                Role::Emit
-            } else {
-                Role::Listen
-            },
-            direction: None,
             side: site.side,
-            file: rel.to_string(),
-            line,
-            column,
-            call: format!("{}.{}", site.call, method.as_str()),
             room: site.room,
             namespace: site.namespace,
-            lang: Lang::Js,
-            via: None,
-            ack: false,
-            candidates: None,
             expr,
-            payload: None,
+            ..Site::new(Lang::Js, rel, (line, column), role, event, call)
         });
     }
     for caps in SUBSCRIBE.captures_iter(&clean) {
@@ -89,24 +79,18 @@ pub fn sites(rel: &str, text: &str) -> Vec<Site> {
         };
         let (event, expr) = event_of(arg.as_str());
         let (line, column) = lines.position(arg.start());
+        let role = Role::Listen;
         out.push(Site {
-            dynamic: event.is_none(),
-            event,
-            role: Role::Listen,
-            direction: None,
             side: Some(Side::Server),
-            file: rel.to_string(),
-            line,
-            column,
-            call: "@SubscribeMessage".to_string(),
-            room: None,
-            namespace: None,
-            lang: Lang::Js,
-            via: None,
-            ack: false,
-            candidates: None,
             expr,
-            payload: None,
+            ..Site::new(
+                Lang::Js,
+                rel,
+                (line, column),
+                role,
+                event,
+                "@SubscribeMessage",
+            )
         });
     }
     out.sort_by_key(|s| (s.line, s.column));

@@ -160,3 +160,63 @@ pub struct Site {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub payload: Option<Shape>,
 }
+
+impl Site {
+    /// A site with what every finder knows: where it is, whether it emits or listens, the event
+    /// (`None` for a name that is not a constant, which makes the site `dynamic`) and the call
+    /// shape. Everything else is unset (no side, direction, room, namespace, wrapper, ack,
+    /// candidates, expression, payload): finders add what they learn with struct update syntax,
+    /// `Site { side, room, ..Site::new(…) }`, so that a new field needs no edit here but a default.
+    pub fn new(
+        lang: Lang,
+        file: &str,
+        (line, column): (u32, u32),
+        role: Role,
+        event: Option<String>,
+        call: impl Into<String>,
+    ) -> Site {
+        Site {
+            dynamic: event.is_none(),
+            event,
+            role,
+            direction: None,
+            side: None,
+            file: file.to_string(),
+            line,
+            column,
+            call: call.into(),
+            room: None,
+            namespace: None,
+            lang,
+            via: None,
+            ack: false,
+            candidates: None,
+            expr: None,
+            payload: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_sites_know_only_what_they_are_given() {
+        let s = Site::new(
+            Lang::Js,
+            "a.js",
+            (3, 7),
+            Role::Emit,
+            Some("x".into()),
+            "socket.emit",
+        );
+        assert_eq!((s.file.as_str(), s.line, s.column), ("a.js", 3, 7));
+        assert_eq!(s.call, "socket.emit");
+        assert!(!s.dynamic);
+        assert!(s.side.is_none() && s.direction.is_none() && s.room.is_none());
+        assert!(!s.ack && s.via.is_none() && s.payload.is_none() && s.expr.is_none());
+        // A name that is not a constant is what makes a site dynamic.
+        assert!(Site::new(Lang::Rust, "a.rs", (1, 1), Role::Listen, None, "socket.on").dynamic);
+    }
+}

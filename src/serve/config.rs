@@ -31,6 +31,8 @@ pub struct ServeOptions {
     pub mock: bool,
     /// Backend URL that receives every valid client event.
     pub forward: Option<String>,
+    /// How long the backend has to answer one forwarded event.
+    pub forward_timeout: std::time::Duration,
     /// Log format.
     pub log_format: LogFormat,
     /// Deepest JSON nesting accepted in an event's arguments.
@@ -55,6 +57,7 @@ impl Default for ServeOptions {
             jwt_secret: None,
             mock: false,
             forward: None,
+            forward_timeout: super::forward::DEFAULT_TIMEOUT,
             log_format: LogFormat::Text,
             max_json_depth: 32,
             max_event_rate: 100.0,

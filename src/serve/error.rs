@@ -17,6 +17,15 @@ pub enum Code {
     UnknownEvent,
     /// The socket sends faster than the per-socket event rate.
     RateLimited,
+    /// `--forward`: the backend could not be reached, did not answer within `--forward-timeout`,
+    /// or answered 5xx, 408 or 429. Transient: the client may retry later.
+    BackendUnavailable,
+    /// `--forward`: the backend refused the event with a 4xx; its `{"message", "errors"}` are
+    /// passed on. Retrying the same event will not help.
+    BackendRejected,
+    /// `--forward`: the backend's answer cannot be carried out (not the answer shape, or an emit
+    /// or ack that breaks the catalog); none of it was. A backend bug.
+    BackendContractError,
 }
 
 impl Code {
@@ -28,16 +37,22 @@ impl Code {
             Code::SubscriptionError => "SubscriptionError",
             Code::UnknownEvent => "UnknownEvent",
             Code::RateLimited => "RateLimited",
+            Code::BackendUnavailable => "BackendUnavailable",
+            Code::BackendRejected => "BackendRejected",
+            Code::BackendContractError => "BackendContractError",
         }
     }
 
     /// Every code, for pre-registering metrics.
-    pub const ALL: [Code; 5] = [
+    pub const ALL: [Code; 8] = [
         Code::PayloadError,
         Code::AuthenticationError,
         Code::SubscriptionError,
         Code::UnknownEvent,
         Code::RateLimited,
+        Code::BackendUnavailable,
+        Code::BackendRejected,
+        Code::BackendContractError,
     ];
 }
 
@@ -50,7 +65,8 @@ pub struct ClientError {
     pub code: Code,
     /// The event the error is about.
     pub event: String,
-    /// Schema violations (`path` is a JSON pointer into the payload); empty for other codes.
+    /// Schema violations (`path` is a JSON pointer into the payload; for the backend codes, into
+    /// the backend's answer or its own `errors`); empty for other codes.
     pub errors: Vec<SchemaError>,
 }
 

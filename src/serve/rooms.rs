@@ -1,45 +1,24 @@
-//! Room templates (`user:{userId}`): binding them from a payload, matching a concrete room name
-//! against them, and the rooms' `access` rules.
+//! Rooms at serve time: binding a catalog room template ([`RoomTemplate`], which also matches
+//! concrete rooms) from an event's payload, and the rooms' `access` rules.
 
 use super::auth::Identity;
+use crate::catalog::room::{RoomTemplate, Segment};
 use serde_json::Value;
 
-/// One part of a template.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Part {
-    Lit(String),
-    Var(String),
-}
-
-/// A parsed room template.
+/// A room template as the server uses it.
 #[derive(Clone, Debug)]
 pub struct Template {
-    /// As written in the catalog (the key of `rooms:`).
+    /// As written in the catalog (the key of `rooms:`; the metrics label).
     pub raw: String,
-    parts: Vec<Part>,
+    parsed: RoomTemplate,
 }
 
 impl Template {
-    /// Parse `{name}` placeholders; text outside them is literal.
+    /// Parse `{name}` placeholders the way the whole catalog does ([`RoomTemplate::parse`]).
     pub fn parse(raw: &str) -> Template {
-        let mut parts = Vec::new();
-        let mut rest = raw;
-        while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}') else {
-                break;
-            };
-            if open > 0 {
-                parts.push(Part::Lit(rest[..open].to_string()));
-            }
-            parts.push(Part::Var(rest[open + 1..open + close].to_string()));
-            rest = &rest[open + close + 1..];
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Lit(rest.to_string()));
-        }
         Template {
             raw: raw.to_string(),
-            parts,
+            parsed: RoomTemplate::parse(raw),
         }
     }
 
@@ -48,10 +27,10 @@ impl Template {
     pub fn bind(&self, payload: &Value) -> Result<(String, Vec<(String, String)>), String> {
         let mut out = String::new();
         let mut vars = Vec::new();
-        for p in &self.parts {
-            match p {
-                Part::Lit(s) => out.push_str(s),
-                Part::Var(name) => {
+        for segment in self.parsed.segments() {
+            match segment {
+                Segment::Literal(s) => out.push_str(s),
+                Segment::Placeholder(name) => {
                     let v = match payload.get(name) {
                         Some(Value::String(s)) => s.clone(),
                         Some(Value::Number(n)) => n.to_string(),
@@ -74,18 +53,7 @@ impl Template {
     /// Whether `room` is an instance of this template (each placeholder stands for a non-empty
     /// string).
     pub fn matches(&self, room: &str) -> bool {
-        fn go(parts: &[Part], s: &str) -> bool {
-            match parts.split_first() {
-                None => s.is_empty(),
-                Some((Part::Lit(l), rest)) => {
-                    s.strip_prefix(l.as_str()).is_some_and(|t| go(rest, t))
-                }
-                Some((Part::Var(_), rest)) => (1..=s.len())
-                    .filter(|&i| s.is_char_boundary(i))
-                    .any(|i| go(rest, &s[i..])),
-            }
-        }
-        go(&self.parts, room)
+        self.parsed.matches(room)
     }
 }
 

@@ -107,7 +107,11 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
             .rejections
             .get_or_create_owned(&vec![("code", code.as_str().to_string())]);
     }
-    let forward = opts.forward.as_deref().map(Forwarder::new).transpose()?;
+    let forward = opts
+        .forward
+        .as_deref()
+        .map(|url| Forwarder::new(url, opts.forward_timeout))
+        .transpose()?;
     let srv = Arc::new(Server {
         contract,
         auth,

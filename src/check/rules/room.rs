@@ -6,6 +6,7 @@
 //! held in a variable cannot be compared and is left alone.
 
 use super::{finding, site_location, Context};
+use crate::catalog::room::RoomTemplate;
 use crate::check::Finding;
 use crate::scan::Role;
 
@@ -22,7 +23,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         let Some(expected) = events.get(name).and_then(|e| e.room.as_deref()) else {
             continue;
         };
-        let want = catalog_pattern(expected);
+        let want = RoomTemplate::parse(expected).pattern();
         let Some(got) = code_patterns(room) else {
             continue;
         };
@@ -52,27 +53,6 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     out
 }
 
-/// `user:{userId}` → `user:{*}`.
-pub fn catalog_pattern(template: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(i) = rest.find('{') {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push_str("{*}");
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                out.push_str(&rest[i..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The room pattern(s) of a room expression, or `None` when it is not literal enough to compare.
 pub fn code_patterns(expr: &str) -> Option<Vec<String>> {
     if let Some(p) = code_pattern(expr) {
@@ -89,9 +69,9 @@ fn code_pattern(expr: &str) -> Option<String> {
     if let Some(args) = t.strip_prefix("format!(").and_then(|r| r.strip_suffix(')')) {
         let lit = args.get(..=args.rfind('"')?)?;
         let lit = lit.trim().strip_prefix('"')?.strip_suffix('"')?;
-        return (!lit.contains('"')).then(|| catalog_pattern(lit));
+        return (!lit.contains('"')).then(|| RoomTemplate::parse(lit).pattern());
     }
-    crate::scan::room::template(t).map(|template| catalog_pattern(&template))
+    crate::scan::room::template(t).map(|template| RoomTemplate::parse(&template).pattern())
 }
 
 #[cfg(test)]
@@ -100,7 +80,7 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert_eq!(catalog_pattern("user:{userId}"), "user:{*}");
+        assert_eq!(RoomTemplate::parse("user:{userId}").pattern(), "user:{*}");
         assert_eq!(code_patterns("`user:${userId}`").unwrap(), ["user:{*}"]);
         assert_eq!(code_patterns("'signals'").unwrap(), ["signals"]);
         assert_eq!(code_patterns("\"user:\" + id").unwrap(), ["user:{*}"]);

@@ -104,24 +104,16 @@ pub fn sites(rel: &str, source: &str) -> Vec<Site> {
         let line_start = line_starts[line.saturating_sub(1)];
         let column = source.get(line_start..at).map_or(0, |s| s.chars().count()) + 1;
         let ack = call.ends_with(".emit_with_ack");
+        let position = (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        );
         sites.push(Site {
-            event: Some(event),
-            role,
-            direction: None,
             side,
-            file: rel.to_string(),
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-            call,
             room,
             namespace,
-            dynamic: false,
-            lang: Lang::Rust,
-            via: None,
             ack,
-            candidates: None,
-            expr: None,
-            payload: None,
+            ..Site::new(Lang::Rust, rel, position, role, Some(event), call)
         });
     }
     sites
