@@ -103,7 +103,7 @@ pub enum Command {
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(
-        after_help = "Examples:\n  evdoc serve --catalog catalog/ --sessions sessions.json --publish-token $TOKEN\n  evdoc serve --mock                      answer replies from catalog examples\n  evdoc serve --forward http://127.0.0.1:8080/events\n\nClients connect with socket.io-client and send the session id in `auth.sessionId`.\nPublish a server event:\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:3000/v1/publish \\\n    -d '{\"event\":\"trade:update\",\"room\":\"user:u-1\",\"payload\":{...}}'\nMetrics: GET /metrics (Prometheus), health: GET /healthz."
+        after_help = "Examples:\n  evdoc serve --catalog catalog/ --sessions sessions.json --publish-token $TOKEN\n  evdoc serve --mock                      answer replies from catalog examples\n  evdoc serve --forward http://127.0.0.1:8080/events\n  evdoc serve --redis redis://127.0.0.1:6379   a cluster node: rooms and publishes shared\n  evdoc serve --sessions redis://127.0.0.1:6379 --session-secret $SECRET\n                                          express-session + connect-redis sessions\n\nClients connect with socket.io-client and send the session id in `auth.sessionId`.\nPublish a server event:\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:3000/v1/publish \\\n    -d '{\"event\":\"trade:update\",\"room\":\"user:u-1\",\"payload\":{...}}'\nMetrics: GET /metrics (Prometheus), health: GET /healthz."
     )]
     Serve(serve::ServeArgs),
 }

@@ -22,9 +22,37 @@ pub struct ServeArgs {
     /// Port to listen on (0: any free port).
     #[arg(long, env = "PORT", hide_env_values = true, default_value_t = 3000)]
     pub port: u16,
-    /// Sessions file: {"<sessionId>": {"userId": "u-1", "roles": ["user"]}}.
-    #[arg(long, value_name = "FILE")]
+    /// Sessions file: {"<sessionId>": {"userId": "u-1", "roles": ["user"]}}; or the redis://
+    /// URL of an express-session app's connect-redis store.
+    #[arg(long, value_name = "FILE|URL")]
     pub sessions: Option<PathBuf>,
+    /// express-session secret: session ids must carry its signature. Repeat the flag for
+    /// rotated secrets, as express-session's `secret` array (any of them verifies).
+    #[arg(
+        long = "session-secret",
+        env = "EVDOC_SESSION_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub session_secrets: Vec<String>,
+    /// Key prefix of sessions in Redis (connect-redis' `prefix`).
+    #[arg(long, default_value = "sess:", value_name = "PREFIX")]
+    pub session_prefix: String,
+    /// Where a Redis session keeps the user id (dotted path, e.g. passport.user).
+    #[arg(long, default_value = "userId", value_name = "PATH")]
+    pub session_user_field: String,
+    /// Where a Redis session keeps the roles (dotted path; an array or one string).
+    #[arg(long, default_value = "roles", value_name = "PATH")]
+    pub session_roles_field: String,
+    /// Cluster: share rooms and broadcasts with other `evdoc serve` nodes through this Redis
+    /// (>= 7, RESP3; not compatible with Node's @socket.io/redis-adapter).
+    #[arg(
+        long,
+        env = "EVDOC_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub redis: Option<String>,
     /// Bearer token required by POST /v1/publish (publishing is refused without one).
     #[arg(
         long,
@@ -89,6 +117,11 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         host: a.host,
         port: a.port,
         sessions: a.sessions,
+        session_secrets: a.session_secrets,
+        session_prefix: a.session_prefix,
+        session_user_field: a.session_user_field,
+        session_roles_field: a.session_roles_field,
+        redis: a.redis,
         publish_token: a.publish_token,
         jwt_secret: a.jwt_secret,
         mock: a.mock,

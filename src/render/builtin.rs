@@ -173,6 +173,24 @@ pub fn metrics() -> Vec<Metric> {
             "event",
             "Time to authorise, validate and dispatch an event (server-side latency).",
         ),
+        m(
+            "evdoc_adapter_info",
+            "gauge",
+            "adapter",
+            "1 for the adapter in use: `local` (one node) or `redis` (a cluster node, `--redis`).",
+        ),
+        m(
+            "evdoc_redis_up",
+            "gauge",
+            "—",
+            "1 while Redis answers the node's health check (cluster nodes; always 0 without `--redis`).",
+        ),
+        m(
+            "evdoc_broadcast_local_fallbacks_total",
+            "counter",
+            "—",
+            "Broadcasts that reached this node's clients only, because Redis refused them.",
+        ),
     ]
 }
 

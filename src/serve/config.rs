@@ -21,8 +21,19 @@ pub struct ServeOptions {
     pub host: String,
     /// TCP port (0 picks a free one).
     pub port: u16,
-    /// `{"<sessionId>": {"userId": "...", "roles": [...]}}` file.
+    /// `{"<sessionId>": {"userId": "...", "roles": [...]}}` file, or a `redis://` URL of the
+    /// connect-redis store of an express-session app.
     pub sessions: Option<PathBuf>,
+    /// express-session secrets: with any, session ids must be signed by one of them.
+    pub session_secrets: Vec<String>,
+    /// Key prefix of the sessions in Redis (connect-redis' `prefix`).
+    pub session_prefix: String,
+    /// Dotted path of the user id in a Redis session.
+    pub session_user_field: String,
+    /// Dotted path of the roles in a Redis session.
+    pub session_roles_field: String,
+    /// Redis URL of the cluster adapter; `None`: one node, local adapter.
+    pub redis: Option<String>,
     /// Bearer token of `POST /v1/publish`; publishing is refused without one.
     pub publish_token: Option<String>,
     /// HS256 secret for `auth.scheme: token`.
@@ -53,6 +64,11 @@ impl Default for ServeOptions {
             host: "127.0.0.1".into(),
             port: 3000,
             sessions: None,
+            session_secrets: Vec::new(),
+            session_prefix: "sess:".into(),
+            session_user_field: "userId".into(),
+            session_roles_field: "roles".into(),
+            redis: None,
             publish_token: None,
             jwt_secret: None,
             mock: false,

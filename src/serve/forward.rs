@@ -21,7 +21,7 @@ use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use socketioxide::adapter::LocalAdapter;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::AckSender;
 use socketioxide::socket::Socket;
 use std::sync::Arc;
@@ -43,17 +43,17 @@ pub struct Forwarder {
 }
 
 /// One event to forward.
-pub struct Job {
+pub struct Job<A: Adapter> {
     /// Shared server state.
     pub srv: Arc<Server>,
     /// The sending socket.
-    pub socket: Arc<Socket<LocalAdapter>>,
+    pub socket: Arc<Socket<A>>,
     /// Event name.
     pub event: String,
     /// Its (valid) arguments.
     pub args: Vec<Value>,
     /// The client's ack callback, if it passed one.
-    pub ack: Option<AckSender<LocalAdapter>>,
+    pub ack: Option<AckSender<A>>,
     /// Who sent it.
     pub identity: Option<Identity>,
 }
@@ -278,7 +278,7 @@ impl Forwarder {
     }
 
     /// Forward one event and carry out the backend's answer, or tell the client why not.
-    pub async fn run(&self, job: Job) {
+    pub async fn run<A: Adapter>(&self, job: Job<A>) {
         let ns = job.socket.ns().to_string();
         let body = json!({
             "event": job.event,
@@ -319,7 +319,7 @@ struct Plan {
 
 /// Check the whole answer (every emit like a publish, the ack against the ack schema) before
 /// anything is sent: an answer with one bad part is refused whole.
-fn plan(job: &Job, ns: &str, answer: Answer) -> Result<Plan, Failure> {
+fn plan<A: Adapter>(job: &Job<A>, ns: &str, answer: Answer) -> Result<Plan, Failure> {
     let mut errors = Vec::new();
     let mut emits = Vec::with_capacity(answer.emit.len());
     for (i, e) in answer.emit.into_iter().enumerate() {
@@ -390,7 +390,7 @@ fn plan(job: &Job, ns: &str, answer: Answer) -> Result<Plan, Failure> {
     Ok(Plan { emits, ack })
 }
 
-async fn carry_out(job: Job, ns: &str, plan: Plan) {
+async fn carry_out<A: Adapter>(job: Job<A>, ns: &str, plan: Plan) {
     for (target, event, args) in &plan.emits {
         match target {
             Target::Room(r) => deliver(&job.srv, ns, Some(r), event, args).await,
@@ -408,7 +408,7 @@ async fn carry_out(job: Job, ns: &str, plan: Plan) {
 }
 
 /// Tell the client (the `error` event, and the ack when it passed one) why its event failed.
-fn refuse(job: Job, failure: Failure) {
+fn refuse<A: Adapter>(job: Job<A>, failure: Failure) {
     let err = failure.client_error(&job.event);
     job.srv.metrics.reject(err.code.as_str());
     match &failure {

@@ -12,7 +12,7 @@ use super::error::{AckError, ClientError, Code};
 use super::server::Server;
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::{json, Value};
-use socketioxide::adapter::LocalAdapter;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::{FromMessageParts, MessageHandler};
 use socketioxide::socket::{DisconnectReason, Socket};
@@ -53,7 +53,7 @@ impl Serialize for ArgsOut<'_> {
 }
 
 /// Emit `args` as the arguments of `event` to one socket.
-pub fn emit_args(s: &Socket<LocalAdapter>, event: &str, args: &[Value]) {
+pub fn emit_args<A: Adapter>(s: &Socket<A>, event: &str, args: &[Value]) {
     let r = match args {
         [one] => s.emit(event, one),
         many => s.emit(event, &ArgsOut(many)),
@@ -68,9 +68,9 @@ pub fn emit_args(s: &Socket<LocalAdapter>, event: &str, args: &[Value]) {
 /// On success it also installs the socket's handlers. socketioxide sends the CONNECT packet
 /// before it spawns the connect handler, so a client that emits right after `connect` could
 /// otherwise be read before any handler exists, and its event would be silently dropped.
-pub fn admit(
+pub async fn admit<A: Adapter>(
     srv: &Arc<Server>,
-    s: &SocketRef,
+    s: &SocketRef<A>,
     auth: Value,
     rule: &Rule,
 ) -> Result<(), &'static str> {
@@ -84,7 +84,7 @@ pub fn admit(
         .headers
         .get(axum::http::header::COOKIE)
         .and_then(|h| h.to_str().ok());
-    let identity = match srv.auth.authenticate(&auth, cookie) {
+    let identity = match srv.auth.authenticate(&auth, cookie).await {
         Ok(id) => id,
         Err(why) => {
             srv.metrics.reject(Code::AuthenticationError.as_str());
@@ -112,12 +112,12 @@ pub fn admit(
 }
 
 /// Metrics, the message handler and the disconnect hook of an accepted socket.
-fn install(srv: Arc<Server>, s: SocketRef) {
+fn install<A: Adapter>(srv: Arc<Server>, s: SocketRef<A>) {
     srv.socket_opened(s.ns());
     let user = state(&s).and_then(|st| st.identity.as_ref().map(|i| i.user_id.clone()));
     tracing::debug!(socket = %s.id, ns = s.ns(), user = ?user, "connected");
     s.on_fallback(CatalogHandler { srv: srv.clone() });
-    s.on_disconnect(move |s: SocketRef, reason: DisconnectReason| {
+    s.on_disconnect(move |s: SocketRef<A>, reason: DisconnectReason| {
         let srv = srv.clone();
         async move {
             srv.socket_closed(s.ns(), reason_label(reason));
@@ -133,7 +133,7 @@ fn install(srv: Arc<Server>, s: SocketRef) {
     });
 }
 
-fn state(s: &Socket<LocalAdapter>) -> Option<Arc<SocketState>> {
+fn state<A: Adapter>(s: &Socket<A>) -> Option<Arc<SocketState>> {
     s.extensions.get::<Arc<SocketState>>()
 }
 
@@ -146,8 +146,8 @@ pub struct CatalogHandler {
 /// Marker type for [`CatalogHandler`]'s `MessageHandler` impl.
 pub struct Raw;
 
-impl MessageHandler<LocalAdapter, Raw> for CatalogHandler {
-    fn call(&self, s: Arc<Socket<LocalAdapter>>, mut v: RawValue, ack_id: Option<i64>) {
+impl<A: Adapter> MessageHandler<A, Raw> for CatalogHandler {
+    fn call(&self, s: Arc<Socket<A>>, mut v: RawValue, ack_id: Option<i64>) {
         let mut ctx = Ctx {
             srv: &self.srv,
             s: &s,
@@ -158,14 +158,14 @@ impl MessageHandler<LocalAdapter, Raw> for CatalogHandler {
     }
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, A: Adapter> {
     srv: &'a Arc<Server>,
-    s: &'a Arc<Socket<LocalAdapter>>,
+    s: &'a Arc<Socket<A>>,
     v: &'a mut RawValue,
     ack_id: Option<i64>,
 }
 
-impl Ctx<'_> {
+impl<A: Adapter> Ctx<'_, A> {
     fn handle(&mut self) {
         let srv = self.srv.clone();
         let st = state(self.s);
@@ -409,7 +409,7 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
-    fn ack_sender(&mut self) -> AckSender<LocalAdapter> {
+    fn ack_sender(&mut self) -> AckSender<A> {
         match AckSender::from_message_parts(self.s, self.v, &self.ack_id) {
             Ok(a) => a,
             Err(never) => match never {},

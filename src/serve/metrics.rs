@@ -1,5 +1,6 @@
 //! Prometheus metrics of the server (`GET /metrics`): connections, connects and disconnects,
-//! events by name/direction/outcome, rejections by code, room membership, validation latency.
+//! events by name/direction/outcome, rejections by code, room membership, validation latency,
+//! and for cluster nodes (`--redis`) the adapter, whether Redis answers and local-only fallbacks.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -28,6 +29,12 @@ pub struct Metrics {
     pub room_members: Family<Labels, Gauge>,
     /// Time spent validating one event's arguments, in seconds.
     pub validation: Histogram,
+    /// `evdoc_adapter_info{adapter="local"|"redis"} 1`.
+    pub adapter: Family<Labels, Gauge>,
+    /// 1 when Redis answered the last health check (cluster nodes; 0 otherwise).
+    pub redis_up: Gauge,
+    /// Broadcasts that reached this node's sockets only, because Redis refused them.
+    pub local_fallbacks: Counter,
 }
 
 impl Default for Metrics {
@@ -49,6 +56,9 @@ impl Metrics {
             room_members: Family::default(),
             // 1 µs … ~32 ms
             validation: Histogram::new(exponential_buckets(1e-6, 2.0, 16)),
+            adapter: Family::default(),
+            redis_up: Gauge::default(),
+            local_fallbacks: Counter::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -78,7 +88,29 @@ impl Metrics {
             "Schema validation time per event",
             m.validation.clone(),
         );
+        registry.register(
+            "adapter_info",
+            "Socket.IO adapter in use (local: one node; redis: cluster through Redis)",
+            m.adapter.clone(),
+        );
+        registry.register(
+            "redis_up",
+            "1 when Redis answered the last health check (cluster nodes only)",
+            m.redis_up.clone(),
+        );
+        registry.register(
+            "broadcast_local_fallbacks",
+            "Broadcasts delivered to this node's sockets only because Redis failed",
+            m.local_fallbacks.clone(),
+        );
         Metrics { registry, ..m }
+    }
+
+    /// Record the adapter in use.
+    pub fn adapter_info(&self, kind: &str) {
+        self.adapter
+            .get_or_create(&vec![("adapter", kind.to_string())])
+            .set(1);
     }
 
     /// The counter of one event/direction/outcome (cheap to clone and keep).

@@ -4,7 +4,7 @@
 
 use super::contract::EventSpec;
 use super::handler::ArgsOut;
-use super::server::Server;
+use super::server::{Io, Server};
 use crate::catalog::schema::SchemaError;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use socketioxide::adapter::Adapter;
+use socketioxide::{BroadcastError, SocketIo};
 use std::sync::Arc;
 
 /// The request body.
@@ -123,22 +125,55 @@ pub fn check_s2c<'a>(
     Ok(spec)
 }
 
-/// Emit `args` as `event` to `room` in `ns` (to the whole namespace without a room).
+/// Emit `args` as `event` to `room` in `ns` (to the whole namespace without a room), on every
+/// node of a cluster.
 pub async fn deliver(srv: &Server, ns: &str, room: Option<&str>, event: &str, args: &[Value]) {
-    let Some(op) = srv.io().of(ns) else {
-        tracing::warn!(ns, event, "namespace not registered; nothing emitted");
-        return;
+    match srv.io() {
+        Io::Local(io) => broadcast(srv, io, ns, room, event, args).await,
+        Io::Redis(io) => broadcast(srv, io, ns, room, event, args).await,
+    }
+}
+
+async fn broadcast<A: Adapter>(
+    srv: &Server,
+    io: &SocketIo<A>,
+    ns: &str,
+    room: Option<&str>,
+    event: &str,
+    args: &[Value],
+) {
+    let emit = |local: bool| async move {
+        let Some(op) = io.of(ns) else {
+            tracing::warn!(ns, event, "namespace not registered; nothing emitted");
+            return Ok(());
+        };
+        let op = match room {
+            Some(r) => op.to(r.to_string()),
+            None => op,
+        };
+        let op = if local { op.local() } else { op };
+        match args {
+            [one] => op.emit(event, one).await,
+            many => op.emit(event, &ArgsOut(many)).await,
+        }
     };
-    let op = match room {
-        Some(r) => op.to(r.to_string()),
-        None => op,
-    };
-    let r = match args {
-        [one] => op.emit(event, one).await,
-        many => op.emit(event, &ArgsOut(many)).await,
-    };
-    if let Err(e) = r {
-        tracing::warn!(ns, event, error = %e, "broadcast failed");
+    match emit(false).await {
+        Ok(()) => {}
+        // The Redis adapter publishes to the other nodes first and returns before emitting
+        // locally when Redis refuses: this node's own clients must still get the event.
+        Err(BroadcastError::Adapter(e)) => {
+            srv.metrics.local_fallbacks.inc();
+            // Once the health check has logged the outage, one line per publish is noise.
+            if srv.redis_up() {
+                tracing::warn!(ns, event, error = %e, "Redis refused the broadcast: delivered to this node's clients only");
+            } else {
+                tracing::debug!(ns, event, error = %e, "Redis is down: delivered to this node's clients only");
+            }
+            if let Err(e) = emit(true).await {
+                tracing::warn!(ns, event, error = %e, "broadcast failed");
+            }
+        }
+        Err(e) => tracing::warn!(ns, event, error = %e, "broadcast failed"),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The server as a whole: shared state, the HTTP routes around the Socket.IO layer, and the
 //! run loop with graceful shutdown on SIGTERM/SIGINT.
 
-use super::auth::{load_sessions, Authenticator, Rule};
+use super::auth::{Authenticator, Rule, SessionStore};
+use super::cluster::{Cluster, ClusterAdapter};
 use super::config::{Limits, ServeOptions};
 use super::contract::{Contract, EventCounters};
 use super::forward::Forwarder;
@@ -14,11 +15,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use prometheus_client::metrics::counter::Counter;
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
-use socketioxide::{SocketIo, TransportType};
+use socketioxide::{SocketIo, SocketIoBuilder, TransportType};
+use socketioxide_core::adapter::DefinedAdapter;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -40,8 +43,36 @@ pub struct Server {
     pub publish_token: Option<String>,
     /// Events from clients that the catalog does not have.
     pub unknown_events: Counter,
-    io: OnceLock<SocketIo>,
+    io: OnceLock<Io>,
     connected: AtomicUsize,
+    /// Whether Redis answered the last health check (`--redis` only).
+    redis_up: Arc<AtomicBool>,
+}
+
+/// The Socket.IO handle: on the local adapter (one node), or on the Redis adapter (`--redis`).
+pub enum Io {
+    /// One node: rooms and broadcasts stay in this process.
+    Local(SocketIo),
+    /// A cluster node: broadcasts go through Redis to every node.
+    Redis(SocketIo<ClusterAdapter>),
+}
+
+impl Io {
+    /// Disconnect every socket (graceful shutdown).
+    pub async fn close(&self) {
+        match self {
+            Io::Local(io) => io.close().await,
+            Io::Redis(io) => io.close().await,
+        }
+    }
+
+    /// `local` or `redis`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Io::Local(_) => "local",
+            Io::Redis(_) => "redis",
+        }
+    }
 }
 
 impl Server {
@@ -51,8 +82,13 @@ impl Server {
     }
 
     /// The Socket.IO handle (set once the layer is built).
-    pub fn io(&self) -> &SocketIo {
+    pub fn io(&self) -> &Io {
         self.io.get().expect("io is set before the server listens")
+    }
+
+    /// Whether Redis answered the last health check (always `false` without `--redis`).
+    pub fn redis_up(&self) -> bool {
+        self.redis_up.load(Ordering::Relaxed)
     }
 
     pub(crate) fn socket_opened(&self, ns: &str) {
@@ -75,15 +111,68 @@ impl Server {
     }
 }
 
-/// Build the server for `catalog` and `opts`: the router to serve and the shared state.
+/// Build the server for `catalog` and `opts` on the local adapter (one node): the router to
+/// serve and the shared state.
 pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc<Server>), String> {
+    let (builder, srv) = prepare(loaded, opts)?;
+    let (layer, io) = builder.build_layer();
+    for (ns, rule) in &srv.contract.namespaces {
+        register_namespace(&io, &srv, ns.clone(), rule.clone());
+    }
+    let _ = srv.io.set(Io::Local(io));
+    srv.metrics.adapter_info(srv.io().kind());
+    Ok((
+        routes(&srv)
+            .layer(layer)
+            .layer(axum::middleware::map_request(detach_request)),
+        srv,
+    ))
+}
+
+/// Build a cluster node (`--redis`): like [`build`], on socketioxide's Redis adapter. Each
+/// namespace subscribes to its Redis channels before this returns, so the node hears every
+/// broadcast from the moment it listens.
+pub async fn build_cluster(
+    loaded: &LoadedCatalog,
+    opts: &ServeOptions,
+    cluster: Cluster,
+) -> Result<(Router, Arc<Server>), String> {
+    let (builder, srv) = prepare(loaded, opts)?;
+    let (layer, io) = builder
+        .with_adapter::<ClusterAdapter>(cluster.state)
+        .build_layer();
+    for (ns, rule) in &srv.contract.namespaces {
+        register_namespace(&io, &srv, ns.clone(), rule.clone())
+            .await
+            .map_err(|e| format!("Redis adapter: cannot subscribe for namespace `{ns}`: {e}"))?;
+    }
+    let _ = srv.io.set(Io::Redis(io));
+    srv.metrics.adapter_info(srv.io().kind());
+    srv.redis_up.store(true, Ordering::Relaxed);
+    srv.metrics.redis_up.set(1);
+    let up = srv.redis_up.clone();
+    let gauge = srv.metrics.redis_up.clone();
+    tokio::spawn(super::cluster::watch(cluster.conn, up, move |ok| {
+        gauge.set(i64::from(ok));
+    }));
+    Ok((
+        routes(&srv)
+            .layer(layer)
+            .layer(axum::middleware::map_request(detach_request)),
+        srv,
+    ))
+}
+
+/// The shared state and the configured Socket.IO builder, common to both adapters.
+fn prepare(
+    loaded: &LoadedCatalog,
+    opts: &ServeOptions,
+) -> Result<(SocketIoBuilder, Arc<Server>), String> {
     let catalog = &loaded.catalog;
     let mut contract = Contract::compile(catalog).map_err(|p| p.join("\n"))?;
-    let sessions = match &opts.sessions {
-        Some(p) => load_sessions(p)?,
-        None => Default::default(),
-    };
-    let auth = Authenticator::new(&catalog.auth, sessions, opts.jwt_secret.clone());
+    let sessions = SessionStore::open(opts)?;
+    let auth = Authenticator::new(&catalog.auth, sessions, opts.jwt_secret.clone())
+        .with_secrets(&opts.session_secrets)?;
     let limits = Limits::resolve(opts, catalog);
     let metrics = Metrics::new();
     for by_name in contract.events.values_mut() {
@@ -123,6 +212,7 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
         unknown_events,
         io: OnceLock::new(),
         connected: AtomicUsize::new(0),
+        redis_up: Arc::new(AtomicBool::new(false)),
     });
 
     let conn = &catalog.connection;
@@ -148,20 +238,28 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
         (false, true) => builder.transports([TransportType::Polling]),
         _ => builder.transports([TransportType::Polling, TransportType::Websocket]),
     };
-    let (layer, io) = builder.build_layer();
-    for (ns, rule) in &srv.contract.namespaces {
-        register_namespace(&io, &srv, ns.clone(), rule.clone());
-    }
-    let _ = srv.io.set(io);
+    Ok((builder, srv))
+}
 
-    let app = Router::new()
+/// The HTTP routes around the Socket.IO layer.
+fn routes(srv: &Arc<Server>) -> Router {
+    Router::new()
         .route("/v1/publish", post(super::publish::publish))
         .route("/metrics", get(metrics_route))
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .with_state(srv.clone())
-        .layer(layer)
-        .layer(axum::middleware::map_request(detach_request));
-    Ok((app, srv))
+}
+
+/// `ok`, then (cluster nodes only) the adapter and whether Redis answers. Always 200: a node
+/// without Redis still serves its own clients, so a load balancer must not take it out.
+async fn healthz(axum::extract::State(srv): axum::extract::State<Arc<Server>>) -> String {
+    match srv.io() {
+        Io::Local(_) => "ok\n".into(),
+        Io::Redis(_) => format!(
+            "ok\nadapter: redis\nredis: {}\n",
+            if srv.redis_up() { "up" } else { "down" }
+        ),
+    }
 }
 
 /// Give the request its own copies of the URI and header values.
@@ -193,19 +291,24 @@ async fn detach_request(req: axum::extract::Request) -> axum::extract::Request {
     axum::extract::Request::from_parts(parts, body)
 }
 
-fn register_namespace(io: &SocketIo, srv: &Arc<Server>, ns: String, rule: Rule) {
+fn register_namespace<A: Adapter + DefinedAdapter>(
+    io: &SocketIo<A>,
+    srv: &Arc<Server>,
+    ns: String,
+    rule: Rule,
+) -> A::InitRes {
     // Everything happens in the middleware (see `handler::admit`): nothing is left to do once
     // the socket is connected.
     let on_connect = || async {};
     let middleware = {
         let srv = srv.clone();
-        move |s: SocketRef, TryData(auth): TryData<Value>| {
+        move |s: SocketRef<A>, TryData(auth): TryData<Value>| {
             let srv = srv.clone();
             let rule = rule.clone();
-            async move { handler::admit(&srv, &s, auth.unwrap_or(Value::Null), &rule) }
+            async move { handler::admit(&srv, &s, auth.unwrap_or(Value::Null), &rule).await }
         }
     };
-    io.ns(ns, on_connect.with(middleware));
+    io.ns(ns, on_connect.with(middleware))
 }
 
 async fn metrics_route(
@@ -227,7 +330,16 @@ pub async fn run(
     opts: &ServeOptions,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
-    let (app, srv) = build(loaded, opts)?;
+    let (app, srv) = match &opts.redis {
+        None => build(loaded, opts)?,
+        Some(url) => {
+            let cluster = super::cluster::connect(url).await?;
+            let built = build_cluster(loaded, opts, cluster).await?;
+            tracing::info!(redis = %super::cluster::redact(url), "cluster node: rooms and broadcasts shared through Redis");
+            built
+        }
+    };
+    srv.auth.check_store().await?;
     let addr = format!("{}:{}", opts.host, opts.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -235,11 +347,11 @@ pub async fn run(
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     on_listen(local);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let io = srv.io().clone();
+    let srv2 = srv.clone();
     let shutdown = async move {
         super::shutdown::signal().await;
         tracing::info!("shutting down: disconnecting sockets");
-        io.close().await;
+        srv2.io().close().await;
         let _ = stop_tx.send(true);
     };
     let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
