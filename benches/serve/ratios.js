@@ -33,12 +33,15 @@ ratio('server CPU per message (50% invalid)', 'invalid', (r) => r.server_cpu_us_
 ratio('server CPU per delivery', 'fanout', (r) => r.server_cpu_us_per_msg, 1 / 3, 'µs');
 ratio('server CPU per delivery (raw client)', 'fanout_raw', (r) => r.server_cpu_us_per_msg, 1 / 3, 'µs');
 ratio('server CPU per delivery (sub-saturation)', 'fanout_light', (r) => r.server_cpu_us_per_msg, 1 / 3, 'µs');
+// fanout_rs: the same fan-out driven by the Rust load generator (benches/serve/loadgen), which is
+// not itself the bottleneck at 100k deliveries/s as loadgen.js is.
+ratio('server CPU per delivery (Rust loadgen)', 'fanout_rs', (r) => r.server_cpu_us_per_msg, 1 / 3, 'µs');
 ratio('RSS per connection', 'idle', (r) => r.rss_per_conn_kb, 1 / 2, 'KB');
 ratio('echo RTT p99, 1,000 connections', 'echo', (r) => r.rtt_ms && r.rtt_ms.p99, 1 / 4, 'ms');
 console.log('\n| target | scenario | Node | evdoc | evdoc / Node | target | |');
 console.log('|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
-const losses = ['echo', 'invalid', 'idle', 'fanout', 'fanout_raw', 'fanout_light']
+const losses = ['echo', 'invalid', 'idle', 'fanout', 'fanout_raw', 'fanout_light', 'fanout_rs']
   .map((s) => [s, lost(load(evdocDir, s))])
   .filter(([, l]) => l != null);
 console.log(`\nevdoc loss: ${losses.map(([s, l]) => `${s} ${l}`).join(', ') || 'n/a'}`);
