@@ -354,6 +354,14 @@ pub async fn run(
         srv2.io().close().await;
         let _ = stop_tx.send(true);
     };
+    // Every Socket.IO packet is its own small write that must leave now: without TCP_NODELAY,
+    // Nagle's algorithm holds a frame back until the previous one is acknowledged, and a client's
+    // delayed ACK turns that into tens of milliseconds. Node's http server sets it too.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
     let mut stop = stop_rx;
     tokio::select! {
