@@ -4,137 +4,37 @@
 //! log) and stops it on drop, also when an assertion fails.
 #![cfg(feature = "serve")]
 
+mod common;
+
+use common::{free_port, interop_dir, npm_ready, root, Serve};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// `evdoc serve` on the fixture catalog and sessions, publish token `tok`, a free port.
+fn serve(extra: &[&str]) -> Serve {
+    serve_on(0, "catalog.yaml", extra)
 }
 
-fn interop_dir() -> PathBuf {
-    root().join("tests/interop")
-}
-
-/// `npm ci` once when node_modules is missing (scripts/test does it too).
-fn npm_ready() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        if !interop_dir().join("node_modules/socket.io-client").exists() {
-            let st = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--silent"])
-                .current_dir(interop_dir())
-                .status()
-                .expect("npm is needed for the interop tests");
-            assert!(st.success(), "npm ci in tests/interop failed");
-        }
-    });
-}
-
-/// A running `evdoc serve`, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        Self::start_on(0, "catalog.yaml", extra)
-    }
-
-    fn start_on(port: u16, catalog: &str, extra: &[&str]) -> Server {
-        npm_ready();
-        let fixtures = root().join("tests/fixtures/serve");
-        let port_s = port.to_string();
-        let mut args = vec![
-            "serve",
-            "--catalog",
-            fixtures.join(catalog).to_str().unwrap().to_string().leak(),
-            "--sessions",
-            fixtures
-                .join("sessions.json")
-                .to_str()
-                .unwrap()
-                .to_string()
-                .leak(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            port_s.as_str(),
-            "--publish-token",
-            "tok",
-        ];
-        args.extend_from_slice(extra);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_evdoc"))
-            .args(&args)
-            .env("EVDOC_LOG", "info")
-            .env_remove("HOST")
-            .env_remove("PORT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start evdoc serve");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                        let p: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                        let _ = tx.send(p.parse::<u16>().unwrap_or(0));
-                    }
-                    log.lock().unwrap().push_str(&(line + "\n"));
-                }
-            });
-        }
-        let mut server = Server {
-            child,
-            port: 0,
-            log,
-        };
-        match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(p) if p != 0 => server.port = p,
-            _ => panic!("evdoc serve did not start:\n{}", server.log()),
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// SIGTERM, then wait for the exit; `Some(success)` when it stopped in time.
-    fn terminate(&mut self, within: Duration) -> Option<bool> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < within {
-            if let Ok(Some(st)) = self.child.try_wait() {
-                return Some(st.success());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `evdoc serve` on `port` (0: a free one) and the fixture `catalog`.
+fn serve_on(port: u16, catalog: &str, extra: &[&str]) -> Serve {
+    let (catalog, sessions) = (common::fixture(catalog), common::fixture("sessions.json"));
+    let port = port.to_string();
+    let mut args = vec![
+        "--catalog",
+        &catalog,
+        "--sessions",
+        &sessions,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--publish-token",
+        "tok",
+    ];
+    args.extend_from_slice(extra);
+    Serve::spawn(&args)
 }
 
 /// A running node script, killed on drop.
@@ -163,7 +63,7 @@ fn node(script: &str, args: &[&str]) -> Node {
 }
 
 /// Run a scenario script to the end (at most 120 s) and fail with its output unless it passed.
-fn run_script(server: &Server, script: &str, args: &[&str]) {
+fn run_script(server: &Serve, script: &str, args: &[&str]) {
     let url = server.url();
     let mut all = vec!["--url", url.as_str(), "--token", "tok"];
     all.extend_from_slice(args);
@@ -198,25 +98,25 @@ fn run_script(server: &Server, script: &str, args: &[&str]) {
 
 #[test]
 fn socket_io_client_over_websocket() {
-    let s = Server::start(&[]);
+    let s = serve(&[]);
     run_script(&s, "interop.js", &["--transport", "websocket"]);
 }
 
 #[test]
 fn socket_io_client_over_polling() {
-    let s = Server::start(&[]);
+    let s = serve(&[]);
     run_script(&s, "interop.js", &["--transport", "polling"]);
 }
 
 #[test]
 fn hostile_traffic_is_answered_or_cut_off() {
-    let s = Server::start(&["--max-connections", "20"]);
+    let s = serve(&["--max-connections", "20"]);
     run_script(&s, "hostile.js", &[]);
 }
 
 #[test]
 fn mock_mode_answers_from_examples() {
-    let s = Server::start(&["--mock"]);
+    let s = serve(&["--mock"]);
     run_script(
         &s,
         "modes.js",
@@ -228,7 +128,7 @@ fn mock_mode_answers_from_examples() {
 fn forward_mode_posts_to_the_backend_and_validates_its_emits() {
     let backend = free_port();
     let url = format!("http://127.0.0.1:{backend}/events");
-    let s = Server::start(&["--forward", &url]);
+    let s = serve(&["--forward", &url]);
     let port = backend.to_string();
     run_script(
         &s,
@@ -346,7 +246,7 @@ impl Drop for Backend {
 
 fn forward_failures(transport: &str) {
     let backend = Backend::start();
-    let s = Server::start(&["--forward", &backend.url(), "--forward-timeout", "1s"]);
+    let s = serve(&["--forward", &backend.url(), "--forward-timeout", "1s"]);
     run_script(
         &s,
         "forward.js",
@@ -355,7 +255,7 @@ fn forward_failures(transport: &str) {
     // Down: nothing listens at the forward URL (a port just bound and released).
     let closed = free_port();
     let url = format!("http://127.0.0.1:{closed}/events");
-    let s = Server::start(&["--forward", &url]);
+    let s = serve(&["--forward", &url]);
     run_script(
         &s,
         "forward.js",
@@ -375,7 +275,7 @@ fn forward_failures_reach_the_client_over_polling() {
 
 #[test]
 fn jwt_tokens() {
-    let s = Server::start_on(0, "token-catalog.yaml", &["--jwt-secret", "s3cret"]);
+    let s = serve_on(0, "token-catalog.yaml", &["--jwt-secret", "s3cret"]);
     run_script(
         &s,
         "token.js",
@@ -383,18 +283,10 @@ fn jwt_tokens() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The client reconnects to a restarted server and re-subscribes; publishing then reaches it.
 /// Also: SIGTERM stops the server cleanly (exit 0) while clients are connected.
 fn reconnect(transport: &str) {
-    let mut first = Server::start(&[]);
+    let mut first = serve(&[]);
     let port = first.port;
     let url = first.url();
     let mut n = node(
@@ -441,7 +333,7 @@ fn reconnect(transport: &str) {
         first.log()
     );
     assert!(first.log().contains("stopped"), "{}", first.log());
-    let second = Server::start_on(port, "catalog.yaml", &[]);
+    let second = serve_on(port, "catalog.yaml", &[]);
     wait_for("SUBSCRIBED 2", &rx, &|| second.log());
     wait_for("DELIVERED", &rx, &|| second.log());
 }

@@ -6,49 +6,15 @@
 //! `socket.io-client` (scripts in tests/interop/).
 #![cfg(feature = "serve")]
 
+mod common;
+
+use common::{fixture, free_port, npm_ready, root, Serve};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> String {
-    root()
-        .join("tests/fixtures/serve")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `npm ci` once when node_modules is missing (scripts/test does it too).
-fn npm_ready() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let dir = root().join("tests/interop");
-        if !dir.join("node_modules/connect-redis").exists() {
-            let st = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--silent"])
-                .current_dir(&dir)
-                .status()
-                .expect("npm is needed for the Redis interop tests");
-            assert!(st.success(), "npm ci in tests/interop failed");
-        }
-    });
-}
 
 /// A `redis-server` on 127.0.0.1 without persistence, killed on drop.
 struct Redis {
@@ -119,73 +85,13 @@ impl Drop for Redis {
     }
 }
 
-/// A running `evdoc serve` on a free port, killed on drop.
-struct Serve {
-    child: Child,
-    port: u16,
-    log: Arc<Mutex<String>>,
-}
-
-impl Serve {
-    /// `evdoc serve` on the interop catalog with `args`.
-    fn start(args: &[&str]) -> Serve {
-        npm_ready();
-        let catalog = fixture("catalog.yaml");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_evdoc"))
-            .args(["serve", "--catalog", &catalog, "--host", "127.0.0.1"])
-            .args(["--port", "0", "--publish-token", "tok"])
-            .args(args)
-            .env("EVDOC_LOG", "info")
-            .env_remove("HOST")
-            .env_remove("PORT")
-            .env_remove("EVDOC_REDIS_URL")
-            .env_remove("EVDOC_SESSION_SECRET")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start evdoc serve");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        {
-            let log = log.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                        let p: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                        let _ = tx.send(p.parse::<u16>().unwrap_or(0));
-                    }
-                    log.lock().unwrap().push_str(&(line + "\n"));
-                }
-            });
-        }
-        let mut s = Serve {
-            child,
-            port: 0,
-            log,
-        };
-        match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(p) if p != 0 => s.port = p,
-            _ => panic!("evdoc serve did not start:\n{}", s.log()),
-        }
-        s
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `evdoc serve` on the interop catalog, a free port and publish token `tok`, with `args`.
+fn serve(args: &[&str]) -> Serve {
+    let catalog = fixture("catalog.yaml");
+    let mut all = vec!["--catalog", &catalog, "--host", "127.0.0.1"];
+    all.extend(["--port", "0", "--publish-token", "tok"]);
+    all.extend_from_slice(args);
+    Serve::spawn(&all)
 }
 
 /// A node script, killed on drop; stdout lines arrive on `lines`.
@@ -271,7 +177,7 @@ impl Script {
 }
 
 fn cluster_node(redis: &Redis) -> Serve {
-    Serve::start(&[
+    serve(&[
         "--sessions",
         &fixture("sessions.json"),
         "--redis",
@@ -359,7 +265,7 @@ fn nodes_survive_a_redis_outage_and_rejoin() {
 fn redis_sessions(transport: &str) {
     let redis = Redis::start();
     let (url, port) = (redis.url(), redis.port);
-    let evdoc = Serve::start(&[
+    let evdoc = serve(&[
         "--sessions",
         &url,
         "--session-prefix",
@@ -432,7 +338,7 @@ fn http_get(port: u16, path: &str) -> String {
 /// without `--session-secret` is warned about, once.
 #[test]
 fn one_node_without_redis_and_without_secret() {
-    let s = Serve::start(&["--sessions", &fixture("sessions.json")]);
+    let s = serve(&["--sessions", &fixture("sessions.json")]);
     assert_eq!(http_get(s.port, "/healthz"), "ok\n");
     let metrics = http_get(s.port, "/metrics");
     assert!(
