@@ -225,15 +225,7 @@ pub fn identity_from_session(
         Some(Value::Number(n)) => n.to_string(),
         _ => return Ok(None),
     };
-    let roles = match at_path(session, roles_field) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        Some(Value::String(r)) => vec![r.clone()],
-        _ => vec![],
-    };
+    let roles = roles_of(at_path(session, roles_field));
     Ok(Some(Identity { user_id, roles }))
 }
 
@@ -484,7 +476,13 @@ pub fn verify_jwt(token: &str, secret: &[u8], now: u64) -> Result<Identity, Stri
         .and_then(Value::as_str)
         .ok_or("token has no `sub` claim")?
         .to_string();
-    let roles = match claims.get("roles").or_else(|| claims.get("role")) {
+    let roles = roles_of(claims.get("roles").or_else(|| claims.get("role")));
+    Ok(Identity { user_id, roles })
+}
+
+/// Roles as a session store or a JWT states them: a list of names, or one name.
+fn roles_of(v: Option<&Value>) -> Vec<String> {
+    match v {
         Some(Value::Array(a)) => a
             .iter()
             .filter_map(Value::as_str)
@@ -492,8 +490,7 @@ pub fn verify_jwt(token: &str, secret: &[u8], now: u64) -> Result<Identity, Stri
             .collect(),
         Some(Value::String(r)) => vec![r.clone()],
         _ => vec![],
-    };
-    Ok(Identity { user_id, roles })
+    }
 }
 
 #[cfg(test)]
