@@ -121,12 +121,7 @@ pub fn build(loaded: &LoadedCatalog, opts: &ServeOptions) -> Result<(Router, Arc
     }
     let _ = srv.io.set(Io::Local(io));
     srv.metrics.adapter_info(srv.io().kind());
-    Ok((
-        routes(&srv)
-            .layer(layer)
-            .layer(axum::middleware::map_request(detach_request)),
-        srv,
-    ))
+    Ok((app(&srv, layer), srv))
 }
 
 /// Build a cluster node (`--redis`): like [`build`], on socketioxide's Redis adapter. Each
@@ -155,12 +150,7 @@ pub async fn build_cluster(
     tokio::spawn(super::cluster::watch(cluster.conn, up, move |ok| {
         gauge.set(i64::from(ok));
     }));
-    Ok((
-        routes(&srv)
-            .layer(layer)
-            .layer(axum::middleware::map_request(detach_request)),
-        srv,
-    ))
+    Ok((app(&srv, layer), srv))
 }
 
 /// The shared state and the configured Socket.IO builder, common to both adapters.
@@ -239,6 +229,14 @@ fn prepare(
         _ => builder.transports([TransportType::Polling, TransportType::Websocket]),
     };
     Ok((builder, srv))
+}
+
+/// The whole app: the HTTP routes, the Socket.IO layer, and under both the copy of the
+/// request that keeps sockets from pinning hyper's read buffer.
+fn app<A: Adapter>(srv: &Arc<Server>, layer: socketioxide::layer::SocketIoLayer<A>) -> Router {
+    routes(srv)
+        .layer(layer)
+        .layer(axum::middleware::map_request(detach_request))
 }
 
 /// The HTTP routes around the Socket.IO layer.
