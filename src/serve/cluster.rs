@@ -12,6 +12,7 @@
 //! joins the cluster again when Redis comes back. Meanwhile [`deliver`](super::publish::deliver)
 //! falls back to the node's own sockets, and [`watch`] keeps `evdoc_redis_up` and the logs honest.
 
+use prometheus_client::metrics::gauge::Gauge;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, FromRedisValue, IntoConnectionInfo, ProtocolVersion, PushInfo};
 use socketioxide::adapter::Emitter;
@@ -19,7 +20,6 @@ use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -227,18 +227,17 @@ async fn ping_ok(mut conn: ConnectionManager) -> bool {
     )
 }
 
-/// PING Redis every second for ever: `up` (and so `evdoc_redis_up` and `/healthz`) follows the
-/// answers, and each change is logged once. A failed PING also makes the connection manager
-/// reconnect, so this loop is what brings the node back into the cluster after an outage even
-/// when nothing is published.
-pub async fn watch(conn: ConnectionManager, up: Arc<AtomicBool>, gauge: impl Fn(bool)) {
+/// PING Redis every second for ever: `up` (the `evdoc_redis_up` gauge, which `/healthz` and the
+/// publish route also read) follows the answers, and each change is logged once. A failed PING
+/// also makes the connection manager reconnect, so this loop is what brings the node back into
+/// the cluster after an outage even when nothing is published.
+pub async fn watch(conn: ConnectionManager, up: Gauge) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let ok = ping_ok(conn.clone()).await;
-        let was = up.swap(ok, Ordering::Relaxed);
-        gauge(ok);
+        let was = up.set(i64::from(ok)) == 1;
         match (was, ok) {
             (true, false) => tracing::error!(
                 "Redis is unreachable: broadcasts reach this node's clients only until it is back"

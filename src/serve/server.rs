@@ -21,7 +21,7 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide::{SocketIo, SocketIoBuilder, TransportType};
 use socketioxide_core::adapter::DefinedAdapter;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -45,8 +45,6 @@ pub struct Server {
     pub unknown_events: Counter,
     io: OnceLock<Io>,
     connected: AtomicUsize,
-    /// Whether Redis answered the last health check (`--redis` only).
-    redis_up: Arc<AtomicBool>,
 }
 
 /// The Socket.IO handle: on the local adapter (one node), or on the Redis adapter (`--redis`).
@@ -88,7 +86,7 @@ impl Server {
 
     /// Whether Redis answered the last health check (always `false` without `--redis`).
     pub fn redis_up(&self) -> bool {
-        self.redis_up.load(Ordering::Relaxed)
+        self.metrics.redis_up.get() == 1
     }
 
     pub(crate) fn socket_opened(&self, ns: &str) {
@@ -143,13 +141,11 @@ pub async fn build_cluster(
     }
     let _ = srv.io.set(Io::Redis(io));
     srv.metrics.adapter_info(srv.io().kind());
-    srv.redis_up.store(true, Ordering::Relaxed);
     srv.metrics.redis_up.set(1);
-    let up = srv.redis_up.clone();
-    let gauge = srv.metrics.redis_up.clone();
-    tokio::spawn(super::cluster::watch(cluster.conn, up, move |ok| {
-        gauge.set(i64::from(ok));
-    }));
+    tokio::spawn(super::cluster::watch(
+        cluster.conn,
+        srv.metrics.redis_up.clone(),
+    ));
     Ok((app(&srv, layer), srv))
 }
 
@@ -202,7 +198,6 @@ fn prepare(
         unknown_events,
         io: OnceLock::new(),
         connected: AtomicUsize::new(0),
-        redis_up: Arc::new(AtomicBool::new(false)),
     });
 
     let conn = &catalog.connection;
