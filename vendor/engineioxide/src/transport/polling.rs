@@ -293,7 +293,7 @@ mod rx_stream {
         /// Combines a [`VolatileStream`] and a [`ReceiverStream`] into a single [`Stream`].
         pub struct EncoderStream<'a> {
             #[pin]
-            watch: VolatileStream<'a>,
+            volatile: VolatileStream<'a>,
             #[pin]
             rx: ReceiverStream<'a, PacketBuf>,
         }
@@ -303,7 +303,7 @@ mod rx_stream {
         pub fn new(rx: &'a mut mpsc::Receiver<Box<PacketBuf>>, volatile: &'a Volatile) -> Self {
             Self {
                 rx: ReceiverStream::new(rx),
-                watch: VolatileStream::new(volatile),
+                volatile: VolatileStream::new(volatile),
             }
         }
     }
@@ -313,14 +313,11 @@ mod rx_stream {
 
         fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
             let this = self.project();
-            // low priority: poll the watch stream first, then the rx stream.
-            // same than with ws transport
+            // low priority: poll the rx stream first, then the volatile stream (which never
+            // ends). Same as with the ws transport.
             match this.rx.poll_next(cx) {
                 Poll::Ready(v) => Poll::Ready(v),
-                Poll::Pending => match this.watch.poll_next(cx) {
-                    Poll::Ready(Some(v)) => Poll::Ready(Some(v)),
-                    Poll::Ready(None) | Poll::Pending => Poll::Pending,
-                },
+                Poll::Pending => this.volatile.poll_next(cx),
             }
         }
     }
