@@ -191,6 +191,12 @@ pub fn metrics() -> Vec<Metric> {
             "—",
             "Broadcasts that reached this node's clients only, because Redis refused them.",
         ),
+        m(
+            "evdoc_deliveries_dropped_total",
+            "counter",
+            "event, kind, reason",
+            "Packets not handed to a socket: `queue_full` (a client that does not read as fast as it is sent to) or `closed`; `kind` is `event` or `ack`.",
+        ),
     ]
 }
 

@@ -10,7 +10,7 @@
 
 use super::auth::Identity;
 use super::error::{AckError, ClientError, Code};
-use super::handler::emit_args;
+use super::handler::{emit_args, sent};
 use super::publish::{check_s2c, deliver};
 use super::server::Server;
 use crate::catalog::schema::SchemaError;
@@ -394,16 +394,14 @@ async fn carry_out<A: Adapter>(job: Job<A>, ns: &str, plan: Plan) {
     for (target, event, args) in &plan.emits {
         match target {
             Target::Room(r) => deliver(&job.srv, ns, Some(r), event, args).await,
-            Target::Socket => emit_args(&job.socket, event, args),
+            Target::Socket => emit_args(&job.srv, &job.socket, event, args),
         }
         if let Some(spec) = job.srv.contract.get(ns, event) {
             spec.counters.published.inc();
         }
     }
     if let (Some(ack), Some(value)) = (job.ack, plan.ack) {
-        if let Err(e) = ack.send(&value) {
-            tracing::debug!(error = %e, "ack failed");
-        }
+        sent(&job.srv, &job.socket, &job.event, "ack", ack.send(&value));
     }
 }
 
@@ -419,13 +417,11 @@ fn refuse<A: Adapter>(job: Job<A>, failure: Failure) {
             tracing::warn!(event = %job.event, code = err.code.as_str(), message = %err.message, errors = ?err.errors, "forward failed")
         }
     }
-    if let Err(e) = job.socket.emit("error", &err) {
-        tracing::debug!(socket = %job.socket.id, error = %e, "cannot send error");
-    }
+    let r = job.socket.emit("error", &err);
+    sent(&job.srv, &job.socket, "error", "event", r);
     if let Some(ack) = job.ack {
-        if let Err(e) = ack.send(&AckError { error: &err }) {
-            tracing::debug!(error = %e, "ack failed");
-        }
+        let r = ack.send(&AckError { error: &err });
+        sent(&job.srv, &job.socket, &job.event, "ack", r);
     }
 }
 

@@ -16,6 +16,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::{FromMessageParts, MessageHandler};
 use socketioxide::socket::{DisconnectReason, Socket};
+use socketioxide::SendError;
 use socketioxide_core::Value as RawValue;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,13 +54,32 @@ impl Serialize for ArgsOut<'_> {
 }
 
 /// Emit `args` as the arguments of `event` to one socket.
-pub fn emit_args<A: Adapter>(s: &Socket<A>, event: &str, args: &[Value]) {
+pub fn emit_args<A: Adapter>(srv: &Server, s: &Socket<A>, event: &str, args: &[Value]) {
     let r = match args {
         [one] => s.emit(event, one),
         many => s.emit(event, &ArgsOut(many)),
     };
-    if let Err(e) = r {
-        tracing::debug!(socket = %s.id, event, error = %e, "emit failed");
+    sent(srv, s, event, "event", r);
+}
+
+/// Account for the outcome of one emit or ack (`kind`) of `event` to socket `s`.
+pub fn sent<A: Adapter>(
+    srv: &Server,
+    s: &Socket<A>,
+    event: &str,
+    kind: &'static str,
+    r: Result<(), SendError>,
+) -> bool {
+    match r {
+        Ok(()) => true,
+        Err(SendError::Socket(e)) => {
+            srv.dropped(event, kind, std::slice::from_ref(&e));
+            false
+        }
+        Err(e) => {
+            tracing::warn!(socket = %s.id, event, kind, error = %e, "cannot send");
+            false
+        }
     }
 }
 
@@ -350,7 +370,7 @@ impl<A: Adapter> Ctx<'_, A> {
                 },
             };
             if let Some(p) = payload {
-                emit_args(self.s, &r.event, &p);
+                emit_args(&srv, self.s, &r.event, &p);
             }
         }
         if let Some(fwd) = &srv.forward {
@@ -371,7 +391,8 @@ impl<A: Adapter> Ctx<'_, A> {
                 (Some(e), true) => e.clone(),
                 _ => json!({"ok": true}),
             };
-            let _ = self.ack_sender().send(&answer);
+            let r = self.ack_sender().send(&answer);
+            sent(&srv, self.s, &name, "ack", r);
         }
     }
 
@@ -427,17 +448,16 @@ impl<A: Adapter> Ctx<'_, A> {
 
     /// Send the error event (when `event`) and the ack; `true` when the event went out.
     fn send_error(&mut self, err: &ClientError, event: bool) -> bool {
-        let mut sent = false;
+        let mut out = false;
         if event {
-            match self.s.emit("error", err) {
-                Ok(()) => sent = true,
-                Err(e) => tracing::debug!(socket = %self.s.id, error = %e, "cannot send error"),
-            }
+            let r = self.s.emit("error", err);
+            out = sent(self.srv, self.s, "error", "event", r);
         }
         if self.ack_id.is_some() {
-            let _ = self.ack_sender().send(&AckError { error: err });
+            let r = self.ack_sender().send(&AckError { error: err });
+            sent(self.srv, self.s, &err.event, "ack", r);
         }
-        sent
+        out
     }
 }
 

@@ -1,6 +1,6 @@
 //! Prometheus metrics of the server (`GET /metrics`): connections, connects and disconnects,
 //! events by name/direction/outcome, rejections by code, room membership, validation latency,
-//! and for cluster nodes (`--redis`) the adapter, whether Redis answers and local-only fallbacks.
+//! packets that could not be handed to a socket, and for cluster nodes (`--redis`) the adapter, whether Redis answers and local-only fallbacks.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -35,6 +35,9 @@ pub struct Metrics {
     pub redis_up: Gauge,
     /// Broadcasts that reached this node's sockets only, because Redis refused them.
     pub local_fallbacks: Counter,
+    /// Packets not handed to a socket, by `event`, `kind` (`event` or `ack`) and `reason`
+    /// (`queue_full`: a client that does not read as fast as it is sent to; `closed`).
+    pub dropped: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -59,6 +62,7 @@ impl Metrics {
             adapter: Family::default(),
             redis_up: Gauge::default(),
             local_fallbacks: Counter::default(),
+            dropped: Family::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -102,6 +106,12 @@ impl Metrics {
             "broadcast_local_fallbacks",
             "Broadcasts delivered to this node's sockets only because Redis failed",
             m.local_fallbacks.clone(),
+        );
+        registry.register(
+            "deliveries_dropped",
+            "Packets not handed to a socket because its outgoing queue was full (a client that \
+             does not read fast enough) or it had closed, by event, kind and reason",
+            m.dropped.clone(),
         );
         Metrics { registry, ..m }
     }

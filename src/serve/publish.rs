@@ -169,10 +169,14 @@ async fn broadcast<A: Adapter>(
             } else {
                 tracing::debug!(ns, event, error = %e, "Redis is down: delivered to this node's clients only");
             }
-            if let Err(e) = emit(true).await {
-                tracing::warn!(ns, event, error = %e, "broadcast failed");
+            match emit(true).await {
+                Ok(()) => {}
+                Err(BroadcastError::Socket(errors)) => srv.dropped(event, "event", &errors),
+                Err(e) => tracing::warn!(ns, event, error = %e, "broadcast failed"),
             }
         }
+        // Some sockets could not take the packet; every other socket got it.
+        Err(BroadcastError::Socket(errors)) => srv.dropped(event, "event", &errors),
         Err(e) => tracing::warn!(ns, event, error = %e, "broadcast failed"),
     }
 }

@@ -18,12 +18,13 @@ use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, TryData};
 use socketioxide::handler::ConnectHandler;
+use socketioxide::SocketError;
 use socketioxide::{SocketIo, SocketIoBuilder, TransportType};
 use socketioxide_core::adapter::DefinedAdapter;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// State shared by the socket handlers and the HTTP routes.
 pub struct Server {
@@ -45,6 +46,9 @@ pub struct Server {
     pub unknown_events: Counter,
     io: OnceLock<Io>,
     connected: AtomicUsize,
+    /// When the last dropped-delivery warning was logged, in ms after `started`.
+    drop_warned_ms: AtomicU64,
+    started: Instant,
 }
 
 /// The Socket.IO handle: on the local adapter (one node), or on the Redis adapter (`--redis`).
@@ -94,6 +98,57 @@ impl Server {
         let l = vec![("namespace", ns.to_string())];
         self.metrics.connects.get_or_create(&l).inc();
         self.metrics.connections.get_or_create(&l).inc();
+    }
+
+    /// Count packets of `event` (`kind`: `event` or `ack`) that could not be handed to
+    /// sockets. A full queue is a client that does not read as fast as it is sent to: the
+    /// packet is dropped rather than buffered without bound, and the log says so at most once
+    /// a second, since a stalled subscriber would otherwise turn every publish into a warning.
+    pub(crate) fn dropped(&self, event: &str, kind: &'static str, errors: &[SocketError]) {
+        let full = errors
+            .iter()
+            .filter(|e| matches!(e, SocketError::InternalChannelFull))
+            .count();
+        let closed = errors.len() - full;
+        for (reason, n) in [("queue_full", full), ("closed", closed)] {
+            if n > 0 {
+                self.metrics
+                    .dropped
+                    .get_or_create(&vec![
+                        ("event", event.to_string()),
+                        ("kind", kind.to_string()),
+                        ("reason", reason.to_string()),
+                    ])
+                    .inc_by(n as u64);
+            }
+        }
+        if full == 0 {
+            tracing::debug!(
+                event,
+                kind,
+                sockets = closed,
+                "not delivered: socket closed"
+            );
+            return;
+        }
+        let now = self.started.elapsed().as_millis() as u64 + 1000;
+        let last = self.drop_warned_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= 1000
+            && self
+                .drop_warned_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                event,
+                kind,
+                sockets = full,
+                "dropped: the client's outgoing queue is full (it does not read fast enough); \
+                 evdoc_deliveries_dropped_total counts every drop"
+            );
+        } else {
+            tracing::debug!(event, kind, sockets = full, "dropped: outgoing queue full");
+        }
     }
 
     pub(crate) fn socket_closed(&self, ns: &str, reason: &str) {
@@ -198,6 +253,8 @@ fn prepare(
         unknown_events,
         io: OnceLock::new(),
         connected: AtomicUsize::new(0),
+        drop_warned_ms: AtomicU64::new(0),
+        started: Instant::now(),
     });
 
     let conn = &catalog.connection;

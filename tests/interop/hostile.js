@@ -1,10 +1,10 @@
 'use strict';
 // Hostile traffic against `evdoc serve`: malformed packets, deep JSON, oversized polling bodies,
-// an event flood and a connection beyond the limit. Each must be answered or cut off while a
+// an event flood, a subscriber that stops reading and a connection beyond the limit. Each must be answered or cut off while a
 // well-behaved socket.io-client keeps being served.
 // Usage: node hostile.js --url http://127.0.0.1:PORT
 const WebSocket = require('ws');
-const { assert, connect, next, run, URL_BASE } = require('./lib');
+const { assert, connect, next, publish, run, URL_BASE } = require('./lib');
 
 const WS_URL = URL_BASE.replace('http', 'ws') + '/socket.io/?EIO=4&transport=websocket';
 
@@ -88,6 +88,42 @@ const scenarios = [
     const closed = await Promise.race([ws.closed, new Promise((r) => setTimeout(() => r(false), 8000))]);
     assert.ok(closed, 'a connection that keeps flooding is disconnected');
     await stillServed(s, 4);
+  }],
+  ['a subscriber that stops reading loses packets, counted, while the others get every one', async () => {
+    const s = await good();
+    const subscribed = next(s, 'signals:subscribed');
+    s.emit('subscribe:signals', {});
+    await subscribed;
+    const stalled = await raw();
+    stalled.send('42["subscribe:signals",{}]');
+    await answeredOrClosed(stalled, /^42\["signals:subscribed"/);
+    // Stop reading: the kernel's buffers fill, then the writer's, then the socket's queue in
+    // evdoc (2 × burst + 64 packets), after which its packets are dropped.
+    stalled._socket.pause();
+    const dropped = async () => {
+      const text = await (await fetch(URL_BASE + '/metrics')).text();
+      const line = text.split('\n').find((l) => l.startsWith('evdoc_deliveries_dropped_total{') && l.includes('event="signal:new"') && l.includes('reason="queue_full"'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    let got = 0;
+    s.on('signal:new', () => { got += 1; });
+    // How much fits before the drops start depends on the kernel's socket buffers: publish
+    // 15 KB events until evdoc counts drops (at most 5,000 of them, 75 MB).
+    const pad = 'x'.repeat(15000);
+    let total = 0;
+    let n = 0;
+    while (total < 5000 && (total < 400 || (n = await dropped()) === 0)) {
+      const batch = [];
+      for (let j = 0; j < 20; j++, total++) batch.push(publish({ event: 'signal:new', room: 'signals', payload: { symbol: 'AAPL', seq: total, pad } }));
+      for (const r of await Promise.all(batch)) assert.equal(r.status, 202);
+    }
+    assert.ok(n > 0 && n < total, `${n} of ${total} counted as dropped`);
+    console.log(`# ${n} of ${total} publishes dropped for the stalled subscriber`);
+    const deadline = Date.now() + 10000;
+    while (got < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(got, total, 'the reading subscriber gets every publish');
+    stalled.terminate();
+    await stillServed(s, 6);
   }],
   ['many concurrent connections beyond the limit are refused', async () => {
     // The server under test runs with --max-connections 20; the harness's clients stay below it.
