@@ -27,6 +27,12 @@
 # result folders, so that report.js and ratios.js include it.
 #   FANRS_C [$FAN_C or 2000]  FANRS_K [$FANRAW_K or 50]  FANRS_T [$FANRAW_T or 10]
 #   SCENARIOS="fanout_rs" benches/serve/run.sh      # only the Rust-loadgen fan-out
+#
+# The floor (FLOOR=1, the default; FLOOR=0 skips it): the echo, idle and fan-out scenarios once
+# more against evdoc-floor (benches/serve/loadgen/src/bin/floor.rs), evdoc serve's stack —
+# tokio, hyper, tokio-tungstenite, one socket per task — without Socket.IO, schemas or metrics:
+# the least CPU and memory a server on this stack spends on node-baseline's scenarios. Its
+# results go to a third folder, and ratios.js prints floor / Node next to evdoc / Node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -35,10 +41,13 @@ WORK=$ROOT/target/serve-bench/node-baseline
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 SCENARIOS=${SCENARIOS:-check echo idle fanout fanout_raw fanout_light invalid fanout_rs}
 # node-baseline's run.sh knows nothing of fanout_rs (it would refuse it): split it off.
-NB_SCENARIOS=""; FANRS=0
+NB_SCENARIOS=""; FANRS=0; FLOOR_SCENARIOS=""
 for s in $SCENARIOS; do
   if [[ $s == fanout_rs ]]; then FANRS=1; else NB_SCENARIOS+="${NB_SCENARIOS:+ }$s"; fi
+  # The floor answers ping:echo and signals, nothing else (no check, no invalid).
+  case $s in echo|idle|fanout|fanout_raw|fanout_light) FLOOR_SCENARIOS+="${FLOOR_SCENARIOS:+ }$s";; esac
 done
+FLOOR=${FLOOR:-1}
 
 [ -f "$SRC/run.sh" ] || { echo "node-baseline not found at $SRC (set NODE_BASELINE)" >&2; exit 2; }
 mkdir -p "$WORK"
@@ -55,7 +64,12 @@ EVDOC=$ROOT/target/release/evdoc
 EVDOC_CMD="$EVDOC serve --catalog $ROOT/benches/serve/catalog.yaml --sessions $WORK/sessions.json --publish-token t"
 NODE_DIR=$WORK/results/$STAMP-node
 EVDOC_DIR=$WORK/results/$STAMP-evdoc
+FLOOR_DIR=$WORK/results/$STAMP-floor
 mkdir -p "$NODE_DIR" "$EVDOC_DIR"
+if (( FANRS || FLOOR )); then
+  cargo build --release --locked --quiet --manifest-path benches/serve/loadgen/Cargo.toml --target-dir target/loadgen
+fi
+FLOOR_CMD=$ROOT/target/loadgen/release/evdoc-floor
 
 if [[ -n $NB_SCENARIOS ]]; then
   echo "== Node socket.io + ajv"
@@ -65,9 +79,14 @@ if [[ -n $NB_SCENARIOS ]]; then
   (cd "$WORK" && SCENARIOS="$NB_SCENARIOS" EVDOC_LOG=warn LABEL=evdoc OUT_DIR="$EVDOC_DIR" \
     SERVER_CMD="$EVDOC_CMD" LOADGEN_EXTRA="--publish-path /v1/publish --publish-token t" ./run.sh)
 fi
+if (( FLOOR )) && [[ -n $FLOOR_SCENARIOS ]]; then
+  echo "== evdoc-floor: the same stack without Socket.IO"
+  mkdir -p "$FLOOR_DIR"
+  (cd "$WORK" && SCENARIOS="$FLOOR_SCENARIOS" LABEL=floor OUT_DIR="$FLOOR_DIR" \
+    SERVER_CMD="$FLOOR_CMD" LOADGEN_EXTRA="--publish-path /v1/publish --publish-token t" ./run.sh)
+fi
 
 if (( FANRS )); then
-  cargo build --release --locked --quiet --manifest-path benches/serve/loadgen/Cargo.toml --target-dir target/loadgen
   LOADGEN_RS=$ROOT/target/loadgen/release/evdoc-loadgen
   # The same knobs, with the same defaults, as node-baseline's run.sh.
   HOST=${HOST:-127.0.0.1}; PORT=${PORT:-3900}; SEED_USERS=${SEED_USERS:-10000}
@@ -159,10 +178,16 @@ if (( FANRS )); then
   fanout_rs "$NODE_DIR" "node server.js"
   echo "== fanout_rs, Rust load generator: evdoc serve"
   EVDOC_LOG=warn fanout_rs "$EVDOC_DIR" "$EVDOC_CMD" "--publish-path /v1/publish --publish-token t"
+  if (( FLOOR )); then
+    echo "== fanout_rs, Rust load generator: evdoc-floor"
+    mkdir -p "$FLOOR_DIR"
+    fanout_rs "$FLOOR_DIR" "$FLOOR_CMD" "--publish-path /v1/publish --publish-token t"
+  fi
   cd "$ROOT"
 fi
 
 echo
 echo "== side by side ($STAMP)"
 (cd "$WORK" && node report.js "results/$STAMP-node" "results/$STAMP-evdoc") | tee "$WORK/results/$STAMP-side-by-side.md"
-node "$ROOT/benches/serve/ratios.js" "$NODE_DIR" "$EVDOC_DIR" | tee -a "$WORK/results/$STAMP-side-by-side.md"
+FLOOR_ARG=(); [[ -d $FLOOR_DIR ]] && FLOOR_ARG=("$FLOOR_DIR")
+node "$ROOT/benches/serve/ratios.js" "$NODE_DIR" "$EVDOC_DIR" "${FLOOR_ARG[@]}" | tee -a "$WORK/results/$STAMP-side-by-side.md"
