@@ -155,7 +155,7 @@ fn hostile_catalog(dir: &Path, extra_events: usize) {
     .unwrap();
     writeln!(
         y,
-        "errors:\n  {t}: {{description: {t}, remedy: {t}}}",
+        "errors:\n  {t}: {{description: {t}, remedy: {t}, message: {t}}}",
         t = q(x)
     )
     .unwrap();
@@ -567,4 +567,30 @@ fn cli_bad_input_is_a_clear_error() {
         .assert()
         .code(2);
     assert!(!tmp.path().join("a").exists() && !tmp.path().join("b").exists());
+}
+
+#[test]
+fn an_error_code_with_a_fixed_message_says_so_on_the_catalog_page() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evdoc.yaml"),
+        "evdoc: 1\ninfo: {title: T, version: '1'}\n\
+         errors:\n  SubscriptionError: {description: Room refused, message: Unauthorized}\n\
+         \x20 PayloadError: {description: Bad payload}\n\
+         events:\n  a:b: {direction: s2c, payload: {type: object}}\n",
+    )
+    .unwrap();
+    let (md, _) = render_all(dir.path());
+    let catalog = page(&md, "websocket-event-catalog.md");
+    let section = |code: &str| {
+        let start = catalog.find(&format!("### `{code}`")).expect(code);
+        let rest = &catalog[start + 4..];
+        &rest[..rest.find("### ").unwrap_or(rest.len())]
+    };
+    assert!(
+        section("SubscriptionError").contains("**Message:** `Unauthorized`"),
+        "{}",
+        section("SubscriptionError")
+    );
+    assert!(!section("PayloadError").contains("**Message:**"));
 }

@@ -250,6 +250,11 @@ pub struct ErrorCode {
     /// What the client should do.
     #[serde(default)]
     pub remedy: Option<String>,
+    /// The `message` `evdoc serve` sends with this code instead of its own explanation (which
+    /// then goes into `errors`): for clients written against a server whose messages they
+    /// match on (`Unauthorized`).
+    #[serde(default)]
+    pub message: Option<String>,
     /// Where it is declared in the catalog.
     #[serde(skip)]
     pub at: Option<Location>,

@@ -152,6 +152,8 @@ pub struct ErrorView {
     pub description: Option<String>,
     /// Remedy.
     pub remedy: Option<String>,
+    /// The fixed `message` sent with the code, if the catalog sets one.
+    pub message: Option<String>,
 }
 
 /// A domain (trades, signals…) and its events.
@@ -922,6 +924,7 @@ impl Book {
                     anchor: anchor("err-", n),
                     description: e.description.clone(),
                     remedy: e.remedy.clone(),
+                    message: e.message.clone(),
                 })
                 .collect(),
             event_count: cat.events.len(),

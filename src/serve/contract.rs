@@ -2,6 +2,7 @@
 //! argument and ack validators, room templates with their access rules, and the replies.
 
 use super::auth::Rule;
+use super::error::ClientError;
 use super::rooms::{Access, Template};
 use crate::catalog::model::{Catalog, Event, Reply, ReplyPayload, Schema};
 use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
@@ -158,6 +159,8 @@ pub struct Contract {
     pub events: HashMap<String, HashMap<String, EventSpec>>,
     /// Every namespace to register (always includes `/`), with its connection rule.
     pub namespaces: Vec<(String, Rule)>,
+    /// The catalog's `errors.<code>.message`, where it sets one.
+    pub error_messages: HashMap<String, String>,
 }
 
 impl Contract {
@@ -291,10 +294,28 @@ impl Contract {
             events.entry(ns).or_default().insert(name.clone(), spec);
         }
         if problems.is_empty() {
-            Ok(Contract { events, namespaces })
+            let error_messages = catalog
+                .errors
+                .iter()
+                .filter_map(|(code, e)| Some((code.clone(), e.message.clone()?)))
+                .collect();
+            Ok(Contract {
+                events,
+                namespaces,
+                error_messages,
+            })
         } else {
             Err(problems)
         }
+    }
+
+    /// `err` in the words the catalog gives its code, if any (see [`ClientError::worded`]).
+    pub fn word(&self, err: &ClientError) -> ClientError {
+        let message = self
+            .error_messages
+            .get(err.code.as_str())
+            .map(String::as_str);
+        err.clone().worded(message)
     }
 
     /// The event `name` in namespace `ns`.

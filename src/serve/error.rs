@@ -80,6 +80,22 @@ impl ClientError {
             errors: Vec::new(),
         }
     }
+
+    /// The error with the catalog's `message` for its code, when it has one. evdoc's own
+    /// explanation is kept as the first entry of `errors` (path `""`) unless schema errors
+    /// already say what is wrong.
+    pub fn worded(mut self, message: Option<&str>) -> Self {
+        if let Some(m) = message {
+            let own = std::mem::replace(&mut self.message, m.to_string());
+            if self.errors.is_empty() {
+                self.errors.push(SchemaError {
+                    path: String::new(),
+                    message: own,
+                });
+            }
+        }
+        self
+    }
 }
 
 /// What an ack callback receives when the event failed.

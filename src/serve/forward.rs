@@ -417,6 +417,7 @@ fn refuse<A: Adapter>(job: Job<A>, failure: Failure) {
             tracing::warn!(event = %job.event, code = err.code.as_str(), message = %err.message, errors = ?err.errors, "forward failed")
         }
     }
+    let err = job.srv.contract.word(&err);
     let r = job.socket.emit("error", &err);
     sent(&job.srv, &job.socket, "error", "event", r);
     if let Some(ack) = job.ack {

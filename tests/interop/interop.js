@@ -51,8 +51,12 @@ const scenarios = [
     assert.equal(a.error.event, 'subscribe:trades');
     const [e] = await errP;
     assert.equal(e.code, 'SubscriptionError');
-    assert.match(e.message, /u-2/);
-    assert.deepEqual(e.errors, []);
+    // The fixture catalog words this code `Unauthorized`; evdoc's explanation moves to errors.
+    assert.equal(e.message, 'Unauthorized');
+    assert.equal(a.error.message, 'Unauthorized');
+    assert.equal(e.errors.length, 1);
+    assert.equal(e.errors[0].path, '');
+    assert.match(e.errors[0].message, /u-2/);
   }],
   ['schema violation is a PayloadError naming the field', async () => {
     const s = await user('sess-1');
