@@ -1,6 +1,7 @@
 //! Prometheus metrics of the server (`GET /metrics`): connections, connects and disconnects,
 //! events by name/direction/outcome, rejections by code, room membership, validation latency,
-//! packets that could not be handed to a socket, and for cluster nodes (`--redis`) the adapter, whether Redis answers and local-only fallbacks.
+//! packets that could not be handed to a socket, and for cluster nodes (`--redis`) the adapter,
+//! whether Redis answers and local-only fallbacks.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
