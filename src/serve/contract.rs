@@ -9,6 +9,7 @@ use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
 use crate::scan::site::Direction;
 use prometheus_client::metrics::counter::Counter;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Per-event counters, resolved once so that the hot path does no label lookups.
@@ -309,13 +310,13 @@ impl Contract {
         }
     }
 
-    /// `err` in the words the catalog gives its code, if any (see [`ClientError::worded`]).
-    pub fn word(&self, err: &ClientError) -> ClientError {
-        let message = self
-            .error_messages
-            .get(err.code.as_str())
-            .map(String::as_str);
-        err.clone().worded(message)
+    /// `err` in the words the catalog gives its code, if any (see [`ClientError::worded`]);
+    /// borrowed as it is otherwise, since refusing a flood of bad events must stay cheap.
+    pub fn word<'e>(&self, err: &'e ClientError) -> Cow<'e, ClientError> {
+        match self.error_messages.get(err.code.as_str()) {
+            Some(m) => Cow::Owned(err.clone().worded(m)),
+            None => Cow::Borrowed(err),
+        }
     }
 
     /// The event `name` in namespace `ns`.

@@ -81,18 +81,16 @@ impl ClientError {
         }
     }
 
-    /// The error with the catalog's `message` for its code, when it has one. evdoc's own
-    /// explanation is kept as the first entry of `errors` (path `""`) unless schema errors
-    /// already say what is wrong.
-    pub fn worded(mut self, message: Option<&str>) -> Self {
-        if let Some(m) = message {
-            let own = std::mem::replace(&mut self.message, m.to_string());
-            if self.errors.is_empty() {
-                self.errors.push(SchemaError {
-                    path: String::new(),
-                    message: own,
-                });
-            }
+    /// The error with `message` (the catalog's wording of its code). evdoc's own explanation
+    /// is kept as the first entry of `errors` (path `""`) unless schema errors already say what
+    /// is wrong.
+    pub fn worded(mut self, message: &str) -> Self {
+        let own = std::mem::replace(&mut self.message, message.to_string());
+        if self.errors.is_empty() {
+            self.errors.push(SchemaError {
+                path: String::new(),
+                message: own,
+            });
         }
         self
     }
@@ -103,4 +101,34 @@ impl ClientError {
 pub struct AckError<'a> {
     /// The same object as the `error` event.
     pub error: &'a ClientError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worded_keeps_evdoc_s_explanation_in_errors_unless_schema_errors_are_there() {
+        let refused = ClientError::new(Code::SubscriptionError, "subscribe:trades", "not yours")
+            .worded("Unauthorized");
+        assert_eq!(refused.message, "Unauthorized");
+        assert_eq!(refused.errors.len(), 1);
+        assert_eq!(
+            (
+                refused.errors[0].path.as_str(),
+                refused.errors[0].message.as_str()
+            ),
+            ("", "not yours")
+        );
+
+        let mut bad = ClientError::new(Code::PayloadError, "x", "does not match its schema");
+        bad.errors.push(SchemaError {
+            path: "/userId".into(),
+            message: "not a string".into(),
+        });
+        let bad = bad.worded("Bad payload");
+        assert_eq!(bad.message, "Bad payload");
+        assert_eq!(bad.errors.len(), 1);
+        assert_eq!(bad.errors[0].path, "/userId");
+    }
 }

@@ -418,7 +418,7 @@ fn refuse<A: Adapter>(job: Job<A>, failure: Failure) {
         }
     }
     let err = job.srv.contract.word(&err);
-    let r = job.socket.emit("error", &err);
+    let r = job.socket.emit("error", &*err);
     sent(&job.srv, &job.socket, "error", "event", r);
     if let Some(ack) = job.ack {
         let r = ack.send(&AckError { error: &err });

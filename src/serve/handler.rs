@@ -448,7 +448,8 @@ impl<A: Adapter> Ctx<'_, A> {
 
     /// Send the error event (when `event`) and the ack; `true` when the event went out.
     fn send_error(&mut self, err: &ClientError, event: bool) -> bool {
-        let err = &self.srv.contract.word(err);
+        let srv = self.srv.clone();
+        let err = &*srv.contract.word(err);
         let mut out = false;
         if event {
             let r = self.s.emit("error", err);
