@@ -157,24 +157,21 @@ async fn broadcast<A: Adapter>(
             many => op.emit(event, &ArgsOut(many)).await,
         }
     };
-    match emit(false).await {
-        Ok(()) => {}
-        // The Redis adapter publishes to the other nodes first and returns before emitting
-        // locally when Redis refuses: this node's own clients must still get the event.
-        Err(BroadcastError::Adapter(e)) => {
-            srv.metrics.local_fallbacks.inc();
-            // Once the health check has logged the outage, one line per publish is noise.
-            if srv.redis_up() {
-                tracing::warn!(ns, event, error = %e, "Redis refused the broadcast: delivered to this node's clients only");
-            } else {
-                tracing::debug!(ns, event, error = %e, "Redis is down: delivered to this node's clients only");
-            }
-            match emit(true).await {
-                Ok(()) => {}
-                Err(BroadcastError::Socket(errors)) => srv.dropped(event, "event", &errors),
-                Err(e) => tracing::warn!(ns, event, error = %e, "broadcast failed"),
-            }
+    let mut result = emit(false).await;
+    // The Redis adapter publishes to the other nodes first and returns before emitting
+    // locally when Redis refuses: this node's own clients must still get the event.
+    if let Err(BroadcastError::Adapter(e)) = result {
+        srv.metrics.local_fallbacks.inc();
+        // Once the health check has logged the outage, one line per publish is noise.
+        if srv.redis_up() {
+            tracing::warn!(ns, event, error = %e, "Redis refused the broadcast: delivered to this node's clients only");
+        } else {
+            tracing::debug!(ns, event, error = %e, "Redis is down: delivered to this node's clients only");
         }
+        result = emit(true).await;
+    }
+    match result {
+        Ok(()) => {}
         // Some sockets could not take the packet; every other socket got it.
         Err(BroadcastError::Socket(errors)) => srv.dropped(event, "event", &errors),
         Err(e) => tracing::warn!(ns, event, error = %e, "broadcast failed"),

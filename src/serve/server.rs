@@ -22,8 +22,8 @@ use socketioxide::SocketError;
 use socketioxide::{SocketIo, SocketIoBuilder, TransportType};
 use socketioxide_core::adapter::DefinedAdapter;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// State shared by the socket handlers and the HTTP routes.
@@ -46,9 +46,8 @@ pub struct Server {
     pub unknown_events: Counter,
     io: OnceLock<Io>,
     connected: AtomicUsize,
-    /// When the last dropped-delivery warning was logged, in ms after `started`.
-    drop_warned_ms: AtomicU64,
-    started: Instant,
+    /// When the last dropped-delivery warning was logged.
+    drop_warned: Mutex<Option<Instant>>,
 }
 
 /// The Socket.IO handle: on the local adapter (one node), or on the Redis adapter (`--redis`).
@@ -131,14 +130,16 @@ impl Server {
             );
             return;
         }
-        let now = self.started.elapsed().as_millis() as u64 + 1000;
-        let last = self.drop_warned_ms.load(Ordering::Relaxed);
-        if now.saturating_sub(last) >= 1000
-            && self
-                .drop_warned_ms
-                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+        let now = Instant::now();
+        let due = {
+            let mut last = self.drop_warned.lock().unwrap_or_else(|e| e.into_inner());
+            let due = last.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
+        if due {
             tracing::warn!(
                 event,
                 kind,
@@ -253,8 +254,7 @@ fn prepare(
         unknown_events,
         io: OnceLock::new(),
         connected: AtomicUsize::new(0),
-        drop_warned_ms: AtomicU64::new(0),
-        started: Instant::now(),
+        drop_warned: Mutex::new(None),
     });
 
     let conn = &catalog.connection;
