@@ -58,13 +58,14 @@ const split = (r) => {
 const servers = [['Node', nodeDir], ['evdoc', evdocDir], ...(floorDir ? [['floor', floorDir]] : [])];
 console.log(`\n| scenario | ${servers.map(([n]) => `${n} user µs | ${n} kernel µs`).join(' | ')} | evdoc/Node user | evdoc/Node kernel |${floorDir ? ' floor/Node user | floor/Node kernel |' : ''}`);
 console.log(`|---|${servers.map(() => '---|---|').join('')}---|---|${floorDir ? '---|---|' : ''}`);
+const q = (a, b) => f(a != null && b ? a / b : null);
 for (const [, name] of cpuRows) {
-  const [n, e, fl] = servers.map(([, d]) => split(load(d, name))).concat([[null, null]]);
-  if (n[0] == null && e[0] == null) continue;
-  const q = (a, b) => f(a != null && b ? a / b : null);
-  const cells = servers.map((_, i) => [n, e, fl][i]).map(([u, k]) => `${f(u, 1)} | ${f(k, 1)}`);
-  const fr = floorDir ? ` ${q(fl[0], n[0])} | ${q(fl[1], n[1])} |` : '';
-  console.log(`| ${name} | ${cells.join(' | ')} | ${q(e[0], n[0])} | ${q(e[1], n[1])} |${fr}`);
+  const splits = servers.map(([, d]) => split(load(d, name)));
+  const [n, ...others] = splits; // Node, then evdoc (and the floor)
+  if (n[0] == null && others[0][0] == null) continue;
+  const cells = splits.map(([u, k]) => `${f(u, 1)} | ${f(k, 1)}`);
+  const vsNode = others.map(([u, k]) => `${q(u, n[0])} | ${q(k, n[1])}`);
+  console.log(`| ${name} | ${cells.join(' | ')} | ${vsNode.join(' | ')} |`);
 }
 
 const losses = ['echo', 'invalid', 'idle', 'fanout', 'fanout_raw', 'fanout_light', 'fanout_rs']

@@ -70,6 +70,8 @@ if (( FANRS || FLOOR )); then
   cargo build --release --locked --quiet --manifest-path benches/serve/loadgen/Cargo.toml --target-dir target/loadgen
 fi
 FLOOR_CMD=$ROOT/target/loadgen/release/evdoc-floor
+# evdoc and the floor take publishes on /v1/publish (Node on /publish, without a token).
+PUBLISH="--publish-path /v1/publish --publish-token t"
 
 if [[ -n $NB_SCENARIOS ]]; then
   echo "== Node socket.io + ajv"
@@ -77,13 +79,13 @@ if [[ -n $NB_SCENARIOS ]]; then
   echo "== evdoc serve"
   # Logs at warn: the Node server logs nothing per message either.
   (cd "$WORK" && SCENARIOS="$NB_SCENARIOS" EVDOC_LOG=warn LABEL=evdoc OUT_DIR="$EVDOC_DIR" \
-    SERVER_CMD="$EVDOC_CMD" LOADGEN_EXTRA="--publish-path /v1/publish --publish-token t" ./run.sh)
+    SERVER_CMD="$EVDOC_CMD" LOADGEN_EXTRA="$PUBLISH" ./run.sh)
 fi
 if (( FLOOR )) && [[ -n $FLOOR_SCENARIOS ]]; then
   echo "== evdoc-floor: the same stack without Socket.IO"
   mkdir -p "$FLOOR_DIR"
   (cd "$WORK" && SCENARIOS="$FLOOR_SCENARIOS" LABEL=floor OUT_DIR="$FLOOR_DIR" \
-    SERVER_CMD="$FLOOR_CMD" LOADGEN_EXTRA="--publish-path /v1/publish --publish-token t" ./run.sh)
+    SERVER_CMD="$FLOOR_CMD" LOADGEN_EXTRA="$PUBLISH" ./run.sh)
 fi
 
 if (( FANRS )); then
@@ -177,11 +179,11 @@ if (( FANRS )); then
   echo "== fanout_rs, Rust load generator: Node socket.io + ajv"
   fanout_rs "$NODE_DIR" "node server.js"
   echo "== fanout_rs, Rust load generator: evdoc serve"
-  EVDOC_LOG=warn fanout_rs "$EVDOC_DIR" "$EVDOC_CMD" "--publish-path /v1/publish --publish-token t"
+  EVDOC_LOG=warn fanout_rs "$EVDOC_DIR" "$EVDOC_CMD" "$PUBLISH"
   if (( FLOOR )); then
     echo "== fanout_rs, Rust load generator: evdoc-floor"
     mkdir -p "$FLOOR_DIR"
-    fanout_rs "$FLOOR_DIR" "$FLOOR_CMD" "--publish-path /v1/publish --publish-token t"
+    fanout_rs "$FLOOR_DIR" "$FLOOR_CMD" "$PUBLISH"
   fi
   cd "$ROOT"
 fi

@@ -1,7 +1,7 @@
 'use strict';
 // Hostile traffic against `evdoc serve`: malformed packets, deep JSON, oversized polling bodies,
-// an event flood, a subscriber that stops reading and a connection beyond the limit. Each must be answered or cut off while a
-// well-behaved socket.io-client keeps being served.
+// an event flood, a subscriber that stops reading and a connection beyond the limit. Each must
+// be answered or cut off while a well-behaved socket.io-client keeps being served.
 // Usage: node hostile.js --url http://127.0.0.1:PORT
 const WebSocket = require('ws');
 const { assert, connect, next, publish, run, URL_BASE } = require('./lib');

@@ -29,7 +29,7 @@
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, UPGRADE};
+use hyper::header::{HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, UPGRADE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -124,9 +124,13 @@ fn upgrade(mut req: Request<Incoming>, st: Rc<State>) -> Response<Body> {
     });
     let mut r = reply(StatusCode::SWITCHING_PROTOCOLS, "");
     let h = r.headers_mut();
-    h.insert(UPGRADE, "websocket".parse().unwrap());
-    h.insert(CONNECTION, "Upgrade".parse().unwrap());
-    h.insert(SEC_WEBSOCKET_ACCEPT, accept.parse().unwrap());
+    h.insert(UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+    // Base64, so always a valid header value.
+    h.insert(
+        SEC_WEBSOCKET_ACCEPT,
+        accept.parse().expect("base64 accept key"),
+    );
     r
 }
 
