@@ -5,7 +5,7 @@
 //! a folder (`evdoc.yaml` plus `events/<domain>.yaml`) that `evdoc check` accepts as it is; the
 //! comments it leaves mark what a person should complete.
 
-use crate::catalog::reserved::is_reserved;
+use crate::vocab::is_reserved;
 use crate::scan::{Direction, Role, ScanResult, Shape, Site};
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{json, Map, Value};

@@ -1,7 +1,7 @@
 //! evdoc keeps a Socket.IO event API honest.
 //!
 //! The pipeline reads left to right, and a module depends only on modules to its left:
-//! [`catalog`] (the contract) → [`scan`] (the evidence) → [`check`] (findings) / [`init`]
+//! [`vocab`] (the shared words) → [`catalog`] (the contract) → [`scan`] (the evidence) → [`check`] (findings) / [`init`]
 //! (a starter catalog from the evidence).
 
 pub mod catalog;
@@ -12,3 +12,4 @@ pub mod render;
 pub mod scan;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod vocab;

@@ -5,11 +5,11 @@
 use super::load::LoadedCatalog;
 use super::model::{Catalog, Event, Schema};
 use super::positions::pointer;
-use super::reserved::is_reserved;
+use crate::vocab::is_reserved;
 use super::room::RoomTemplate;
 use super::schema;
 use crate::diagnostic::{Location, Severity};
-use crate::scan::site::Direction;
+use crate::vocab::Direction;
 use regex::Regex;
 
 /// One lint problem.

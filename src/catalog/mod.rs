@@ -4,7 +4,6 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod positions;
-pub mod reserved;
 pub mod room;
 pub mod schema;
 

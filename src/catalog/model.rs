@@ -5,7 +5,7 @@
 //! loader after deserialisation (`at`).
 
 use crate::diagnostic::Location;
-use crate::scan::site::Direction;
+use crate::vocab::Direction;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -528,8 +528,8 @@ pub struct Wrapper {
     #[serde(default)]
     pub room_arg: Option<usize>,
     /// `emit` or `listen`.
-    pub role: crate::scan::site::Role,
+    pub role: crate::vocab::Role,
     /// Side, when the wrapper does not live in a file whose side is known.
     #[serde(default)]
-    pub side: Option<crate::scan::site::Side>,
+    pub side: Option<crate::vocab::Side>,
 }

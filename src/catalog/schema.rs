@@ -2,7 +2,7 @@
 //! says otherwise), with errors as `{path, message}` pairs that name the offending field.
 
 use super::model::{Event, Schema};
-use crate::scan::site::Direction;
+use crate::vocab::Direction;
 use serde::Serialize;
 use serde_json::Value;
 

@@ -3,7 +3,6 @@
 use super::{run_scan, ScanFlags, Ui, BAD_INPUT, OK};
 use anstream::println;
 use clap::Args;
-use evdoc::catalog;
 use std::path::PathBuf;
 
 /// `evdoc init`.
@@ -45,7 +44,7 @@ pub fn init(ui: &Ui, a: InitArgs) -> u8 {
                 .sites
                 .iter()
                 .filter_map(|s| s.event.as_deref())
-                .filter(|e| !catalog::reserved::is_reserved(e))
+                .filter(|e| !evdoc::vocab::is_reserved(e))
                 .collect::<std::collections::HashSet<_>>()
                 .len();
             ui.note(format!(

@@ -3,7 +3,7 @@
 
 use super::text::{anchor, md_code};
 use super::{builtin, diagrams, Options};
-use crate::catalog::{self, reserved, AuthScheme, Catalog, Event, Trouble};
+use crate::catalog::{self, AuthScheme, Catalog, Event, Trouble};
 use crate::scan::{Direction, ScanResult, Site};
 use serde::Serialize;
 use serde_json::Value;
@@ -390,7 +390,7 @@ pub fn domain_of(name: &str, ev: &Event) -> String {
             return first.to_string();
         }
     }
-    if reserved::is_reserved(name) {
+    if crate::vocab::is_reserved(name) {
         "lifecycle".into()
     } else {
         "other".into()
@@ -698,7 +698,7 @@ impl Book {
                 .map(|ss| ss.iter().map(|s| site_view(s, opts)).collect())
                 .unwrap_or_default();
             let code_cell = if sites.is_empty() {
-                if scan.is_some() && !reserved::is_reserved(name) {
+                if scan.is_some() && !crate::vocab::is_reserved(name) {
                     "not found in code".into()
                 } else {
                     "—".into()
@@ -719,7 +719,7 @@ impl Book {
                 anchor: event_anchor(name),
                 direction: ev.direction.as_str().into(),
                 arrow: arrow(ev.direction).into(),
-                reserved: reserved::is_reserved(name),
+                reserved: crate::vocab::is_reserved(name),
                 auth: ev.auth.clone().unwrap_or_else(|| ns_auth(&namespace)),
                 namespace,
                 room: ev
@@ -885,7 +885,7 @@ impl Book {
         let first = |d: Direction| {
             cat.events
                 .iter()
-                .find(|(n, e)| e.direction == d && !reserved::is_reserved(n))
+                .find(|(n, e)| e.direction == d && !crate::vocab::is_reserved(n))
                 .map(|(n, _)| n.clone())
         };
         let snippets = Snippets {
@@ -945,7 +945,7 @@ impl Book {
                         .iter()
                         .filter_map(|s| {
                             let e = s.event.as_deref()?;
-                            reserved::is_reserved(e).then(|| LifecycleSite {
+                            crate::vocab::is_reserved(e).then(|| LifecycleSite {
                                 event: e.to_string(),
                                 site: site_view(s, opts),
                             })

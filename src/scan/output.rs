@@ -23,7 +23,7 @@ pub enum Format {
 pub fn domain(site: &Site) -> String {
     match &site.event {
         None => "(dynamic)".into(),
-        Some(e) if crate::catalog::reserved::is_reserved(e) => "lifecycle".into(),
+        Some(e) if crate::vocab::is_reserved(e) => "lifecycle".into(),
         Some(e) => match e.split_once(':') {
             Some((d, _)) if !d.is_empty() => d.to_owned(),
             _ => "(none)".into(),

@@ -6,7 +6,7 @@ use super::error::ClientError;
 use super::rooms::{Access, Template};
 use crate::catalog::model::{Catalog, Event, Reply, ReplyPayload, Schema};
 use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
-use crate::scan::site::Direction;
+use crate::vocab::Direction;
 use prometheus_client::metrics::counter::Counter;
 use serde_json::Value;
 use std::borrow::Cow;

@@ -2,7 +2,7 @@
 //! it. Only meaningful when the scan saw both a server and a client.
 
 use super::{finding, site_location, Context};
-use crate::catalog::reserved::is_reserved;
+use crate::vocab::is_reserved;
 use crate::check::Finding;
 use crate::scan::{Role, Side, Site};
 use indexmap::IndexMap;

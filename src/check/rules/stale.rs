@@ -1,7 +1,7 @@
 //! EV002 stale-event: the catalog documents an event that no site in the code uses.
 
 use super::{finding, Context};
-use crate::catalog::reserved::is_reserved;
+use crate::vocab::is_reserved;
 use crate::check::Finding;
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! EV001 undocumented-event: a site names an event the catalog does not have.
 
 use super::{finding, site_location, Context};
-use crate::catalog::reserved::is_reserved;
+use crate::vocab::is_reserved;
 use crate::check::Finding;
 
 /// One finding per site whose event is missing from the catalog.
