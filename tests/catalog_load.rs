@@ -172,6 +172,7 @@ fn lint_reads_room_templates_as_serve_binds_them() {
         dir.path().join("c.yaml"),
         r#"evdoc: 1
 info: {title: t, version: "1"}
+auth: {scheme: session}
 rooms:
   "user:{userId}": {access: self}
   "team:{}": {}
@@ -204,6 +205,110 @@ events:
         ],
         "{got:#?}"
     );
+}
+
+/// `auth:` and `access:` are parsed once, when the catalog is read: a word no stage accepts is
+/// an error at its position, like an unknown `direction`.
+#[test]
+fn an_unknown_rule_word_is_an_error_at_its_position() {
+    let e = errors("bad-rule");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("evdoc.yaml:4:"), "{e:?}");
+    assert!(
+        e[0].contains("`admins` is not a valid rule") && e[0].contains("role:NAME"),
+        "{e:?}"
+    );
+    let fixed = std::fs::read_to_string(fixture("bad-rule").join("evdoc.yaml"))
+        .unwrap()
+        .replace("admins", "role:admin");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("evdoc.yaml"), fixed).unwrap();
+    let e = catalog::load(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("evdoc.yaml:8:") && e.contains("`authenticatd`"),
+        "{e}"
+    );
+}
+
+/// What stays unwritten is decided in one place (`Catalog::namespace_auth`, `room_access`): an
+/// authenticated API's rooms are not public unless the catalog says so.
+#[test]
+fn defaults_of_auth_and_access_follow_the_scheme() {
+    let load = |scheme: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("c.yaml"),
+            format!(
+                "evdoc: 1\nauth: {{scheme: {scheme}}}\nnamespaces:\n  /admin: {{auth: \"role:admin\"}}\n  /lobby: {{auth: none}}\nrooms:\n  lobby: {{}}\n  desk: {{namespace: /admin}}\n  feed: {{access: none}}\nevents:\n  a:b: {{direction: c2s}}\n"
+            ),
+        )
+        .unwrap();
+        catalog::load(dir.path()).unwrap().catalog
+    };
+    let token = load("token");
+    assert_eq!(token.namespace_auth("/").to_string(), "required");
+    assert_eq!(
+        token.event_auth(&token.events["a:b"]).to_string(),
+        "required"
+    );
+    assert_eq!(token.room_access("lobby", "/").to_string(), "authenticated");
+    assert_eq!(token.room_access("desk", "/").to_string(), "role:admin");
+    assert_eq!(token.room_access("feed", "/").to_string(), "none");
+    assert_eq!(
+        token.room_access("undeclared", "/admin").to_string(),
+        "role:admin"
+    );
+    assert_eq!(token.namespace_auth("/lobby").to_string(), "none");
+    assert_eq!(
+        token.room_access("undeclared", "/lobby").to_string(),
+        "authenticated"
+    );
+    let open = load("none");
+    assert_eq!(open.namespace_auth("/").to_string(), "none");
+    assert_eq!(open.room_access("lobby", "/").to_string(), "none");
+}
+
+/// YAML 1.2 core scalars: only `true`/`false` are booleans. Each YAML 1.1 boolean word stays
+/// the string it is in a schema's `required` and `enum`, in `examples`, and in a `$ref`ed file.
+#[test]
+fn yaml_11_boolean_words_are_strings() {
+    for word in [
+        "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+        "OFF",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("c.yaml"),
+            format!(
+                "evdoc: 1\nevents:\n  light:set:\n    direction: c2s\n    payload:\n      type: object\n      required: [x, {word}]\n      properties:\n        x: {{enum: [{word}, true]}}\n        {word}: {{$ref: word.yaml}}\n    examples:\n      - {{x: {word}, {word}: {word}}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("word.yaml"), format!("enum: [{word}]\n")).unwrap();
+        let loaded =
+            catalog::load(&dir.path().join("c.yaml")).unwrap_or_else(|e| panic!("{word}: {e}"));
+        let payload = loaded.catalog.events["light:set"].payload.clone().unwrap();
+        let w = serde_json::json!(word);
+        assert_eq!(
+            payload["required"],
+            serde_json::json!(["x", word]),
+            "{word}"
+        );
+        assert_eq!(
+            payload["properties"]["x"]["enum"],
+            serde_json::json!([word, true]),
+            "{word}: `true` is still a boolean"
+        );
+        assert_eq!(
+            payload["properties"][word]["enum"],
+            serde_json::json!([word])
+        );
+        assert_eq!(
+            loaded.catalog.events["light:set"].examples[0],
+            serde_json::json!({"x": w, word: w})
+        );
+        assert_eq!(lint(&loaded), vec![], "{word}: the example validates");
+    }
 }
 
 mod never_panics {

@@ -143,14 +143,16 @@ fn hostile_catalog(dir: &Path, extra_events: usize) {
     writeln!(y, "auth: {{scheme: session, session: {{handshake_field: {t}, cookie: {t}}}, description: {t}}}", t = q(x)).unwrap();
     writeln!(
         y,
-        "namespaces:\n  {t}: {{description: {t}, auth: {t}}}",
-        t = q(x)
+        "namespaces:\n  {t}: {{description: {t}, auth: {r}}}",
+        t = q(x),
+        r = q(&format!("role:{x}"))
     )
     .unwrap();
     writeln!(
         y,
-        "rooms:\n  {t}: {{description: {t}, access: {t}, namespace: {t}}}",
-        t = q(x)
+        "rooms:\n  {t}: {{description: {t}, access: {r}, namespace: {t}}}",
+        t = q(x),
+        r = q(&format!("role:{x}"))
     )
     .unwrap();
     writeln!(
@@ -185,9 +187,10 @@ fn hostile_catalog(dir: &Path, extra_events: usize) {
         let dir_ = if i % 2 == 0 { "c2s" } else { "s2c" };
         writeln!(
             y,
-            "  {n}:\n    direction: {dir_}\n    summary: {t}\n    description: {t}\n    auth: {t}\n    room: {t}\n    joins: {t}\n    emitted_when: {t}\n    since: {t}\n    deprecated: {{since: {t}, use: {t}, reason: {t}}}\n    replies: [{t}]\n    errors: [{t}]\n    tags: [{t}]\n    payload: {{type: object, description: {t}, properties: {{{t}: {{type: string, description: {t}, pattern: {t}}}}}}}\n    examples: [{{{t}: {t}}}]",
+            "  {n}:\n    direction: {dir_}\n    summary: {t}\n    description: {t}\n    auth: {r}\n    room: {t}\n    joins: {t}\n    emitted_when: {t}\n    since: {t}\n    deprecated: {{since: {t}, use: {t}, reason: {t}}}\n    replies: [{t}]\n    errors: [{t}]\n    tags: [{t}]\n    payload: {{type: object, description: {t}, properties: {{{t}: {{type: string, description: {t}, pattern: {t}}}}}}}\n    examples: [{{{t}: {t}}}]",
             n = q(n),
-            t = q(x)
+            t = q(x),
+            r = q(&format!("role:{x}"))
         )
         .unwrap();
     }

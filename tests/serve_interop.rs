@@ -410,3 +410,175 @@ fn serve_help_text() {
     assert!(text.contains("Examples:"));
     insta::assert_snapshot!("help_serve", text);
 }
+
+/// The catalog of [`access_tells_one_story`]: one room per `access:` word (and one without), one
+/// event joining each, and one event per `auth:` word (and one without), in an authenticated
+/// API whose `/` namespace lets anonymous connections in.
+const ACCESS_WORDS: [(&str, Option<&str>); 7] = [
+    ("plain:{id}", None),
+    ("open:{id}", Some("none")),
+    ("pub:{id}", Some("public")),
+    ("mine:{userId}", Some("self")),
+    ("members:{id}", Some("authenticated")),
+    ("req:{id}", Some("required")),
+    ("ops:{id}", Some("\"role:admin\"")),
+];
+const AUTH_WORDS: [(&str, Option<&str>); 6] = [
+    ("send:plain", None),
+    ("send:none", Some("none")),
+    ("send:public", Some("public")),
+    ("send:required", Some("required")),
+    ("send:authenticated", Some("authenticated")),
+    ("send:admin", Some("\"role:admin\"")),
+];
+
+fn join_event(template: &str) -> String {
+    format!("join:{}", template.split(':').next().unwrap())
+}
+
+fn access_catalog() -> String {
+    let payload =
+        "payload: {type: object, properties: {id: {type: string}, userId: {type: string}}}";
+    let mut y = String::from(
+        "evdoc: 1\ninfo: {title: Access, version: '1'}\nauth: {scheme: session}\n\
+         namespaces:\n  /: {auth: none}\nerrors:\n  SubscriptionError: {}\n  AuthenticationError: {}\nrooms:\n",
+    );
+    for (t, access) in ACCESS_WORDS {
+        let access = access.map(|a| format!("access: {a}")).unwrap_or_default();
+        y.push_str(&format!("  \"{t}\": {{{access}}}\n"));
+    }
+    y.push_str("events:\n");
+    for (t, _) in ACCESS_WORDS {
+        let e = join_event(t);
+        y.push_str(&format!(
+            "  {e}:\n    direction: c2s\n    {payload}\n    joins: \"{t}\"\n"
+        ));
+    }
+    for (e, auth) in AUTH_WORDS {
+        let auth = auth.map(|a| format!("\n    auth: {a}")).unwrap_or_default();
+        y.push_str(&format!(
+            "  {e}:\n    direction: c2s\n    {payload}{auth}\n"
+        ));
+    }
+    y
+}
+
+/// Whom a documented word lets in: anonymous, user u-1 (role user), admin-1 (roles user, admin).
+fn admitted(word: &str, refusal: &'static str) -> [&'static str; 3] {
+    match word {
+        "none" => ["ok", "ok", "ok"],
+        "self" => [refusal, "ok", refusal],
+        "required" | "authenticated" => [refusal, "ok", "ok"],
+        "role:admin" => [refusal, refusal, "ok"],
+        other => panic!("the docs print `{other}`, which is not a canonical rule word"),
+    }
+}
+
+/// One story about who may do what: for every `access:` and `auth:` word, and for rules left
+/// unwritten, what `lint` says, what the rendered docs say, and whom `evdoc serve` lets in agree;
+/// and an authenticated API's rooms are not public by default.
+#[test]
+fn access_tells_one_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.yaml");
+    std::fs::write(&catalog, access_catalog()).unwrap();
+    let catalog = catalog.to_string_lossy().into_owned();
+    let evdoc = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_evdoc"))
+            .args(args)
+            .output()
+    };
+    let lint = evdoc(&["lint", "--catalog", &catalog]).unwrap();
+    assert!(lint.status.success(), "lint accepts every word: {lint:?}");
+    let docs = dir.path().join("docs").to_string_lossy().into_owned();
+    let render = evdoc(&["render", "--quiet", "--catalog", &catalog, "--out", &docs]).unwrap();
+    assert!(render.status.success(), "{render:?}");
+    let read =
+        |page: &str| std::fs::read_to_string(std::path::Path::new(&docs).join(page)).unwrap();
+    let (rooms_page, events_page) = (
+        read("connection-lifecycle.md"),
+        read("websocket-event-catalog.md"),
+    );
+    let room_word = |t: &str| -> String {
+        let at = rooms_page
+            .find(&format!("### `{t}`"))
+            .expect("the room is documented");
+        let line = rooms_page[at..]
+            .lines()
+            .find(|l| l.starts_with("- Access:"))
+            .unwrap();
+        line.split('`').nth(1).unwrap().to_owned()
+    };
+    let auth_word = |e: &str| -> String {
+        let row = events_page
+            .lines()
+            .find(|l| l.starts_with(&format!("| [`{e}`]")))
+            .unwrap();
+        row.split('|')
+            .nth(4)
+            .unwrap()
+            .trim()
+            .trim_matches('`')
+            .to_owned()
+    };
+
+    let sessions = common::fixture("sessions.json");
+    let server = Serve::spawn(&[
+        "--catalog",
+        &catalog,
+        "--sessions",
+        &sessions,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]);
+    let mut events: Vec<String> = ACCESS_WORDS.iter().map(|(t, _)| join_event(t)).collect();
+    events.extend(AUTH_WORDS.iter().map(|(e, _)| e.to_string()));
+    // Every step of access.js has a timeout (connect 6 s, ack 3 s), so it cannot hang.
+    let out = Command::new("node")
+        .args([
+            "access.js",
+            "--url",
+            &server.url(),
+            "--events",
+            &events.join(","),
+        ])
+        .current_dir(interop_dir())
+        .output()
+        .expect("node is needed for the interop tests");
+    assert!(out.status.success(), "{out:?}\n{}", server.log());
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen = |e: &str| {
+        [&got[e]["anonymous"], &got[e]["user"], &got[e]["admin"]]
+            .map(|v| v.as_str().unwrap().to_owned())
+    };
+
+    for (t, written) in ACCESS_WORDS {
+        let word = room_word(t);
+        let expected = admitted(&word, "SubscriptionError");
+        assert_eq!(
+            seen(&join_event(t)),
+            expected,
+            "room `{t}` (access {written:?}) is documented `{word}`"
+        );
+    }
+    for (e, written) in AUTH_WORDS {
+        let word = auth_word(e);
+        let expected = admitted(&word, "AuthenticationError");
+        assert_eq!(
+            seen(e),
+            expected,
+            "`{e}` (auth {written:?}) is documented `{word}`"
+        );
+    }
+    assert_eq!(
+        room_word("plain:{id}"),
+        "authenticated",
+        "not public by default"
+    );
+    assert_eq!(room_word("pub:{id}"), "none");
+    assert_eq!(room_word("req:{id}"), "authenticated");
+    assert_eq!(auth_word("send:plain"), "none", "the namespace's rule");
+    assert_eq!(auth_word("send:authenticated"), "required");
+}

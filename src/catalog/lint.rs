@@ -3,12 +3,12 @@
 //! break the naming convention (EV007). `evdoc lint` prints these; `evdoc check` includes them.
 
 use super::load::LoadedCatalog;
-use super::model::{Catalog, Event, Schema};
+use super::model::{AuthScheme, Catalog, Event, Schema};
 use super::positions::pointer;
-use crate::vocab::is_reserved;
 use super::room::RoomTemplate;
 use super::schema;
 use crate::diagnostic::{Location, Severity};
+use crate::vocab::is_reserved;
 use crate::vocab::Direction;
 use regex::Regex;
 
@@ -71,18 +71,7 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
         schemas_and_examples(&mut l, name, event);
         references(&mut l, cat, name, event);
     }
-    for (name, ns) in &cat.namespaces {
-        if let Some(a) = &ns.auth {
-            check_rule(
-                &mut l,
-                None,
-                &pointer(["namespaces", name, "auth"]),
-                a,
-                &["none", "required"],
-                cat,
-            );
-        }
-    }
+    unsatisfiable_rules(&mut l, cat);
     for (name, room) in &cat.rooms {
         check_template(
             &mut l,
@@ -90,16 +79,6 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
             &pointer(["rooms", name]),
             &RoomTemplate::parse(name),
         );
-        if let Some(a) = &room.access {
-            check_rule(
-                &mut l,
-                None,
-                &pointer(["rooms", name, "access"]),
-                a,
-                &["none", "self", "authenticated"],
-                cat,
-            );
-        }
         if let Some(ns) = &room.namespace {
             known_namespace(
                 &mut l,
@@ -306,16 +285,6 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
             }
         }
     }
-    if let Some(a) = &event.auth {
-        check_rule(
-            l,
-            Some(name),
-            &format!("{base}/auth"),
-            a,
-            &["none", "required"],
-            cat,
-        );
-    }
     if let Some(ns) = &event.namespace {
         known_namespace(l, cat, Some(name), &format!("{base}/namespace"), ns);
     }
@@ -386,31 +355,46 @@ fn known_namespace(l: &mut Linter, cat: &Catalog, event: Option<&str>, ptr: &str
 }
 
 /// `auth`/`access` values: a keyword, or `role:NAME`.
-fn check_rule(
-    l: &mut Linter,
-    event: Option<&str>,
-    ptr: &str,
-    value: &str,
-    keywords: &[&str],
-    _cat: &Catalog,
-) {
-    let ok =
-        keywords.contains(&value) || value.strip_prefix("role:").is_some_and(|r| !r.is_empty());
-    if !ok {
-        l.push(
-            "EV008",
-            event,
-            ptr,
-            format!("`{value}` is not a valid rule"),
-            Some(format!(
-                "expected one of {}, or `role:NAME`",
-                keywords
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        );
+/// Rules no connection can meet: an `auth:` or `access:` that needs an identity in a catalog
+/// without an auth scheme (`evdoc serve` would refuse everyone). The words themselves were
+/// checked when the catalog was read (crate::vocab::access).
+fn unsatisfiable_rules(l: &mut Linter, cat: &Catalog) {
+    if cat.auth.scheme != AuthScheme::None {
+        return;
+    }
+    let help = || Some("set `auth.scheme` (session or token), or make the rule `none`".to_owned());
+    for (name, ns) in &cat.namespaces {
+        if let Some(rule) = ns.auth.as_ref().filter(|r| r.needs_identity()) {
+            l.push(
+                "EV008",
+                None,
+                &pointer(["namespaces", name, "auth"]),
+                format!("namespace `{name}` needs `{rule}`, but the catalog has no auth scheme: no connection can meet it"),
+                help(),
+            );
+        }
+    }
+    for (name, room) in &cat.rooms {
+        if let Some(access) = room.access.as_ref().filter(|a| a.needs_identity()) {
+            l.push(
+                "EV008",
+                None,
+                &pointer(["rooms", name, "access"]),
+                format!("room `{name}` needs `{access}`, but the catalog has no auth scheme: nobody can join it"),
+                help(),
+            );
+        }
+    }
+    for (name, event) in &cat.events {
+        if let Some(rule) = event.auth.as_ref().filter(|r| r.needs_identity()) {
+            l.push(
+                "EV008",
+                Some(name),
+                &pointer(["events", name, "auth"]),
+                format!("`{name}` needs `{rule}`, but the catalog has no auth scheme: no connection can meet it"),
+                help(),
+            );
+        }
     }
 }
 

@@ -168,7 +168,7 @@ fn load_file(path: &Path, root: &Path) -> Result<(Catalog, Positions), Vec<LoadE
     let mut catalog: Catalog = if text.trim().is_empty() {
         Catalog::default()
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| vec![yaml_error(&shown, &e)])?
+        from_yaml(&text).map_err(|e| vec![yaml_error(&shown, &e)])?
     };
     if let Some(v) = catalog.evdoc {
         if v != 1 {
@@ -194,6 +194,13 @@ fn load_file(path: &Path, root: &Path) -> Result<(Catalog, Positions), Vec<LoadE
     } else {
         Err(errors)
     }
+}
+
+/// Read YAML the way JSON Schema authors expect: YAML 1.2 core scalars, where only `true` and
+/// `false` are booleans. With YAML 1.1's, `required: [x, y]` would require `true`, and
+/// `enum: [on, off]` would enumerate booleans.
+fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, serde_saphyr::options! { strict_booleans: true })
 }
 
 /// Turn a serde-saphyr error into a located message with a "did you mean" where it helps.
@@ -402,7 +409,7 @@ impl RefResolver<'_> {
             Some("yaml" | "yml")
         );
         let parsed: Result<Value, String> = if is_yaml {
-            serde_saphyr::from_str(&text)
+            from_yaml(&text)
                 .map_err(|e| strip_location(&e.without_snippet().to_string()).to_owned())
         } else {
             serde_json::from_str(&text).map_err(|e| e.to_string())

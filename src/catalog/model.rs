@@ -6,6 +6,7 @@
 
 use crate::diagnostic::Location;
 use crate::vocab::Direction;
+pub use crate::vocab::{AuthRule, AuthScheme, RoomAccess};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -56,6 +57,38 @@ pub struct Catalog {
     /// How `scan` and `check` read the code.
     #[serde(default)]
     pub scan: ScanConfig,
+}
+
+/// The rules in force where the catalog does not write one. Every stage asks these, so the
+/// defaults live in one place (crate::vocab::access) and the docs say what serve enforces.
+impl Catalog {
+    /// Who may connect to namespace `ns`: its `auth:`, else the scheme's default.
+    pub fn namespace_auth(&self, ns: &str) -> AuthRule {
+        self.namespaces
+            .get(ns)
+            .and_then(|n| n.auth.clone())
+            .unwrap_or_else(|| AuthRule::default_for(self.auth.scheme))
+    }
+
+    /// Who may send (c2s) or receive (s2c) `event`: its `auth:`, else its namespace's rule.
+    pub fn event_auth(&self, event: &Event) -> AuthRule {
+        event
+            .auth
+            .clone()
+            .unwrap_or_else(|| self.namespace_auth(event.namespace()))
+    }
+
+    /// Who may join the rooms of `template`: its `access:`, else [`RoomAccess::default_for`]
+    /// the scheme and its namespace. A template the catalog does not declare under `rooms:`
+    /// lives in `ns` (the namespace of the event that names it).
+    pub fn room_access(&self, template: &str, ns: &str) -> RoomAccess {
+        let room = self.rooms.get(template);
+        if let Some(access) = room.and_then(|r| r.access.clone()) {
+            return access;
+        }
+        let ns = room.and_then(|r| r.namespace.as_deref()).unwrap_or(ns);
+        RoomAccess::default_for(self.auth.scheme, &self.namespace_auth(ns))
+    }
 }
 
 /// General information about the API.
@@ -159,19 +192,6 @@ pub struct Auth {
     pub description: Option<String>,
 }
 
-/// The handshake authentication scheme.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthScheme {
-    /// No authentication.
-    #[default]
-    None,
-    /// A session id in the handshake `auth` object or a cookie.
-    Session,
-    /// A JWT in the handshake `auth` object.
-    Token,
-}
-
 /// Session-id authentication settings.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -214,9 +234,10 @@ pub struct Namespace {
     /// What it is for.
     #[serde(default)]
     pub description: Option<String>,
-    /// Who may connect: `none`, `required`, `role:NAME`.
+    /// Who may connect; absent: [`AuthRule::default_for`] the catalog's scheme
+    /// ([`Catalog::namespace_auth`]).
     #[serde(default)]
-    pub auth: Option<String>,
+    pub auth: Option<AuthRule>,
     /// Where it is declared in the catalog.
     #[serde(skip)]
     pub at: Option<Location>,
@@ -229,9 +250,10 @@ pub struct Room {
     /// What it is for.
     #[serde(default)]
     pub description: Option<String>,
-    /// Who may join: `self`, `authenticated`, `role:NAME`, `none`.
+    /// Who may join; absent: an authenticated connection when the catalog has an auth scheme
+    /// ([`Catalog::room_access`]).
     #[serde(default)]
-    pub access: Option<String>,
+    pub access: Option<RoomAccess>,
     /// Namespace the room lives in, when not `/`.
     #[serde(default)]
     pub namespace: Option<String>,
@@ -275,9 +297,9 @@ pub struct Event {
     /// Namespace, when not `/`.
     #[serde(default)]
     pub namespace: Option<String>,
-    /// `none`, `required` or `role:NAME`; defaults to the namespace's rule.
+    /// Who may send or receive it; absent: its namespace's rule ([`Catalog::event_auth`]).
     #[serde(default)]
-    pub auth: Option<String>,
+    pub auth: Option<AuthRule>,
     /// Schema of the single payload argument.
     #[serde(default)]
     pub payload: Option<Schema>,
@@ -326,6 +348,13 @@ pub struct Event {
     /// Where it is declared in the catalog (the event's key).
     #[serde(skip)]
     pub at: Option<Location>,
+}
+
+impl Event {
+    /// The namespace it lives in (`/` when not written).
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or("/")
+    }
 }
 
 /// One direction of a `direction: both` event whose payloads differ.

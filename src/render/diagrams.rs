@@ -103,11 +103,7 @@ pub fn server_init(cat: &Catalog) -> String {
                 e.namespace.as_deref().unwrap_or("/") == ns && e.direction != Direction::S2c
             })
             .count();
-        let rule = cat
-            .namespaces
-            .get(ns)
-            .and_then(|n| n.auth.clone())
-            .unwrap_or_else(|| "none".into());
+        let rule = cat.namespace_auth(ns).to_string();
         s.push_str(&format!(
             "  ns{i}[\"Namespace {} (auth: {})\"]\n",
             label(ns),

@@ -633,12 +633,7 @@ impl Book {
                 String::new()
             },
         };
-        let ns_auth = |ns: &str| {
-            cat.namespaces
-                .get(ns)
-                .and_then(|n| n.auth.clone())
-                .unwrap_or_else(|| "none".into())
-        };
+        let ns_auth = |ns: &str| cat.namespace_auth(ns).to_string();
 
         let mut by_event: BTreeMap<&str, Vec<&Site>> = BTreeMap::new();
         if let Some(s) = scan {
@@ -720,7 +715,7 @@ impl Book {
                 direction: ev.direction.as_str().into(),
                 arrow: arrow(ev.direction).into(),
                 reserved: crate::vocab::is_reserved(name),
-                auth: ev.auth.clone().unwrap_or_else(|| ns_auth(&namespace)),
+                auth: cat.event_auth(ev).to_string(),
                 namespace,
                 room: ev
                     .room
@@ -786,7 +781,7 @@ impl Book {
                 RoomView {
                     anchor: anchor("room-", name),
                     description: r.description.clone(),
-                    access: r.access.clone().unwrap_or_else(|| "authenticated".into()),
+                    access: cat.room_access(name, "/").to_string(),
                     namespace: r.namespace.clone().unwrap_or_else(|| "/".into()),
                     joined_by: pick(&|e| e.joins.as_ref()),
                     left_by: pick(&|e| e.leaves.as_ref()),
@@ -1047,7 +1042,7 @@ mod diagrams_free {
         }
         for (ns, n) in &cat.namespaces {
             if ns != "/" {
-                if let Some(role) = n.auth.as_deref().and_then(|a| a.strip_prefix("role:")) {
+                if let Some(crate::vocab::AuthRule::Role(role)) = &n.auth {
                     s.push_str(&format!(
                         "\nio.of({}).use((socket, next) =>\n  socket.data.role === {} ? next() : next(new Error('AuthenticationError')));\n",
                         js(ns),

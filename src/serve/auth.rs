@@ -4,7 +4,7 @@
 //! namespaces, events and rooms.
 
 use super::config::ServeOptions;
-use crate::catalog::model::{Auth, AuthScheme};
+use crate::catalog::model::{Auth, AuthRule, AuthScheme};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -31,40 +31,16 @@ impl Identity {
     }
 }
 
-/// An authorisation rule as written in the catalog (`auth:` of namespaces and events).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Anyone, even without credentials.
-    None,
-    /// Any authenticated user.
-    Required,
-    /// An authenticated user with this role.
-    Role(String),
-}
-
-impl Rule {
-    /// Parse `none`, `required`, `authenticated` or `role:NAME`; anything else is an error.
-    pub fn parse(s: &str) -> Result<Rule, String> {
-        match s.trim() {
-            "none" | "public" => Ok(Rule::None),
-            "required" | "authenticated" => Ok(Rule::Required),
-            r => match r.strip_prefix("role:") {
-                Some(role) if !role.is_empty() => Ok(Rule::Role(role.to_string())),
-                _ => Err(format!(
-                    "unknown auth rule `{s}` (expected none, required or role:NAME)"
-                )),
-            },
-        }
-    }
-
+/// The catalog's `auth:` rules, as a connection meets them.
+impl AuthRule {
     /// `Ok` when `who` satisfies the rule, else why not.
     pub fn check(&self, who: Option<&Identity>) -> Result<(), String> {
         match (self, who) {
-            (Rule::None, _) => Ok(()),
+            (AuthRule::None, _) => Ok(()),
             (_, None) => Err("authentication required".into()),
-            (Rule::Required, Some(_)) => Ok(()),
-            (Rule::Role(r), Some(id)) if id.has_role(r) => Ok(()),
-            (Rule::Role(r), Some(_)) => Err(format!("role `{r}` required")),
+            (AuthRule::Required, Some(_)) => Ok(()),
+            (AuthRule::Role(r), Some(id)) if id.has_role(r) => Ok(()),
+            (AuthRule::Role(r), Some(_)) => Err(format!("role `{r}` required")),
         }
     }
 }
@@ -525,17 +501,12 @@ mod tests {
             user_id: "a".into(),
             roles: vec!["admin".into()],
         };
-        assert!(Rule::parse("role:admin")
-            .unwrap()
-            .check(Some(&admin))
-            .is_ok());
-        assert!(Rule::parse("role:ops")
-            .unwrap()
-            .check(Some(&admin))
-            .is_err());
-        assert!(Rule::parse("required").unwrap().check(None).is_err());
-        assert!(Rule::parse("none").unwrap().check(None).is_ok());
-        assert!(Rule::parse("role:").is_err());
+        let rule = |w: &str| w.parse::<AuthRule>().unwrap();
+        assert!(rule("role:admin").check(Some(&admin)).is_ok());
+        assert!(rule("role:ops").check(Some(&admin)).is_err());
+        assert!(rule("required").check(None).is_err());
+        assert!(rule("required").check(Some(&admin)).is_ok());
+        assert!(rule("none").check(None).is_ok());
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! The catalog compiled for serving: per namespace and event name, the auth rule, the compiled
 //! argument and ack validators, room templates with their access rules, and the replies.
 
-use super::auth::Rule;
 use super::error::ClientError;
-use super::rooms::{Access, Template};
-use crate::catalog::model::{Catalog, Event, Reply, ReplyPayload, Schema};
+use super::rooms::Template;
+use crate::catalog::model::{AuthRule, Catalog, Event, Reply, ReplyPayload, RoomAccess, Schema};
 use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
 use crate::vocab::Direction;
 use prometheus_client::metrics::counter::Counter;
@@ -29,7 +28,7 @@ pub struct RoomRule {
     /// The template.
     pub template: Template,
     /// Who may join.
-    pub access: Access,
+    pub access: RoomAccess,
 }
 
 /// Argument validators of one direction.
@@ -112,6 +111,29 @@ pub struct ReplySpec {
     pub example: Option<Value>,
 }
 
+impl ReplySpec {
+    /// Where the reply's payload comes from, and the reply event's first example.
+    fn compile(catalog: &Catalog, r: &Reply) -> ReplySpec {
+        let example = first_example(catalog.events.get(r.event()));
+        let source = match r {
+            Reply::Name(_) | Reply::Detailed { payload: None, .. } => ReplySource::Default,
+            Reply::Detailed {
+                payload: Some(ReplyPayload::Request),
+                ..
+            } => ReplySource::Request,
+            Reply::Detailed {
+                payload: Some(ReplyPayload::Example),
+                ..
+            } => ReplySource::Example(example.clone()),
+        };
+        ReplySpec {
+            event: r.event().to_owned(),
+            source,
+            example,
+        }
+    }
+}
+
 /// One catalogued event, ready to serve.
 pub struct EventSpec {
     /// Name.
@@ -121,7 +143,7 @@ pub struct EventSpec {
     /// Direction as catalogued.
     pub direction: Direction,
     /// Who may send it (c2s).
-    pub auth: Rule,
+    pub auth: AuthRule,
     /// Client→server arguments.
     pub c2s: Args,
     /// Server→client arguments.
@@ -143,6 +165,61 @@ pub struct EventSpec {
 }
 
 impl EventSpec {
+    /// Compile one catalogued event: its rule, argument and ack validators, rooms, replies.
+    fn compile(catalog: &Catalog, name: &str, ev: &Event) -> Result<EventSpec, Vec<String>> {
+        let mut problems = Vec::new();
+        let args = |dir| Args::compile(name, arg_schemas(ev, dir));
+        let (c2s, s2c) = match (args(Direction::C2s), args(Direction::S2c)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                problems.extend(a.err());
+                problems.extend(b.err());
+                return Err(problems);
+            }
+        };
+        let ack_schema = ev
+            .ack
+            .as_ref()
+            .or(ev.c2s.as_ref().and_then(|v| v.ack.as_ref()))
+            .filter(|s| !s.is_null());
+        let ack = match ack_schema.map(compile_asserting) {
+            None => None,
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => return Err(vec![format!("event `{name}`: invalid ack schema: {e}")]),
+        };
+        let ns = ev.namespace();
+        let room_rule = |t: &str| RoomRule {
+            template: Template::parse(t),
+            access: catalog.room_access(t, ns),
+        };
+        Ok(EventSpec {
+            name: name.to_owned(),
+            namespace: ns.to_owned(),
+            direction: ev.direction,
+            auth: catalog.event_auth(ev),
+            c2s,
+            s2c,
+            ack,
+            ack_example: ack_schema
+                .and_then(|s| s.get("examples"))
+                .and_then(|e| e.get(0))
+                .cloned(),
+            joins: ev.joins.as_deref().map(room_rule),
+            leaves: ev.leaves.as_deref().map(room_rule),
+            room: ev
+                .room
+                .as_deref()
+                .or(ev.s2c.as_ref().and_then(|v| v.room.as_deref()))
+                .map(Template::parse),
+            replies: ev
+                .replies
+                .iter()
+                .map(|r| ReplySpec::compile(catalog, r))
+                .collect(),
+            counters: EventCounters::default(),
+        })
+    }
+
     /// Whether clients may send it.
     pub fn accepts_from_client(&self) -> bool {
         matches!(self.direction, Direction::C2s | Direction::Both)
@@ -159,155 +236,40 @@ pub struct Contract {
     /// Events by namespace, then name.
     pub events: HashMap<String, HashMap<String, EventSpec>>,
     /// Every namespace to register (always includes `/`), with its connection rule.
-    pub namespaces: Vec<(String, Rule)>,
+    pub namespaces: Vec<(String, AuthRule)>,
     /// The catalog's `errors.<code>.message`, where it sets one.
     pub error_messages: HashMap<String, String>,
 }
 
 impl Contract {
-    /// Compile `catalog`; every problem (bad schema, unknown rule) is reported at once.
+    /// Compile `catalog`; every problem (bad schema) is reported at once. The auth and access
+    /// rules were parsed when the catalog was read, and their defaults are the catalog's own
+    /// ([`Catalog::namespace_auth`], [`Catalog::room_access`]): serve enforces what the docs say.
     pub fn compile(catalog: &Catalog) -> Result<Contract, Vec<String>> {
         let mut problems = Vec::new();
-        let default_rule = if catalog.auth.scheme == crate::catalog::model::AuthScheme::None {
-            Rule::None
-        } else {
-            Rule::Required
-        };
-        let mut namespaces: Vec<(String, Rule)> = Vec::new();
-        for (name, ns) in &catalog.namespaces {
-            let rule = match ns.auth.as_deref().map(Rule::parse) {
-                None => default_rule.clone(),
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
-                    problems.push(format!("namespace `{name}`: {e}"));
-                    Rule::None
-                }
-            };
-            namespaces.push((name.clone(), rule));
-        }
-        let ensure_ns = |ns: &str, namespaces: &mut Vec<(String, Rule)>| {
-            if !namespaces.iter().any(|(n, _)| n == ns) {
-                namespaces.push((ns.to_string(), default_rule.clone()));
-            }
-        };
-        ensure_ns("/", &mut namespaces);
-        let room_rule = |t: &str, problems: &mut Vec<String>| -> RoomRule {
-            let access = match catalog.rooms.get(t) {
-                Some(r) => Access::parse(r.access.as_deref()).unwrap_or_else(|e| {
-                    problems.push(format!("room `{t}`: {e}"));
-                    Access::Authenticated
-                }),
-                // A room the catalog does not describe: at least an identity is needed.
-                None => Access::Authenticated,
-            };
-            RoomRule {
-                template: Template::parse(t),
-                access,
-            }
-        };
         let mut events: HashMap<String, HashMap<String, EventSpec>> = HashMap::new();
         for (name, ev) in &catalog.events {
-            let ns = ev.namespace.clone().unwrap_or_else(|| "/".into());
-            ensure_ns(&ns, &mut namespaces);
-            let ns_rule = namespaces
-                .iter()
-                .find(|(n, _)| *n == ns)
-                .map(|(_, r)| r.clone())
-                .unwrap_or(Rule::None);
-            let auth = match ev.auth.as_deref().map(Rule::parse) {
-                None => ns_rule,
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
-                    problems.push(format!("event `{name}`: {e}"));
-                    Rule::None
+            match EventSpec::compile(catalog, name, ev) {
+                Ok(spec) => {
+                    let by_name = events.entry(spec.namespace.clone()).or_default();
+                    by_name.insert(name.clone(), spec);
                 }
-            };
-            let args = |dir| Args::compile(name, arg_schemas(ev, dir));
-            let (c2s, s2c) = match (args(Direction::C2s), args(Direction::S2c)) {
-                (Ok(a), Ok(b)) => (a, b),
-                (a, b) => {
-                    problems.extend(a.err());
-                    problems.extend(b.err());
-                    continue;
-                }
-            };
-            let ack_schema = ev
-                .ack
-                .as_ref()
-                .or(ev.c2s.as_ref().and_then(|v| v.ack.as_ref()))
-                .filter(|s| !s.is_null());
-            let ack = match ack_schema.map(compile_asserting) {
-                None => None,
-                Some(Ok(v)) => Some(v),
-                Some(Err(e)) => {
-                    problems.push(format!("event `{name}`: invalid ack schema: {e}"));
-                    None
-                }
-            };
-            let ack_example = ack_schema
-                .and_then(|s| s.get("examples"))
-                .and_then(|e| e.get(0))
-                .cloned();
-            let replies = ev
-                .replies
-                .iter()
-                .map(|r| {
-                    let example = first_example(catalog.events.get(r.event()));
-                    let source = match r {
-                        Reply::Name(_) | Reply::Detailed { payload: None, .. } => {
-                            ReplySource::Default
-                        }
-                        Reply::Detailed {
-                            payload: Some(ReplyPayload::Request),
-                            ..
-                        } => ReplySource::Request,
-                        Reply::Detailed {
-                            payload: Some(ReplyPayload::Example),
-                            ..
-                        } => ReplySource::Example(example.clone()),
-                    };
-                    ReplySpec {
-                        event: r.event().to_string(),
-                        source,
-                        example,
-                    }
-                })
-                .collect();
-            let spec = EventSpec {
-                name: name.clone(),
-                namespace: ns.clone(),
-                direction: ev.direction,
-                auth,
-                c2s,
-                s2c,
-                ack,
-                ack_example,
-                joins: ev.joins.as_deref().map(|t| room_rule(t, &mut problems)),
-                leaves: ev.leaves.as_deref().map(|t| room_rule(t, &mut problems)),
-                room: ev
-                    .room
-                    .as_deref()
-                    .or(ev.s2c.as_ref().and_then(|v| v.room.as_deref()))
-                    .map(Template::parse),
-                replies,
-                counters: EventCounters::default(),
-            };
-            events.entry(ns).or_default().insert(name.clone(), spec);
+                Err(mut p) => problems.append(&mut p),
+            }
         }
-        if problems.is_empty() {
-            let error_messages = catalog
-                .errors
-                .iter()
-                .filter_map(|(code, e)| Some((code.clone(), e.message.clone()?)))
-                .collect();
-            Ok(Contract {
-                events,
-                namespaces,
-                error_messages,
-            })
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        let error_messages = catalog
+            .errors
+            .iter()
+            .filter_map(|(code, e)| Some((code.clone(), e.message.clone()?)))
+            .collect();
+        Ok(Contract {
+            events,
+            namespaces: namespaces(catalog),
+            error_messages,
+        })
     }
 
     /// `err` in the words the catalog gives its code, if any (see [`ClientError::worded`]);
@@ -341,6 +303,21 @@ fn first_example(ev: Option<&Event>) -> Option<Value> {
         .first()
         .or(ev.s2c.as_ref().and_then(|v| v.examples.first()))
         .cloned()
+}
+
+/// Every namespace to register, with who may connect: the catalog's `namespaces:`, `/`, and
+/// every namespace an event names, in that order.
+fn namespaces(catalog: &Catalog) -> Vec<(String, AuthRule)> {
+    let mut names: Vec<&str> = catalog.namespaces.keys().map(String::as_str).collect();
+    names.push("/");
+    names.extend(catalog.events.values().map(Event::namespace));
+    let mut out: Vec<(String, AuthRule)> = Vec::new();
+    for n in names {
+        if !out.iter().any(|(seen, _)| seen == n) {
+            out.push((n.to_owned(), catalog.namespace_auth(n)));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

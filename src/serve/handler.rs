@@ -5,11 +5,12 @@
 //! the raw packet (socketioxide's `Data<T>` would read only the first), then rate-limits, looks
 //! the event up, authorises, validates, applies joins/leaves and answers replies and acks.
 
-use super::auth::{Identity, Rule};
+use super::auth::Identity;
 use super::config::{json_depth, TokenBucket};
 use super::contract::{EventSpec, ReplySource};
 use super::error::{AckError, ClientError, Code};
 use super::server::Server;
+use crate::vocab::AuthRule;
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::{json, Value};
 use socketioxide::adapter::Adapter;
@@ -92,7 +93,7 @@ pub async fn admit<A: Adapter>(
     srv: &Arc<Server>,
     s: &SocketRef<A>,
     auth: Value,
-    rule: &Rule,
+    rule: &AuthRule,
 ) -> Result<(), &'static str> {
     if srv.connected() >= srv.limits.max_connections {
         srv.metrics.reject("TooManyConnections");

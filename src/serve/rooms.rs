@@ -3,6 +3,7 @@
 
 use super::auth::Identity;
 use crate::catalog::room::{RoomTemplate, Segment};
+use crate::vocab::RoomAccess;
 use serde_json::Value;
 
 /// A room template as the server uses it.
@@ -57,44 +58,17 @@ impl Template {
     }
 }
 
-/// Who may join a room (`access:` in the catalog).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone.
-    Anyone,
-    /// The bound `{userId}` (or the only placeholder) must be the socket's own user.
-    OwnUser,
-    /// Any authenticated user.
-    Authenticated,
-    /// An authenticated user with the role.
-    Role(String),
-}
-
-impl Access {
-    /// Parse `self`, `authenticated`, `role:NAME` or `none`/absent.
-    pub fn parse(s: Option<&str>) -> Result<Access, String> {
-        match s.map(str::trim) {
-            None | Some("none") | Some("public") => Ok(Access::Anyone),
-            Some("self") => Ok(Access::OwnUser),
-            Some("authenticated") | Some("required") => Ok(Access::Authenticated),
-            Some(r) => match r.strip_prefix("role:") {
-                Some(role) if !role.is_empty() => Ok(Access::Role(role.to_string())),
-                _ => Err(format!(
-                    "unknown room access `{r}` (expected self, authenticated, role:NAME or none)"
-                )),
-            },
-        }
-    }
-
+/// The catalog's `access:` rules, as a joining connection meets them.
+impl RoomAccess {
     /// `Ok` when `who` may join the room bound with `vars`, else why not.
     pub fn check(&self, who: Option<&Identity>, vars: &[(String, String)]) -> Result<(), String> {
         match (self, who) {
-            (Access::Anyone, _) => Ok(()),
+            (RoomAccess::Anyone, _) => Ok(()),
             (_, None) => Err("authentication required".into()),
-            (Access::Authenticated, Some(_)) => Ok(()),
-            (Access::Role(r), Some(id)) if id.has_role(r) => Ok(()),
-            (Access::Role(r), Some(_)) => Err(format!("role `{r}` required")),
-            (Access::OwnUser, Some(id)) => {
+            (RoomAccess::Authenticated, Some(_)) => Ok(()),
+            (RoomAccess::Role(r), Some(id)) if id.has_role(r) => Ok(()),
+            (RoomAccess::Role(r), Some(_)) => Err(format!("role `{r}` required")),
+            (RoomAccess::OwnUser, Some(id)) => {
                 let bound = vars
                     .iter()
                     .find(|(k, _)| k == "userId")
@@ -138,12 +112,12 @@ mod tests {
             roles: vec![],
         };
         let v = |s: &str| vec![("userId".to_string(), s.to_string())];
-        assert!(Access::OwnUser.check(Some(&me), &v("u-1")).is_ok());
-        assert!(Access::OwnUser.check(Some(&me), &v("u-2")).is_err());
-        assert!(Access::OwnUser.check(None, &v("u-1")).is_err());
-        assert!(Access::parse(Some("role:admin"))
-            .unwrap()
-            .check(Some(&me), &[])
-            .is_err());
+        assert!(RoomAccess::OwnUser.check(Some(&me), &v("u-1")).is_ok());
+        assert!(RoomAccess::OwnUser.check(Some(&me), &v("u-2")).is_err());
+        assert!(RoomAccess::OwnUser.check(None, &v("u-1")).is_err());
+        let admin = RoomAccess::Role("admin".into());
+        assert!(admin.check(Some(&me), &[]).is_err());
+        assert!(RoomAccess::Anyone.check(None, &[]).is_ok());
+        assert!(RoomAccess::Authenticated.check(None, &[]).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The server as a whole: shared state, the HTTP routes around the Socket.IO layer, and the
 //! run loop with graceful shutdown on SIGTERM/SIGINT.
 
-use super::auth::{Authenticator, Rule, SessionStore};
+use super::auth::{Authenticator, SessionStore};
 use super::cluster::{Cluster, ClusterAdapter};
 use super::config::{Limits, ServeOptions};
 use super::contract::{Contract, EventCounters};
@@ -10,6 +10,7 @@ use super::handler;
 use super::metrics::Metrics;
 use crate::catalog::model::Transport;
 use crate::catalog::LoadedCatalog;
+use crate::vocab::AuthRule;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
@@ -345,7 +346,7 @@ fn register_namespace<A: Adapter + DefinedAdapter>(
     io: &SocketIo<A>,
     srv: &Arc<Server>,
     ns: String,
-    rule: Rule,
+    rule: AuthRule,
 ) -> A::InitRes {
     // Everything happens in the middleware (see `handler::admit`): nothing is left to do once
     // the socket is connected.

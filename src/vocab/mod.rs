@@ -2,8 +2,10 @@
 //! render, serve) reads these types and none defines its own. A word is parsed once, here, so a
 //! value one component accepts, all accept.
 
+pub mod access;
 pub mod direction;
 pub mod reserved;
 
+pub use access::{AuthRule, AuthScheme, RoomAccess};
 pub use direction::{Direction, Role, Side};
 pub use reserved::is_reserved;

@@ -2,9 +2,9 @@
 //! it. Only meaningful when the scan saw both a server and a client.
 
 use super::{finding, site_location, Context};
-use crate::vocab::is_reserved;
 use crate::check::Finding;
 use crate::scan::{Role, Side, Site};
+use crate::vocab::is_reserved;
 use indexmap::IndexMap;
 
 /// One finding per event whose sites are all emits or all listens, at its first site.

@@ -1,8 +1,8 @@
 //! EV002 stale-event: the catalog documents an event that no site in the code uses.
 
 use super::{finding, Context};
-use crate::vocab::is_reserved;
 use crate::check::Finding;
+use crate::vocab::is_reserved;
 use std::collections::HashSet;
 
 /// One finding per catalog event without any site.

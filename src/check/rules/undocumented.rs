@@ -1,8 +1,8 @@
 //! EV001 undocumented-event: a site names an event the catalog does not have.
 
 use super::{finding, site_location, Context};
-use crate::vocab::is_reserved;
 use crate::check::Finding;
+use crate::vocab::is_reserved;
 
 /// One finding per site whose event is missing from the catalog.
 pub fn run(ctx: &Context) -> Vec<Finding> {
