@@ -3,6 +3,7 @@
 //! value one component accepts, all accept.
 
 pub mod direction;
+pub mod metrics;
 pub mod reserved;
 
 pub use direction::{Direction, Role, Side};
