@@ -5,8 +5,8 @@
 //! a folder (`evdoc.yaml` plus `events/<domain>.yaml`) that `evdoc check` accepts as it is; the
 //! comments it leaves mark what a person should complete.
 
-use crate::vocab::is_reserved;
 use crate::scan::{Direction, Role, ScanResult, Shape, Site};
+use crate::vocab::is_reserved;
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
