@@ -16,7 +16,7 @@ fn events(r: &ScanResult) -> Vec<String> {
         .filter(|s| {
             !s.event
                 .as_deref()
-                .is_some_and(evdoc::evdoc::vocab::is_reserved)
+                .is_some_and(evdoc::vocab::is_reserved)
         })
         .map(|s| {
             format!(
