@@ -13,11 +13,7 @@ fn events(r: &ScanResult) -> Vec<String> {
     // Lifecycle listeners (`connection`) are sites too; these tests count app events.
     r.sites
         .iter()
-        .filter(|s| {
-            !s.event
-                .as_deref()
-                .is_some_and(evdoc::vocab::is_reserved)
-        })
+        .filter(|s| !s.event.as_deref().is_some_and(evdoc::vocab::is_reserved))
         .map(|s| {
             format!(
                 "{}:{} {}",

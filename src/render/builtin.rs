@@ -196,6 +196,7 @@ mod tests {
     /// and the selector's labels are the family's.
     fn assert_real_metrics(text: &str, origin: &str) {
         let re = regex::Regex::new(r"\b(evdoc_[a-z_]+)(\{[^}]*\})?").expect("valid regex");
+        let lre = regex::Regex::new(r#"([a-z_]+)\s*(=~|!~|!=|=)\s*""#).expect("valid regex");
         for c in re.captures_iter(text) {
             let name = &c[1];
             let def = ALL.iter().find(|d| {
@@ -208,7 +209,6 @@ mod tests {
             });
             let def = def.unwrap_or_else(|| panic!("{origin}: `{name}` is not a metric of serve"));
             let Some(sel) = c.get(2) else { continue };
-            let lre = regex::Regex::new(r#"([a-z_]+)\s*(=~|!~|!=|=)\s*""#).expect("valid regex");
             for l in lre.captures_iter(sel.as_str()) {
                 assert!(
                     def.labels.contains(&&l[1]) || &l[1] == "le",
