@@ -1,5 +1,5 @@
 //! Prometheus metrics of the server (`GET /metrics`): connections, connects and disconnects,
-//! events by name/direction/outcome, rejections by code, room membership, validation latency,
+//! events by name/direction/outcome, rejections by code, room membership, schema validation time,
 //! packets that could not be handed to a socket, and for cluster nodes (`--redis`) the adapter,
 //! whether Redis answers and local-only fallbacks. Names, types, labels and help are
 //! `crate::vocab::metrics`' (the docs' table is built from the same list).
