@@ -1,6 +1,7 @@
 //! The bundled example is a real app: its smoke script starts the server on 127.0.0.1 (a free
 //! port) and walks through the catalog's API with the official socket.io-client, then stops.
-//! `scripts/test` installs its npm packages from the lockfile first.
+//! `scripts/test` installs its npm packages from the lockfile first and runs it (feature
+//! `interop-tests`: `cargo test --features interop-tests --test example_app`).
 
 use std::process::Command;
 use std::time::Duration;

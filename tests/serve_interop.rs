@@ -1,7 +1,8 @@
 //! Interop tests of `evdoc serve` with the official `socket.io-client` (npm, lockfile in
 //! `tests/interop/`), over both transports, plus hostile traffic, restarts, `--mock`,
 //! `--forward` and JWT auth. Each test starts its own server on 127.0.0.1 (port 0, read from the
-//! log) and stops it on drop, also when an assertion fails.
+//! log) and stops it on drop, also when an assertion fails. Feature `interop-tests`:
+//! `cargo test --features interop-tests --test serve_interop` (scripts/test runs it).
 #![cfg(feature = "serve")]
 
 mod common;

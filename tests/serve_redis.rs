@@ -3,7 +3,8 @@
 //! connect-redis app (`--sessions redis://`, `--session-secret`), and clear start-up errors.
 //! Every test starts its own `redis-server` (127.0.0.1, a free port, no persistence) and its own
 //! servers, and kills them on drop, also when an assertion fails. The clients are the official
-//! `socket.io-client` (scripts in tests/interop/).
+//! `socket.io-client` (scripts in tests/interop/). Feature `interop-tests`:
+//! `cargo test --features interop-tests --test serve_redis` (scripts/test runs it).
 #![cfg(feature = "serve")]
 
 mod common;

@@ -118,86 +118,26 @@ pub struct Metric {
     pub kind: String,
     /// Labels.
     pub labels: String,
-    /// What it counts, and the task-list metric it answers.
+    /// What it measures.
     pub help: String,
 }
 
-/// The metrics `evdoc serve` exposes (the names the default and catalog alerts use).
+/// The metrics `evdoc serve` exposes (the names the default and catalog alerts use), from the
+/// list serve registers them from.
 pub fn metrics() -> Vec<Metric> {
-    let m = |name: &str, kind: &str, labels: &str, help: &str| Metric {
-        name: name.into(),
-        kind: kind.into(),
-        labels: labels.into(),
-        help: help.into(),
-    };
-    vec![
-        m(
-            "evdoc_connections",
-            "gauge",
-            "namespace",
-            "Open connections (`io.engine.clientsCount`).",
-        ),
-        m(
-            "evdoc_connects_total",
-            "counter",
-            "namespace",
-            "Accepted connections; its rate is the connection rate.",
-        ),
-        m(
-            "evdoc_disconnects_total",
-            "counter",
-            "reason",
-            "Disconnections by reason; involuntary reasons are followed by a reconnection.",
-        ),
-        m(
-            "evdoc_rejections_total",
-            "counter",
-            "code",
-            "Refused handshakes and events by error code.",
-        ),
-        m(
-            "evdoc_events_total",
-            "counter",
-            "event, direction, outcome",
-            "Events per second by type (`rate(...)`), accepted or rejected.",
-        ),
-        m(
-            "evdoc_room_members",
-            "gauge",
-            "room",
-            "Room membership counts.",
-        ),
-        m(
-            "evdoc_validation_seconds",
-            "histogram",
-            "event",
-            "Time to authorise, validate and dispatch an event (server-side latency).",
-        ),
-        m(
-            "evdoc_adapter_info",
-            "gauge",
-            "adapter",
-            "1 for the adapter in use: `local` (one node) or `redis` (a cluster node, `--redis`).",
-        ),
-        m(
-            "evdoc_redis_up",
-            "gauge",
-            "—",
-            "1 while Redis answers the node's health check (cluster nodes; always 0 without `--redis`).",
-        ),
-        m(
-            "evdoc_broadcast_local_fallbacks_total",
-            "counter",
-            "—",
-            "Broadcasts that reached this node's clients only, because Redis refused them.",
-        ),
-        m(
-            "evdoc_deliveries_dropped_total",
-            "counter",
-            "event, kind, reason",
-            "Packets not handed to a socket: `queue_full` (a client that does not read as fast as it is sent to) or `closed`; `kind` is `event` or `ack`.",
-        ),
-    ]
+    crate::vocab::metrics::ALL
+        .iter()
+        .map(|d| Metric {
+            name: d.promql_name(),
+            kind: d.kind.as_str().into(),
+            labels: if d.labels.is_empty() {
+                "—".into()
+            } else {
+                d.labels.join(", ")
+            },
+            help: d.help.into(),
+        })
+        .collect()
 }
 
 /// The default alerts: the task list's thresholds.
@@ -211,7 +151,7 @@ pub fn default_alerts() -> Vec<Alert> {
     };
     vec![
         a("ConnectionsDropped", "sum(evdoc_connections) < 0.5 * sum(evdoc_connections offset 5m)", "1m", "critical", "Connections dropped by more than 50% in 5 minutes."),
-        a("EventLatencyHigh", "histogram_quantile(0.99, sum by (le) (rate(evdoc_validation_seconds_bucket[5m]))) > 1", "5m", "warning", "Event handling latency above 1 second."),
+        a("ValidationSlow", "histogram_quantile(0.99, sum by (le) (rate(evdoc_validation_seconds_bucket[5m]))) > 0.01", "5m", "warning", "Validating client payloads takes more than 10 ms at the 99th percentile."),
         a("ReconnectionRateHigh", "sum(increase(evdoc_disconnects_total{reason=~\"transport close|transport error|ping timeout\"}[1m])) > 10", "5m", "warning", "More than 10 reconnections per minute: investigate."),
     ]
 }
@@ -245,4 +185,69 @@ pub fn prometheus_rules(alerts: &[Alert]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::metrics::{MetricKind, ALL};
+
+    /// Every `evdoc_…` series named in `text` (with its `{…}` selector) is one serve exports,
+    /// and the selector's labels are the family's.
+    fn assert_real_metrics(text: &str, origin: &str) {
+        let re = regex::Regex::new(r"\b(evdoc_[a-z_]+)(\{[^}]*\})?").expect("valid regex");
+        let lre = regex::Regex::new(r#"([a-z_]+)\s*(=~|!~|!=|=)\s*""#).expect("valid regex");
+        for c in re.captures_iter(text) {
+            let name = &c[1];
+            let def = ALL.iter().find(|d| {
+                let n = d.promql_name();
+                name == n
+                    || (d.kind == MetricKind::Histogram
+                        && ["_bucket", "_sum", "_count"]
+                            .iter()
+                            .any(|s| name.strip_suffix(s) == Some(n.as_str())))
+            });
+            let def = def.unwrap_or_else(|| panic!("{origin}: `{name}` is not a metric of serve"));
+            let Some(sel) = c.get(2) else { continue };
+            for l in lre.captures_iter(sel.as_str()) {
+                assert!(
+                    def.labels.contains(&&l[1]) || &l[1] == "le",
+                    "{origin}: `{name}` has no label `{}`",
+                    &l[1]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn default_alerts_use_real_metrics() {
+        for a in default_alerts() {
+            assert_real_metrics(&a.expr, &a.name);
+        }
+    }
+
+    #[test]
+    fn the_example_catalog_and_hand_written_docs_use_real_metrics() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for file in ["catalog/evdoc.yaml", "docs/catalog-format.md", "README.md"] {
+            let text = std::fs::read_to_string(root.join(file)).expect("readable");
+            assert_real_metrics(&text, file);
+        }
+        let reference =
+            std::fs::read_to_string(root.join("docs/catalog-format.md")).expect("readable");
+        for d in ALL {
+            let name = format!("`{}`", d.promql_name());
+            assert!(
+                reference.contains(&name),
+                "docs/catalog-format.md does not list {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_metric() {
+        let names: Vec<String> = metrics().into_iter().map(|m| m.name).collect();
+        assert_eq!(names.len(), ALL.len());
+        assert!(names.contains(&"evdoc_connects_total".to_string()));
+    }
 }

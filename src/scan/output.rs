@@ -14,7 +14,7 @@ pub enum Format {
     Csv,
     /// A GitHub-flavoured table per domain.
     Markdown,
-    /// The stable contract (see DESIGN.md).
+    /// The stable contract (README.md, "Scan JSON").
     Json,
 }
 

@@ -1,6 +1,7 @@
 //! The scanner's unit of evidence: one place in code that emits or listens to an event.
 //!
-//! These types serialise to the stable JSON contract of `evdoc scan --format json` (DESIGN.md).
+//! These types serialise to the stable JSON contract of `evdoc scan --format json` (README.md,
+//! "Scan JSON"): fields are only ever added.
 
 use serde::{Deserialize, Serialize};
 

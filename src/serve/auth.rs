@@ -12,6 +12,7 @@ use serde_json::Value;
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::path::Path;
+use subtle::ConstantTimeEq;
 
 /// The authenticated user behind a socket.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -252,17 +253,13 @@ pub fn unsign_cookie(value: &str, secrets: &[Vec<u8>]) -> Result<String, String>
         .ok_or("session id has no signature")?;
     let ok = secrets.iter().any(|secret| {
         let expected = cookie_signature(id, secret);
-        constant_time_eq(expected.as_bytes(), sig.as_bytes())
+        bool::from(expected.as_bytes().ct_eq(sig.as_bytes()))
     });
     if ok {
         Ok(id.to_string())
     } else {
         Err("session signature does not verify".into())
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Turns handshake credentials into an identity, per the catalog's `auth:` block.

@@ -1,5 +1,6 @@
 //! Server settings: the command-line options, and the limits resolved from flags, the catalog's
-//! `connection:` block and the defaults decided in DESIGN.md.
+//! `connection:` block and the defaults of `ServeOptions::default` (README.md, "Serve", lists them;
+//! ARCHITECTURE.md says why they are what they are).
 
 use crate::catalog::model::Catalog;
 use std::path::PathBuf;

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use socketioxide::adapter::Adapter;
 use socketioxide::{BroadcastError, SocketIo};
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 /// The request body.
 #[derive(Debug, Deserialize)]
@@ -188,7 +189,7 @@ pub async fn publish(State(srv): State<Arc<Server>>, headers: HeaderMap, body: B
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
-            .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes())),
+            .is_some_and(|t| bool::from(t.as_bytes().ct_eq(token.as_bytes()))),
         _ => false,
     };
     if !authorised {
@@ -236,8 +237,4 @@ pub async fn publish(State(srv): State<Arc<Server>>, headers: HeaderMap, body: B
             r.into_response()
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

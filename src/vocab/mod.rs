@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod direction;
+pub mod metrics;
 pub mod reserved;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};

@@ -1,7 +1,7 @@
 //! The sarif format: a SARIF 2.1.0 log with one run, for code-scanning dashboards.
 //!
 //! A few hand-written serde structs cover the part of SARIF that evdoc uses; a SARIF crate as a
-//! normal dependency would drag in code generation (see DESIGN.md). The tests round-trip the
+//! normal dependency would drag in code generation (see ARCHITECTURE.md). The tests round-trip the
 //! output through `serde-sarif` and validate it against the official schema.
 
 use super::{rule_index, ReportContext};
