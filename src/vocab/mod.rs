@@ -4,6 +4,8 @@
 
 pub mod direction;
 pub mod reserved;
+pub mod rule;
 
 pub use direction::{Direction, Role, Side};
 pub use reserved::is_reserved;
+pub use rule::Rule;
