@@ -263,10 +263,51 @@ fn unusable_input_exits_2_with_a_located_message() {
     assert_eq!(out.status.code(), Some(2));
 
     let out = evdoc()
-        .args(["check", ".", "--select", "EV999"])
+        .args(["check", ".", "--select", "EV001,EV999"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown rule `EV999`; the rules are EV001, EV002"),
+        "{err}"
+    );
+    let out = evdoc()
+        .args(["check", ".", "--ignore", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn select_takes_ids_in_any_case_and_names() {
+    for select in ["EV005", "ev005", "payload-shape"] {
+        let (findings, code) = drifted_findings(&["--select", select]);
+        assert_eq!(code, 1);
+        assert!(
+            !findings.is_empty() && findings.iter().all(|f| f["rule"] == "EV005"),
+            "{select}: {findings:#?}"
+        );
+    }
+    let (findings, _) = drifted_findings(&["--ignore", "EV009,catalog-lint"]);
+    assert!(findings
+        .iter()
+        .all(|f| f["rule"] != "EV009" && f["rule"] != "EV008"));
+}
+
+#[test]
+fn check_help_lists_every_rule() {
+    for flag in ["-h", "--help"] {
+        let (text, _) = stdout(evdoc().args(["check", flag]));
+        for rule in evdoc::vocab::Rule::ALL {
+            let shown = if flag == "-h" {
+                format!("  {rule}  {}", rule.name())
+            } else {
+                format!("  {rule} {} ({})", rule.name(), rule.severity())
+            };
+            assert!(text.contains(&shown), "`check {flag}` lists `{shown}`");
+        }
+    }
 }
 
 #[test]

@@ -36,6 +36,74 @@ pub struct CheckArgs {
     pub flags: ScanFlags,
 }
 
+/// The examples and suppression syntax that close `check --help`.
+const EXAMPLES: &str = "Examples:
+  evdoc check                                   ./ against ./catalog/
+  evdoc check examples/trading-app --catalog catalog/
+  evdoc check . --format github                 annotations in GitHub Actions
+  evdoc check . --format sarif > evdoc.sarif    for code scanning
+  evdoc check . --write-baseline .evdoc-baseline.json
+  evdoc check . --baseline .evdoc-baseline.json only new findings
+
+Suppress a finding with a comment on the line above it:
+  // evdoc-ignore EV001";
+
+/// Width the rule descriptions are wrapped to, under clap's `max_term_width` (100) so that clap
+/// never rewraps them and loses their indent.
+const HELP_WIDTH: usize = 98;
+
+/// The epilogue of `check -h` (`long` false: one line per rule) and `check --help` (each rule's
+/// summary and help). Built from [`Rule::ALL`], so that no rule can be left out of the help, as
+/// EV005 once was when the list was typed by hand.
+pub(crate) fn after_help(long: bool) -> String {
+    let mut text = format!("{EXAMPLES}\n\nRules (`--select` and `--ignore` take ids or names):");
+    let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
+    for rule in Rule::ALL {
+        if long {
+            text.push_str(&format!(
+                "\n  {} {} ({})",
+                rule,
+                rule.name(),
+                rule.severity()
+            ));
+            let about = format!("{} {}", rule.summary(), rule.help());
+            for line in wrap(&about, HELP_WIDTH - 10) {
+                text.push_str(&format!("\n          {line}"));
+            }
+        } else {
+            let name = rule.name();
+            text.push_str(&format!("\n  {rule}  {name:<width$}  {}", rule.severity()));
+        }
+    }
+    text
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces but never inside a
+/// `code span` (a longer word or span stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.matches('`').count() % 2 == 1 => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for word in words {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(&word);
+            }
+            _ => lines.push(word),
+        }
+    }
+    lines
+}
+
 pub(crate) fn write_report(
     ui: &Ui,
     format: report::Format,
