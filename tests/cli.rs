@@ -1,5 +1,5 @@
 //! The command line as a user meets it: help texts, exit codes, output formats, and `check` on
-//! the bundled example (clean) and on the drifted copy (one finding per rule).
+//! the bundled example (clean) and on the drifted copy (exactly the findings EXPECTED.md lists).
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -108,18 +108,97 @@ fn drifted_findings(extra: &[&str]) -> (Vec<Value>, i32) {
     (v["findings"].as_array().unwrap().clone(), code)
 }
 
+const DRIFTED: &str = "tests/fixtures/drifted-app/";
+
+/// A location of a finding as EXPECTED.md writes it: relative to the drifted app.
+fn drifted_location(loc: &Value) -> Option<String> {
+    let file = loc["file"].as_str()?;
+    let file = file.strip_prefix(DRIFTED).unwrap_or(file);
+    Some(format!("{file}:{}:{}", loc["line"], loc["column"]))
+}
+
+/// One line per finding: rule, severity, event, where, the catalog entry, the message.
+fn drifted_line(f: &Value) -> String {
+    let code = drifted_location(&f["code"]);
+    let catalog = drifted_location(&f["catalog"]);
+    let place = code.clone().or(catalog.clone()).unwrap_or_default();
+    let entry = match (code, catalog) {
+        (Some(_), Some(catalog)) => format!(" (catalog {catalog})"),
+        _ => String::new(),
+    };
+    format!(
+        "{} [{}] {} at {place}{entry}: {}",
+        f["rule"].as_str().unwrap(),
+        f["severity"].as_str().unwrap(),
+        f["event"].as_str().unwrap_or("-"),
+        f["message"].as_str().unwrap()
+    )
+}
+
+/// The drifted app has one deliberate drift per rule: exactly these findings, no more, no less.
 #[test]
-fn check_catches_every_rule_on_the_drifted_app() {
+fn check_reports_exactly_the_drifts_of_the_drifted_app() {
     let (findings, code) = drifted_findings(&[]);
     assert_eq!(code, 1);
-    let rules: std::collections::BTreeSet<&str> = findings
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
-    for rule in [
-        "EV001", "EV002", "EV003", "EV004", "EV005", "EV006", "EV007", "EV008", "EV009",
-    ] {
-        assert!(rules.contains(rule), "{rule} is reported: {findings:#?}");
+    for rule in evdoc::vocab::Rule::ALL {
+        assert!(
+            findings.iter().any(|f| f["rule"] == rule.id()),
+            "{rule} is reported: {findings:#?}"
+        );
+    }
+    let lines: Vec<String> = findings.iter().map(drifted_line).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The rows of the table in the drifted app's EXPECTED.md: rule, severity, event, location(s).
+fn expected_md_rows() -> Vec<[String; 4]> {
+    let text = std::fs::read_to_string(root().join(DRIFTED).join("EXPECTED.md")).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("| EV"))
+        .map(|row| {
+            let cells: Vec<&str> = row.split(" | ").map(str::trim).collect();
+            let event = cells[2].trim_matches('`');
+            let event = if event.starts_with('—') { "-" } else { event };
+            [
+                cells[0].trim_start_matches("| ").to_owned(),
+                cells[1].to_owned(),
+                event.to_owned(),
+                cells[3].to_owned(),
+            ]
+        })
+        .collect()
+}
+
+/// EXPECTED.md, the human account of the drifts, names every finding (rule, severity, event,
+/// code location to the column, catalog location to the line), and every row is reported.
+#[test]
+fn the_drifted_apps_expected_md_matches_its_findings() {
+    let (findings, _) = drifted_findings(&[]);
+    let rows = expected_md_rows();
+    let mut used = vec![false; rows.len()];
+    for f in &findings {
+        let code = drifted_location(&f["code"]);
+        // Catalog locations are given to the line: `catalog/events/x.yaml:40`.
+        let catalog =
+            drifted_location(&f["catalog"]).map(|l| l[..l.rfind(':').unwrap()].to_owned());
+        let places: Vec<String> = code.into_iter().chain(catalog).collect();
+        let names = |cell: &str, place: &str| {
+            cell.match_indices(place).any(|(i, _)| {
+                let after = cell[i + place.len()..].chars().next();
+                cell[..i].ends_with('`') && !after.is_some_and(|c| c.is_ascii_digit())
+            })
+        };
+        let row = rows.iter().position(|[rule, severity, event, locations]| {
+            f["rule"] == rule.as_str()
+                && f["severity"] == severity.as_str()
+                && f["event"].as_str().unwrap_or("-") == event
+                && places.iter().all(|p| names(locations, p))
+        });
+        let row = row.unwrap_or_else(|| panic!("EXPECTED.md names {}", drifted_line(f)));
+        used[row] = true;
+    }
+    for (row, used) in rows.iter().zip(used) {
+        assert!(used, "EXPECTED.md's row {row:?} is reported");
     }
 }
 
@@ -263,10 +342,51 @@ fn unusable_input_exits_2_with_a_located_message() {
     assert_eq!(out.status.code(), Some(2));
 
     let out = evdoc()
-        .args(["check", ".", "--select", "EV999"])
+        .args(["check", ".", "--select", "EV001,EV999"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown rule `EV999`; the rules are EV001, EV002"),
+        "{err}"
+    );
+    let out = evdoc()
+        .args(["check", ".", "--ignore", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn select_takes_ids_in_any_case_and_names() {
+    for select in ["EV005", "ev005", "payload-shape"] {
+        let (findings, code) = drifted_findings(&["--select", select]);
+        assert_eq!(code, 1);
+        assert!(
+            !findings.is_empty() && findings.iter().all(|f| f["rule"] == "EV005"),
+            "{select}: {findings:#?}"
+        );
+    }
+    let (findings, _) = drifted_findings(&["--ignore", "EV009,catalog-lint"]);
+    assert!(findings
+        .iter()
+        .all(|f| f["rule"] != "EV009" && f["rule"] != "EV008"));
+}
+
+#[test]
+fn check_help_lists_every_rule() {
+    for flag in ["-h", "--help"] {
+        let (text, _) = stdout(evdoc().args(["check", flag]));
+        for rule in evdoc::vocab::Rule::ALL {
+            let shown = if flag == "-h" {
+                format!("  {rule}  {}", rule.name())
+            } else {
+                format!("  {rule} {} ({})", rule.name(), rule.severity())
+            };
+            assert!(text.contains(&shown), "`check {flag}` lists `{shown}`");
+        }
+    }
 }
 
 #[test]

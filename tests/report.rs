@@ -7,6 +7,7 @@
 use evdoc::check::report::{write, Format, ReportContext};
 use evdoc::check::Finding;
 use evdoc::diagnostic::{Location, Severity};
+use evdoc::vocab::Rule;
 use std::fs;
 use std::path::Path;
 
@@ -36,10 +37,8 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-#[allow(clippy::too_many_arguments)] // a literal table reads better than a builder here
 fn finding(
-    rule: &'static str,
-    name: &'static str,
+    rule: Rule,
     severity: Severity,
     message: &str,
     event: Option<&str>,
@@ -49,7 +48,6 @@ fn finding(
 ) -> Finding {
     Finding {
         rule,
-        name,
         severity,
         message: message.to_owned(),
         event: event.map(str::to_owned),
@@ -62,8 +60,7 @@ fn finding(
 fn findings() -> Vec<Finding> {
     vec![
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "Event `trade:cancelled` is emitted but not in the catalog.",
             Some("trade:cancelled"),
@@ -72,8 +69,7 @@ fn findings() -> Vec<Finding> {
             Some("Add `trade:cancelled` to evdoc.yaml, or run `evdoc init --merge`."),
         ),
         finding(
-            "EV003",
-            "direction-mismatch",
+            Rule::DirectionMismatch,
             Severity::Error,
             "Event `order:placed` is listened to by the server, but the catalog says server-to-client.",
             Some("order:placed"),
@@ -82,8 +78,7 @@ fn findings() -> Vec<Finding> {
             Some("Change `direction` to `both`."),
         ),
         finding(
-            "EV002",
-            "stale-event",
+            Rule::StaleEvent,
             Severity::Error,
             "Event `legacy:ping` is in the catalog but has no site in the code.",
             Some("legacy:ping"),
@@ -92,8 +87,7 @@ fn findings() -> Vec<Finding> {
             None,
         ),
         finding(
-            "EV004",
-            "one-sided-event",
+            Rule::OneSidedEvent,
             Severity::Warning,
             "Event `a:b,c` is 100% one-sided,\nnobody listens: check the name.",
             Some("a:b,c"),
@@ -102,8 +96,7 @@ fn findings() -> Vec<Finding> {
             None,
         ),
         finding(
-            "EV007",
-            "naming-convention",
+            Rule::NamingConvention,
             Severity::Warning,
             "Event `<&>\"'` does not follow the naming convention.",
             Some("<&>\"'"),
@@ -112,8 +105,7 @@ fn findings() -> Vec<Finding> {
             Some("Rename it to `kebab:case` & retry."),
         ),
         finding(
-            "EV009",
-            "dynamic-event",
+            Rule::DynamicEvent,
             Severity::Info,
             "An event name is computed at run time and cannot be verified.",
             None,
@@ -166,8 +158,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
     let odd = vec![
         // Line past the end of the file, column past the end of the line, whole-file location.
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "past the end",
             None,
@@ -176,8 +167,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
             None,
         ),
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "long column",
             None,
@@ -187,8 +177,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
         ),
         // Columns count characters, and `é` is two bytes.
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "after a multibyte char",
             None,
@@ -197,8 +186,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
             None,
         ),
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "unclosed quote",
             None,
@@ -207,8 +195,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
             None,
         ),
         finding(
-            "EV001",
-            "undocumented-event",
+            Rule::UndocumentedEvent,
             Severity::Error,
             "no column",
             None,
@@ -217,8 +204,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
             None,
         ),
         finding(
-            "EV008",
-            "catalog-lint",
+            Rule::CatalogLint,
             Severity::Error,
             "whole file",
             None,
@@ -227,8 +213,7 @@ fn text_survives_a_missing_root_and_odd_positions() {
             None,
         ),
         finding(
-            "EV008",
-            "catalog-lint",
+            Rule::CatalogLint,
             Severity::Error,
             "nowhere",
             None,

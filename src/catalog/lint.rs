@@ -7,18 +7,16 @@ use super::model::{AuthScheme, Catalog, Event, Schema};
 use super::positions::pointer;
 use super::room::RoomTemplate;
 use super::schema;
-use crate::diagnostic::{Location, Severity};
+use crate::diagnostic::Location;
 use crate::vocab::is_reserved;
-use crate::vocab::Direction;
+use crate::vocab::{Direction, Rule};
 use regex::Regex;
 
 /// One lint problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    /// `EV007` or `EV008`.
-    pub rule: &'static str,
-    /// How much it matters.
-    pub severity: Severity,
+    /// [`Rule::NamingConvention`] or [`Rule::CatalogLint`]; the severity is the rule's.
+    pub rule: Rule,
     /// What is wrong.
     pub message: String,
     /// The event concerned, if any.
@@ -37,20 +35,14 @@ struct Linter<'a> {
 impl Linter<'_> {
     fn push(
         &mut self,
-        rule: &'static str,
+        rule: Rule,
         event: Option<&str>,
         ptr: &str,
         message: String,
         help: Option<String>,
     ) {
-        let severity = if rule == "EV007" {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
         self.out.push(Problem {
             rule,
-            severity,
             message,
             event: event.map(str::to_owned),
             at: self.loaded.locate(ptr),
@@ -94,7 +86,7 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
             if let super::model::FlowStep::Emit { emit } = step {
                 if !cat.events.contains_key(emit) && !is_reserved(emit) {
                     l.push(
-                        "EV008",
+                        Rule::CatalogLint,
                         None,
                         &format!("{}/{i}", pointer(["flows", id, "steps"])),
                         format!("flow `{id}` emits `{emit}`, which is not in the catalog"),
@@ -113,7 +105,7 @@ fn naming(l: &mut Linter, cat: &Catalog) {
         Ok(r) => r,
         Err(e) => {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 None,
                 "/conventions/event_pattern",
                 format!("`event_pattern` is not a valid regex: {e}"),
@@ -124,7 +116,7 @@ fn naming(l: &mut Linter, cat: &Catalog) {
     };
     for name in cat.events.keys() {
         if !is_reserved(name) && name != "error" && name != "message" && !re.is_match(name) {
-            l.push("EV007", Some(name), &pointer(["events", name]), format!("event `{name}` does not match the naming convention `{pattern}`"), Some("name events `domain:action` (`trade:update`), subscriptions `subscribe:domain`".into()));
+            l.push(Rule::NamingConvention, Some(name), &pointer(["events", name]), format!("event `{name}` does not match the naming convention `{pattern}`"), Some("name events `domain:action` (`trade:update`), subscriptions `subscribe:domain`".into()));
         }
     }
 }
@@ -133,7 +125,7 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
     let base = pointer(["events", name]);
     if event.payload.is_some() && event.args.is_some() {
         l.push(
-            "EV008",
+            Rule::CatalogLint,
             Some(name),
             &format!("{base}/args"),
             format!("event `{name}` has both `payload` and `args`"),
@@ -146,7 +138,7 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
         Err(e) => {
             compiled_ok = false;
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 Some(name),
                 &ptr,
                 format!("invalid JSON Schema for `{name}`: {e}"),
@@ -208,7 +200,7 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
             match example.as_array() {
                 Some(a) => a.iter().collect(),
                 None => {
-                    l.push("EV008", Some(name), &ptr, format!("example of `{name}` must be a list of arguments, since the event has `args`"), None);
+                    l.push(Rule::CatalogLint, Some(name), &ptr, format!("example of `{name}` must be a list of arguments, since the event has `args`"), None);
                     continue;
                 }
             }
@@ -231,7 +223,7 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
                     format!("`{}`", err.path)
                 };
                 l.push(
-                    "EV008",
+                    Rule::CatalogLint,
                     Some(name),
                     &ptr,
                     format!(
@@ -251,7 +243,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
         let reply = r.event();
         if !cat.events.contains_key(reply) && !is_reserved(reply) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 Some(name),
                 &format!("{base}/replies/{i}"),
                 format!("`{name}` replies with `{reply}`, which is not in the catalog"),
@@ -262,7 +254,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
     for (i, code) in event.errors.iter().enumerate() {
         if !cat.errors.contains_key(code) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 Some(name),
                 &format!("{base}/errors/{i}"),
                 format!("`{name}` may fail with `{code}`, which is not in `errors`"),
@@ -274,7 +266,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
         if let Some(u) = &d.use_instead {
             if !cat.events.contains_key(u) {
                 l.push(
-                    "EV008",
+                    Rule::CatalogLint,
                     Some(name),
                     &format!("{base}/deprecated/use"),
                     format!(
@@ -302,7 +294,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
         }
         if !cat.rooms.is_empty() && !cat.rooms.contains_key(t) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 Some(name),
                 &ptr,
                 format!(
@@ -321,7 +313,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
                 .and_then(|p| p.as_object());
             for var in parsed.placeholders() {
                 if !props.is_some_and(|p| p.contains_key(var)) {
-                    l.push("EV008", Some(name), &ptr, format!("`{name}` {field} `{t}`, but its payload schema has no property `{var}` to bind `{{{var}}}` from"), None);
+                    l.push(Rule::CatalogLint, Some(name), &ptr, format!("`{name}` {field} `{t}`, but its payload schema has no property `{var}` to bind `{{{var}}}` from"), None);
                 }
             }
         }
@@ -333,7 +325,7 @@ fn references(l: &mut Linter, cat: &Catalog, name: &str, event: &Event) {
 fn check_template(l: &mut Linter, event: Option<&str>, ptr: &str, template: &RoomTemplate) {
     for problem in template.problems() {
         l.push(
-            "EV008",
+            Rule::CatalogLint,
             event,
             ptr,
             format!("room `{template}`: {problem}"),
@@ -345,7 +337,7 @@ fn check_template(l: &mut Linter, event: Option<&str>, ptr: &str, template: &Roo
 fn known_namespace(l: &mut Linter, cat: &Catalog, event: Option<&str>, ptr: &str, ns: &str) {
     if !cat.namespaces.is_empty() && !cat.namespaces.contains_key(ns) {
         l.push(
-            "EV008",
+            Rule::CatalogLint,
             event,
             ptr,
             format!("namespace `{ns}` is not in `namespaces`"),
@@ -354,7 +346,6 @@ fn known_namespace(l: &mut Linter, cat: &Catalog, event: Option<&str>, ptr: &str
     }
 }
 
-/// `auth`/`access` values: a keyword, or `role:NAME`.
 /// Rules no connection can meet: an `auth:` or `access:` that needs an identity in a catalog
 /// without an auth scheme (`evdoc serve` would refuse everyone). The words themselves were
 /// checked when the catalog was read (crate::vocab::access).
@@ -366,7 +357,7 @@ fn unsatisfiable_rules(l: &mut Linter, cat: &Catalog) {
     for (name, ns) in &cat.namespaces {
         if let Some(rule) = ns.auth.as_ref().filter(|r| r.needs_identity()) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 None,
                 &pointer(["namespaces", name, "auth"]),
                 format!("namespace `{name}` needs `{rule}`, but the catalog has no auth scheme: no connection can meet it"),
@@ -377,7 +368,7 @@ fn unsatisfiable_rules(l: &mut Linter, cat: &Catalog) {
     for (name, room) in &cat.rooms {
         if let Some(access) = room.access.as_ref().filter(|a| a.needs_identity()) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 None,
                 &pointer(["rooms", name, "access"]),
                 format!("room `{name}` needs `{access}`, but the catalog has no auth scheme: nobody can join it"),
@@ -388,7 +379,7 @@ fn unsatisfiable_rules(l: &mut Linter, cat: &Catalog) {
     for (name, event) in &cat.events {
         if let Some(rule) = event.auth.as_ref().filter(|r| r.needs_identity()) {
             l.push(
-                "EV008",
+                Rule::CatalogLint,
                 Some(name),
                 &pointer(["events", name, "auth"]),
                 format!("`{name}` needs `{rule}`, but the catalog has no auth scheme: no connection can meet it"),

@@ -1,16 +1,15 @@
 //! A finding: one way in which the code and the catalog disagree, or the catalog is unsound.
 
 use crate::diagnostic::{Location, Severity};
+use crate::vocab::Rule;
 use serde::Serialize;
 
 /// One problem found by `check` or `lint`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Rule id (`EV001`).
-    pub rule: &'static str,
-    /// Rule name in kebab case (`undocumented-event`).
-    pub name: &'static str,
-    /// How much it matters.
+    /// The rule (serialised as its id, `EV001`); its name is `rule.name()`.
+    pub rule: Rule,
+    /// How much it matters: the rule's severity.
     pub severity: Severity,
     /// One sentence, naming the event and what is wrong.
     pub message: String,

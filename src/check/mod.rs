@@ -10,15 +10,16 @@ pub use finding::Finding;
 use crate::catalog::LoadedCatalog;
 use crate::diagnostic::Severity;
 use crate::scan::ScanResult;
+use crate::vocab::Rule;
 use std::path::Path;
 
 /// Which rules run and which findings count.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
-    /// Only these rule ids (empty: all).
-    pub select: Vec<String>,
-    /// Never these rule ids.
-    pub ignore: Vec<String>,
+    /// Only these rules (empty: all).
+    pub select: Vec<Rule>,
+    /// Never these rules.
+    pub ignore: Vec<Rule>,
 }
 
 /// Compare the catalog with the scan: every finding, suppressions applied, sorted by location.
@@ -30,9 +31,8 @@ pub fn check(
 ) -> Vec<Finding> {
     let ctx = rules::Context { catalog, scan };
     let mut sup = suppress::Suppressions::new(code_root);
-    let wanted = |id: &str| {
-        (opts.select.is_empty() || opts.select.iter().any(|s| s.eq_ignore_ascii_case(id)))
-            && !opts.ignore.iter().any(|s| s.eq_ignore_ascii_case(id))
+    let wanted = |rule: Rule| {
+        (opts.select.is_empty() || opts.select.contains(&rule)) && !opts.ignore.contains(&rule)
     };
     let mut findings: Vec<Finding> = rules::run_all(&ctx)
         .into_iter()

@@ -7,6 +7,7 @@
 //! reports only findings that are not in it, so a legacy codebase can adopt `check` at once.
 
 use super::Finding;
+use crate::vocab::Rule;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -86,8 +87,10 @@ fn directive(line: &str, name: &str) -> Option<Vec<String>> {
     )
 }
 
-fn covers(ids: &[String], rule: &str) -> bool {
-    ids.is_empty() || ids.iter().any(|i| i.eq_ignore_ascii_case(rule))
+/// Ids stay strings here: an unknown id in a comment silences nothing (parsing it away would
+/// leave an empty list, which silences everything).
+fn covers(ids: &[String], rule: Rule) -> bool {
+    ids.is_empty() || ids.iter().any(|i| i.eq_ignore_ascii_case(rule.id()))
 }
 
 /// A recorded set of accepted findings.
@@ -122,7 +125,7 @@ impl Baseline {
             findings: findings
                 .iter()
                 .map(|f| BaselineEntry {
-                    rule: f.rule.to_owned(),
+                    rule: f.rule.id().to_owned(),
                     event: f.event.clone(),
                     file: f.primary().map(|l| l.file.clone()),
                     message: f.message.clone(),

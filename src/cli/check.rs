@@ -5,6 +5,7 @@ use super::{
 };
 use clap::Args;
 use evdoc::check::{self, report, suppress::Baseline, CheckOptions, Finding};
+use evdoc::vocab::Rule;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -24,15 +25,83 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
     /// Run only these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
+    pub select: Vec<Rule>,
     /// Skip these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Rule>,
     /// Write the report to a file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub flags: ScanFlags,
+}
+
+/// The examples and suppression syntax that close `check --help`.
+const EXAMPLES: &str = "Examples:
+  evdoc check                                   ./ against ./catalog/
+  evdoc check examples/trading-app --catalog catalog/
+  evdoc check . --format github                 annotations in GitHub Actions
+  evdoc check . --format sarif > evdoc.sarif    for code scanning
+  evdoc check . --write-baseline .evdoc-baseline.json
+  evdoc check . --baseline .evdoc-baseline.json only new findings
+
+Suppress a finding with a comment on the line above it:
+  // evdoc-ignore EV001";
+
+/// Width the rule descriptions are wrapped to, under clap's `max_term_width` (100) so that clap
+/// never rewraps them and loses their indent.
+const HELP_WIDTH: usize = 98;
+
+/// The epilogue of `check -h` (`long` false: one line per rule) and `check --help` (each rule's
+/// summary and help). Built from [`Rule::ALL`], so that no rule can be left out of the help, as
+/// EV005 once was when the list was typed by hand.
+pub(crate) fn after_help(long: bool) -> String {
+    let mut text = format!("{EXAMPLES}\n\nRules (`--select` and `--ignore` take ids or names):");
+    let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
+    for rule in Rule::ALL {
+        if long {
+            text.push_str(&format!(
+                "\n  {} {} ({})",
+                rule,
+                rule.name(),
+                rule.severity()
+            ));
+            let about = format!("{} {}", rule.summary(), rule.help());
+            for line in wrap(&about, HELP_WIDTH - 10) {
+                text.push_str(&format!("\n          {line}"));
+            }
+        } else {
+            let name = rule.name();
+            text.push_str(&format!("\n  {rule}  {name:<width$}  {}", rule.severity()));
+        }
+    }
+    text
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces but never inside a
+/// `code span` (a longer word or span stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(open) if open.matches('`').count() % 2 == 1 => {
+                open.push(' ');
+                open.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for word in words {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(&word);
+            }
+            _ => lines.push(word),
+        }
+    }
+    lines
 }
 
 pub(crate) fn write_report(
@@ -83,12 +152,6 @@ fn code_root(path: &Path) -> PathBuf {
 
 /// `evdoc check`.
 pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
-    for id in a.select.iter().chain(&a.ignore) {
-        if check::rules::by_id(id).is_none() {
-            ui.error(format!("unknown rule `{id}` (rules are EV001 to EV009)"));
-            return BAD_INPUT;
-        }
-    }
     let Some(cat) = load_catalog(ui, &a.report.catalog) else {
         return BAD_INPUT;
     };

@@ -81,9 +81,7 @@ pub enum Command {
     )]
     Scan(scan::ScanArgs),
     /// Compare the code with the catalog and exit 1 on findings.
-    #[command(
-        after_help = "Examples:\n  evdoc check                                   ./ against ./catalog/\n  evdoc check examples/trading-app --catalog catalog/\n  evdoc check . --format github                 annotations in GitHub Actions\n  evdoc check . --format sarif > evdoc.sarif    for code scanning\n  evdoc check . --write-baseline .evdoc-baseline.json\n  evdoc check . --baseline .evdoc-baseline.json only new findings\n\nSuppress a finding with a comment on the line above it:\n  // evdoc-ignore EV001\n\nRules: EV001 undocumented-event, EV002 stale-event, EV003 direction-mismatch,\nEV004 one-sided-event, EV006 room-mismatch, EV007 naming-convention,\nEV008 catalog-lint, EV009 dynamic-event."
-    )]
+    #[command(after_help = check::after_help(false), after_long_help = check::after_help(true))]
     Check(check::CheckArgs),
     /// Draft a starter catalog from the code (never overwrites without --force).
     #[command(

@@ -6,7 +6,9 @@ pub mod access;
 pub mod direction;
 pub mod metrics;
 pub mod reserved;
+pub mod rule;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};
 pub use direction::{Direction, Role, Side};
 pub use reserved::is_reserved;
+pub use rule::Rule;

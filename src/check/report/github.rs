@@ -35,7 +35,7 @@ fn command(f: &Finding) -> String {
     }
     props.push(format!(
         "title={}",
-        escape_property(&format!("{} {}", f.rule, f.name))
+        escape_property(&format!("{} {}", f.rule, f.rule.name()))
     ));
 
     // The annotation shows only the message, so the catalog entry and help ride along on lines

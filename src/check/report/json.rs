@@ -51,8 +51,8 @@ pub(super) fn write(
         findings: findings
             .iter()
             .map(|f| JsonFinding {
-                rule: f.rule,
-                name: f.name,
+                rule: f.rule.id(),
+                name: f.rule.name(),
                 severity: f.severity,
                 message: &f.message,
                 event: f.event.as_deref(),

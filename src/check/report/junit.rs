@@ -34,7 +34,7 @@ pub(super) fn write(findings: &[Finding], out: &mut dyn Write) -> io::Result<()>
 
 /// One failed test case for `f`.
 fn testcase(xml: &mut String, f: &Finding) {
-    let name = format!("{} {}", f.rule, f.event.as_deref().unwrap_or(f.name));
+    let name = format!("{} {}", f.rule, f.event.as_deref().unwrap_or(f.rule.name()));
     let classname = f.primary().map_or("evdoc", |l| l.file.as_str());
     let mut body = match f.primary() {
         Some(loc) => format!("{loc}: {} [{}] {}", f.rule, f.severity, f.message),
@@ -52,7 +52,7 @@ fn testcase(xml: &mut String, f: &Finding) {
         escape_attr(&name),
         escape_attr(classname),
         escape_attr(&f.message),
-        escape_attr(f.rule),
+        escape_attr(f.rule.id()),
         escape_text(&body),
     );
 }

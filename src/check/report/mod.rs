@@ -10,9 +10,9 @@ mod junit;
 mod sarif;
 mod text;
 
-use crate::check::rules;
 use crate::check::Finding;
 use crate::diagnostic::Severity;
+use crate::vocab::Rule;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -83,7 +83,10 @@ impl Tally {
     }
 }
 
-/// Position of a rule in [`rules::ALL`]; SARIF refers to rules by this index.
-fn rule_index(id: &str) -> Option<usize> {
-    rules::ALL.iter().position(|r| r.id == id)
+/// Position of a rule in [`Rule::ALL`]; SARIF refers to rules by this index.
+fn rule_index(rule: Rule) -> usize {
+    Rule::ALL
+        .iter()
+        .position(|r| *r == rule)
+        .expect("Rule::ALL lists every rule")
 }

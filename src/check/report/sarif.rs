@@ -5,9 +5,9 @@
 //! output through `serde-sarif` and validate it against the official schema.
 
 use super::{rule_index, ReportContext};
-use crate::check::rules::{self, RuleInfo};
 use crate::check::Finding;
 use crate::diagnostic::{Location, Severity};
+use crate::vocab::Rule;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -48,12 +48,13 @@ struct Driver<'a> {
     version: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     information_uri: Option<&'static str>,
-    rules: Vec<Rule>,
+    rules: Vec<ReportingDescriptor>,
 }
 
+/// A rule's metadata (SARIF's `reportingDescriptor`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Rule {
+struct ReportingDescriptor {
     id: &'static str,
     name: &'static str,
     short_description: Text<'static>,
@@ -74,8 +75,7 @@ struct Text<'a> {
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rule_index: Option<usize>,
+    rule_index: usize,
     level: &'static str,
     message: Text<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -145,7 +145,7 @@ pub(super) fn write(
                     name: "evdoc",
                     version: ctx.tool_version,
                     information_uri: information_uri(),
-                    rules: rules::ALL.iter().map(rule).collect(),
+                    rules: Rule::ALL.into_iter().map(descriptor).collect(),
                 },
             },
             results: findings.iter().map(|f| result(f, catalog_base)).collect(),
@@ -163,15 +163,15 @@ fn information_uri() -> Option<&'static str> {
         .find(|uri| !uri.is_empty())
 }
 
-fn rule(info: &RuleInfo) -> Rule {
-    Rule {
-        id: info.id,
-        name: info.name,
+fn descriptor(rule: Rule) -> ReportingDescriptor {
+    ReportingDescriptor {
+        id: rule.id(),
+        name: rule.name(),
         short_description: Text {
-            text: info.summary.into(),
+            text: rule.summary().into(),
         },
         default_configuration: Configuration {
-            level: level(info.severity),
+            level: level(rule.severity()),
         },
     }
 }
@@ -205,7 +205,7 @@ fn result<'a>(f: &'a Finding, catalog_base: &'static str) -> SarifResult<'a> {
         (code, catalog) => (code.or(catalog), None),
     };
     SarifResult {
-        rule_id: f.rule,
+        rule_id: f.rule.id(),
         rule_index: rule_index(f.rule),
         level: level(f.severity),
         message: Text { text },

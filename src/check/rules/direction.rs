@@ -3,6 +3,7 @@
 
 use super::{finding, site_location, Context};
 use crate::check::Finding;
+use crate::vocab::Rule;
 
 /// One finding per site whose derived direction the catalog does not allow.
 pub fn run(ctx: &Context) -> Vec<Finding> {
@@ -22,7 +23,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                 crate::scan::Role::Emit => "emits",
                 crate::scan::Role::Listen => "listens to",
             };
-            let mut f = finding("EV003", Some(name), format!("the {side} {role} `{name}` ({dir}), but the catalog declares it {}", event.direction));
+            let mut f = finding(Rule::DirectionMismatch, Some(name), format!("the {side} {role} `{name}` ({dir}), but the catalog declares it {}", event.direction));
             f.code = Some(site_location(site));
             f.catalog = ctx.catalog.event_location(name);
             f.help = Some("fix the call, or change the event's `direction` (use `both` for an event that travels either way)".into());

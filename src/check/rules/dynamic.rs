@@ -2,6 +2,7 @@
 
 use super::{finding, site_location, Context};
 use crate::check::Finding;
+use crate::vocab::Rule;
 
 /// One info finding per dynamic site.
 pub fn run(ctx: &Context) -> Vec<Finding> {
@@ -12,7 +13,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .map(|site| {
             let expr = site.expr.as_deref().unwrap_or("?");
             let mut f = finding(
-                "EV009",
+                Rule::DynamicEvent,
                 None,
                 format!("event name `{expr}` is computed at run time and cannot be verified"),
             );

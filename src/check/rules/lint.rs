@@ -1,6 +1,6 @@
 //! EV007 and EV008: catalog lint problems, reported as findings.
 
-use super::{by_id, Context};
+use super::Context;
 use crate::catalog::lint::lint;
 use crate::check::Finding;
 
@@ -8,18 +8,14 @@ use crate::check::Finding;
 pub fn run(ctx: &Context) -> Vec<Finding> {
     lint(ctx.catalog)
         .into_iter()
-        .map(|p| {
-            let info = by_id(p.rule).expect("lint rules are registered");
-            Finding {
-                rule: info.id,
-                name: info.name,
-                severity: p.severity,
-                message: p.message,
-                event: p.event,
-                code: None,
-                catalog: p.at,
-                help: p.help,
-            }
+        .map(|p| Finding {
+            rule: p.rule,
+            severity: p.rule.severity(),
+            message: p.message,
+            event: p.event,
+            code: None,
+            catalog: p.at,
+            help: p.help,
         })
         .collect()
 }

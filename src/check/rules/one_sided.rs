@@ -5,6 +5,7 @@ use super::{finding, site_location, Context};
 use crate::check::Finding;
 use crate::scan::{Role, Side, Site};
 use crate::vocab::is_reserved;
+use crate::vocab::Rule;
 use indexmap::IndexMap;
 
 /// One finding per event whose sites are all emits or all listens, at its first site.
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         } else {
             format!("event `{name}` is listened to but never emitted")
         };
-        let mut f = finding("EV004", Some(name), message);
+        let mut f = finding(Rule::OneSidedEvent, Some(name), message);
         f.code = Some(site_location(first));
         f.catalog = ctx.catalog.event_location(name);
         f.help = Some(if emits {

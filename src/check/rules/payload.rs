@@ -12,6 +12,7 @@ use super::{finding, site_location, Context};
 use crate::catalog::schema::arg_schemas;
 use crate::check::Finding;
 use crate::scan::{Role, Shape};
+use crate::vocab::Rule;
 use serde_json::Value;
 
 /// Nesting beyond which shapes are not compared (payload literals are shallow).
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             continue;
         }
         let mut f = finding(
-            "EV005",
+            Rule::PayloadShape,
             Some(name),
             format!(
                 "the payload of `{name}` at this emit contradicts its schema: {}",

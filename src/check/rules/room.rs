@@ -9,6 +9,7 @@ use super::{finding, site_location, Context};
 use crate::catalog::room::RoomTemplate;
 use crate::check::Finding;
 use crate::scan::Role;
+use crate::vocab::Rule;
 
 /// One finding per emit site whose room pattern differs from the catalog's.
 pub fn run(ctx: &Context) -> Vec<Finding> {
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             format!("`{room}`")
         };
         let mut f = finding(
-            "EV006",
+            Rule::RoomMismatch,
             Some(name),
             format!(
                 "`{name}` is emitted to room {shown}, but the catalog sends it to `{expected}`"

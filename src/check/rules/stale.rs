@@ -3,6 +3,7 @@
 use super::{finding, Context};
 use crate::check::Finding;
 use crate::vocab::is_reserved;
+use crate::vocab::Rule;
 use std::collections::HashSet;
 
 /// One finding per catalog event without any site.
@@ -19,7 +20,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .keys()
         .filter(|name| !is_reserved(name) && !used.contains(name.as_str()))
         .map(|name| {
-            let mut f = finding("EV002", Some(name), format!("event `{name}` is in the catalog but no code emits or listens to it"));
+            let mut f = finding(Rule::StaleEvent, Some(name), format!("event `{name}` is in the catalog but no code emits or listens to it"));
             f.catalog = ctx.catalog.event_location(name);
             f.help = Some("remove it from the catalog, or mark the code that uses it (a wrapper in `scan.wrappers`)".into());
             f

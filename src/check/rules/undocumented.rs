@@ -3,6 +3,7 @@
 use super::{finding, site_location, Context};
 use crate::check::Finding;
 use crate::vocab::is_reserved;
+use crate::vocab::Rule;
 
 /// One finding per site whose event is missing from the catalog.
 pub fn run(ctx: &Context) -> Vec<Finding> {
@@ -21,7 +22,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                 crate::scan::Role::Listen => "listened to",
             };
             let mut f = finding(
-                "EV001",
+                Rule::UndocumentedEvent,
                 Some(name),
                 format!("event `{name}` is {verb} in code but not in the catalog"),
             );
