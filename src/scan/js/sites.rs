@@ -1193,6 +1193,64 @@ impl Finder<'_, '_> {
             ack: false,
         });
     }
+
+    /// Declares the locals a declaration inside a function binds, with what their initialiser
+    /// or type shows (a socket, a server…) and, for a `const`, the value event names fold from.
+    /// Module-level names are covered by the first pass's facts.
+    fn declare_locals(&mut self, it: &VariableDeclarator<'_>) {
+        match &it.id {
+            BindingPattern::BindingIdentifier(id) => {
+                let mut kind = match &it.type_annotation {
+                    Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
+                    None => Kind::Unknown,
+                };
+                if let Some(init) = &it.init {
+                    let k = self.env.classify_named(&val_of(init));
+                    kind = kind.join(k);
+                }
+                let value = match (&it.init, self.decl_kind) {
+                    (Some(init), Some(VariableDeclarationKind::Const)) => Some(cexpr_of(init)),
+                    _ => None,
+                };
+                self.env.declare(&id.name, Binding { kind, value });
+            }
+            BindingPattern::ObjectPattern(pattern) => {
+                let source = it.init.as_ref().map(val_of);
+                for prop in &pattern.properties {
+                    let Some(local) = prop.value.get_identifier_name() else {
+                        for id in prop.value.get_binding_identifiers() {
+                            self.env.declare(
+                                &id.name,
+                                Binding {
+                                    kind: Kind::Unknown,
+                                    value: None,
+                                },
+                            );
+                        }
+                        continue;
+                    };
+                    let kind = match (&source, prop.key.static_name()) {
+                        (Some(src), Some(key)) => self
+                            .env
+                            .classify(&Val::Member(Box::new(src.clone()), key.to_string())),
+                        _ => Kind::Unknown,
+                    };
+                    self.env.declare(&local, Binding { kind, value: None });
+                }
+            }
+            pattern => {
+                for id in pattern.get_binding_identifiers() {
+                    self.env.declare(
+                        &id.name,
+                        Binding {
+                            kind: Kind::Unknown,
+                            value: None,
+                        },
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The namespace of an `of('/x')` operator, when it folds to a string.
@@ -1479,58 +1537,7 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             }
         }
         if self.env.in_function() {
-            match &it.id {
-                BindingPattern::BindingIdentifier(id) => {
-                    let mut kind = match &it.type_annotation {
-                        Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
-                        None => Kind::Unknown,
-                    };
-                    if let Some(init) = &it.init {
-                        let k = self.env.classify_named(&val_of(init));
-                        kind = kind.join(k);
-                    }
-                    let value = match (&it.init, self.decl_kind) {
-                        (Some(init), Some(VariableDeclarationKind::Const)) => Some(cexpr_of(init)),
-                        _ => None,
-                    };
-                    self.env.declare(&id.name, Binding { kind, value });
-                }
-                BindingPattern::ObjectPattern(pattern) => {
-                    let source = it.init.as_ref().map(val_of);
-                    for prop in &pattern.properties {
-                        let Some(local) = prop.value.get_identifier_name() else {
-                            for id in prop.value.get_binding_identifiers() {
-                                self.env.declare(
-                                    &id.name,
-                                    Binding {
-                                        kind: Kind::Unknown,
-                                        value: None,
-                                    },
-                                );
-                            }
-                            continue;
-                        };
-                        let kind = match (&source, prop.key.static_name()) {
-                            (Some(src), Some(key)) => self
-                                .env
-                                .classify(&Val::Member(Box::new(src.clone()), key.to_string())),
-                            _ => Kind::Unknown,
-                        };
-                        self.env.declare(&local, Binding { kind, value: None });
-                    }
-                }
-                pattern => {
-                    for id in pattern.get_binding_identifiers() {
-                        self.env.declare(
-                            &id.name,
-                            Binding {
-                                kind: Kind::Unknown,
-                                value: None,
-                            },
-                        );
-                    }
-                }
-            }
+            self.declare_locals(it);
         }
         walk::walk_variable_declarator(self, it);
     }
