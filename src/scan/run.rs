@@ -85,6 +85,10 @@ pub enum ScanError {
 pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 
 /// Scan `root` (a folder or a single file).
+///
+/// The steps: list the files, extract each one's sites in parallel, share the wrappers files
+/// infer across the project (re-reading the files that call them), then gather the sites,
+/// settle their sides and sort.
 pub fn scan(
     root: &Path,
     opts: &ScanOptions,
@@ -97,165 +101,17 @@ pub fn scan(
     let exclude = walk::globset(&opts.exclude).map_err(ScanError::Glob)?;
     let server = walk::globset(&opts.server).map_err(ScanError::Glob)?;
     let client = walk::globset(&opts.client).map_err(ScanError::Glob)?;
-    let (base, single): (PathBuf, Option<PathBuf>) = if meta.is_file() {
-        let parent = root
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        (parent.to_path_buf(), Some(root.to_path_buf()))
-    } else {
-        (root.to_path_buf(), None)
-    };
-
-    // The walk only lists files; extraction runs on workers with a large stack, because
-    // parsers recurse once per nesting level and generated code nests deep.
-    let files: Mutex<Vec<(PathBuf, String, Family)>> = Mutex::new(Vec::new());
-    let consider = |path: &Path| {
-        let Some(rel) = relative(&base, path) else {
-            return;
-        };
-        let Some(family) = walk::family(&rel) else {
-            return;
-        };
-        if !exclude.is_match(&rel) {
-            lock(&files).push((path.to_path_buf(), rel, family));
-        }
-    };
-    let threads = if opts.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        opts.threads
-    };
-    if let Some(file) = single {
-        consider(&file);
-    } else {
-        let no_ignore = opts.no_ignore;
-        ignore::WalkBuilder::new(&base)
-            .standard_filters(!no_ignore)
-            .hidden(!no_ignore)
-            .require_git(false)
-            .follow_links(false)
-            .threads(threads)
-            .filter_entry(move |e| {
-                no_ignore
-                    || !(e.file_type().is_some_and(|t| t.is_dir())
-                        && e.depth() > 0
-                        && walk::is_excluded_dir(e.path()))
-            })
-            .build_parallel()
-            .run(|| {
-                Box::new(|entry| {
-                    if let Ok(e) = entry {
-                        if e.file_type().is_some_and(|t| t.is_file()) {
-                            consider(e.path());
-                        }
-                    }
-                    ignore::WalkState::Continue
-                })
-            });
-    }
-    let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    let (base, single) = base_of(root, meta.is_file());
+    let threads = worker_count(opts.threads);
+    let files = list_files(&base, single, &exclude, opts.no_ignore, threads);
 
     let sources = SourceCache::new(&base);
     let load = |rel: &str| sources.get(rel);
     let threads = threads.min(files.len()).max(1);
     let mut table = Table::new(opts.wrappers.iter().cloned());
-    let declared_gate = names_regex(table.names());
-    let outcomes: Vec<Mutex<Option<Outcome>>> = files.iter().map(|_| Mutex::new(None)).collect();
-    let done = AtomicUsize::new(0);
-    // Small JS files stay in memory for the wrapper pass below: reading a tree twice costs
-    // more than searching it twice.
-    let kept: Vec<Mutex<Option<Vec<u8>>>> = files.iter().map(|_| Mutex::new(None)).collect();
-    let kept_bytes = AtomicUsize::new(0);
-    in_parallel(files.len(), threads, &|i| {
-        let (path, rel, family) = &files[i];
-        if let Some(p) = progress {
-            p(done.fetch_add(1, Ordering::Relaxed) + 1);
-        }
-        let outcome = match read_file(path) {
-            Ok(bytes) => {
-                let outcome =
-                    scan_bytes(&bytes, rel, *family, &load, &table, declared_gate.as_ref());
-                let keep = *family == Family::Js
-                    && bytes.len() <= KEEP_FILE_BYTES
-                    && !matches!(outcome, Outcome::Skipped(_))
-                    && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
-                        <= KEEP_TOTAL_BYTES;
-                if keep {
-                    *lock(&kept[i]) = Some(bytes);
-                }
-                outcome
-            }
-            Err(outcome) => outcome,
-        };
-        *lock(&outcomes[i]) = Some(outcome);
-    });
-    // Wrappers one file infers (`export function emitToUser(id, evt, data)`) make sites of the
-    // calls in other files: those files, found by a byte search for the new names, are read
-    // again with the wider table. Chains of wrappers across files take a round each.
-    for _ in 0..MAX_PROJECT_ROUNDS {
-        let mut new_names = Vec::new();
-        for slot in &outcomes {
-            if let Some(Outcome::Read(x)) = &*lock(slot) {
-                for w in &x.wrappers {
-                    // A wrapper whose own call does not show its side runs on its file's side.
-                    let mut wrapper = w.wrapper.clone();
-                    wrapper.side = wrapper.side.or(x.side);
-                    if shareable(&wrapper.function) && table.add(wrapper) {
-                        new_names.push(w.wrapper.function.clone());
-                    }
-                }
-            }
-        }
-        let Some(gate) = names_regex(new_names.iter().map(String::as_str)) else {
-            break;
-        };
-        in_parallel(files.len(), threads, &|i| {
-            let (path, rel, family) = &files[i];
-            if *family != Family::Js || matches!(&*lock(&outcomes[i]), Some(Outcome::Skipped(_))) {
-                return;
-            }
-            let cached = lock(&kept[i]).take();
-            let from_cache = cached.is_some();
-            // A large file with no Socket.IO evidence (a bundle, a vendored library: the 9 MB
-            // TypeScript compiler) is not read again to look for calls of app wrappers.
-            if !from_cache && matches!(&*lock(&outcomes[i]), Some(Outcome::Empty)) {
-                return;
-            }
-            let bytes = match cached {
-                Some(b) => b,
-                None => match read_file(path) {
-                    Ok(b) => b,
-                    Err(_) => return,
-                },
-            };
-            if gate.is_match(&bytes) {
-                let outcome = scan_bytes(&bytes, rel, *family, &load, &table, Some(&gate));
-                *lock(&outcomes[i]) = Some(outcome);
-            }
-            if from_cache {
-                *lock(&kept[i]) = Some(bytes);
-            }
-        });
-    }
-    let mut collected = Collected::default();
-    let mut inferred = Vec::new();
-    for ((_, rel, _), slot) in files.iter().zip(outcomes) {
-        let Some(mut outcome) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
-            continue;
-        };
-        if let Outcome::Read(x) = &mut outcome {
-            for w in std::mem::take(&mut x.wrappers) {
-                inferred.push((rel.clone(), w));
-            }
-        }
-        collected.add(rel.clone(), outcome);
-    }
-    super::wrappers::drop_inner(
-        &mut collected.sites,
-        inferred.iter().map(|(f, w)| (f.as_str(), w)),
-    );
-    let mut c = collected;
+    let slots = first_pass(&files, threads, &load, &table, progress);
+    share_wrappers(&files, threads, &load, &mut table, &slots);
+    let mut c = gather(&files, slots.outcomes);
     for site in &mut c.sites {
         settle_side(site, &server, &client);
     }
@@ -271,6 +127,264 @@ pub fn scan(
         parse_errors: c.parse_errors,
         sites: c.sites,
     })
+}
+
+/// One file the walk listed.
+struct Listed {
+    path: PathBuf,
+    /// Path relative to the base, `/`-separated.
+    rel: String,
+    family: Family,
+}
+
+/// Per listed file, what the passes made of it.
+struct Slots {
+    /// The latest pass's outcome.
+    outcomes: Vec<Mutex<Option<Outcome>>>,
+    /// The bytes of small JS files, kept for the wrapper rounds.
+    kept: Vec<Mutex<Option<Vec<u8>>>>,
+}
+
+/// The folder paths are reported relative to, and the file itself when the root is one.
+fn base_of(root: &Path, is_file: bool) -> (PathBuf, Option<PathBuf>) {
+    if is_file {
+        let parent = root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        (parent.to_path_buf(), Some(root.to_path_buf()))
+    } else {
+        (root.to_path_buf(), None)
+    }
+}
+
+/// Worker threads: as asked, or one per core for 0.
+fn worker_count(asked: usize) -> usize {
+    if asked == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        asked
+    }
+}
+
+/// The JS/TS/Rust files to scan: `single`, or those under `base`, minus the excluded ones.
+///
+/// The walk only lists files; extraction runs on workers with a large stack, because
+/// parsers recurse once per nesting level and generated code nests deep.
+fn list_files(
+    base: &Path,
+    single: Option<PathBuf>,
+    exclude: &GlobSet,
+    no_ignore: bool,
+    threads: usize,
+) -> Vec<Listed> {
+    let files: Mutex<Vec<Listed>> = Mutex::new(Vec::new());
+    let consider = |path: &Path| {
+        let Some(rel) = relative(base, path) else {
+            return;
+        };
+        let Some(family) = walk::family(&rel) else {
+            return;
+        };
+        if !exclude.is_match(&rel) {
+            lock(&files).push(Listed {
+                path: path.to_path_buf(),
+                rel,
+                family,
+            });
+        }
+    };
+    match single {
+        Some(file) => consider(&file),
+        None => walk_tree(base, no_ignore, threads, &consider),
+    }
+    files.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Walks the tree under `base` in parallel and hands each file to `consider`: ignore files,
+/// hidden entries and dependency folders are skipped unless `no_ignore`.
+fn walk_tree(base: &Path, no_ignore: bool, threads: usize, consider: &(dyn Fn(&Path) + Sync)) {
+    ignore::WalkBuilder::new(base)
+        .standard_filters(!no_ignore)
+        .hidden(!no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| {
+            no_ignore
+                || !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.depth() > 0
+                    && walk::is_excluded_dir(e.path()))
+        })
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                if let Ok(e) = entry {
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        consider(e.path());
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+}
+
+/// Reads and extracts every file once, with the wrappers known up front (the catalog's).
+///
+/// Small JS files stay in memory for the wrapper rounds: reading a tree twice costs more
+/// than searching it twice.
+fn first_pass(
+    files: &[Listed],
+    threads: usize,
+    load: super::js::Loader,
+    table: &Table,
+    progress: Option<Progress>,
+) -> Slots {
+    let declared_gate = names_regex(table.names());
+    let slots = Slots {
+        outcomes: files.iter().map(|_| Mutex::new(None)).collect(),
+        kept: files.iter().map(|_| Mutex::new(None)).collect(),
+    };
+    let done = AtomicUsize::new(0);
+    let kept_bytes = AtomicUsize::new(0);
+    in_parallel(files.len(), threads, &|i| {
+        let file = &files[i];
+        if let Some(p) = progress {
+            p(done.fetch_add(1, Ordering::Relaxed) + 1);
+        }
+        let outcome = match read_file(&file.path) {
+            Ok(bytes) => {
+                let outcome = scan_bytes(
+                    &bytes,
+                    &file.rel,
+                    file.family,
+                    load,
+                    table,
+                    declared_gate.as_ref(),
+                );
+                let keep = file.family == Family::Js
+                    && bytes.len() <= KEEP_FILE_BYTES
+                    && !matches!(outcome, Outcome::Skipped(_))
+                    && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
+                        <= KEEP_TOTAL_BYTES;
+                if keep {
+                    *lock(&slots.kept[i]) = Some(bytes);
+                }
+                outcome
+            }
+            Err(outcome) => outcome,
+        };
+        *lock(&slots.outcomes[i]) = Some(outcome);
+    });
+    slots
+}
+
+/// Wrappers one file infers (`export function emitToUser(id, evt, data)`) make sites of the
+/// calls in other files: those files, found by a byte search for the new names, are read
+/// again with the wider table. Chains of wrappers across files take a round each.
+fn share_wrappers(
+    files: &[Listed],
+    threads: usize,
+    load: super::js::Loader,
+    table: &mut Table,
+    slots: &Slots,
+) {
+    for _ in 0..MAX_PROJECT_ROUNDS {
+        let Some(gate) = adopt_inferred(&slots.outcomes, table) else {
+            break;
+        };
+        let table = &*table;
+        in_parallel(files.len(), threads, &|i| {
+            rescan(
+                &files[i],
+                &slots.outcomes[i],
+                &slots.kept[i],
+                load,
+                table,
+                &gate,
+            );
+        });
+    }
+}
+
+/// Adds the shareable wrappers the files inferred to `table`; a byte regex of the names
+/// that are new, `None` when none is.
+fn adopt_inferred(
+    outcomes: &[Mutex<Option<Outcome>>],
+    table: &mut Table,
+) -> Option<regex::bytes::Regex> {
+    let mut new_names = Vec::new();
+    for slot in outcomes {
+        if let Some(Outcome::Read(x)) = &*lock(slot) {
+            for w in &x.wrappers {
+                // A wrapper whose own call does not show its side runs on its file's side.
+                let mut wrapper = w.wrapper.clone();
+                wrapper.side = wrapper.side.or(x.side);
+                if shareable(&wrapper.function) && table.add(wrapper) {
+                    new_names.push(w.wrapper.function.clone());
+                }
+            }
+        }
+    }
+    names_regex(new_names.iter().map(String::as_str))
+}
+
+/// Extracts one JS file again with the wider table when it mentions a new wrapper (`gate`).
+fn rescan(
+    file: &Listed,
+    outcome: &Mutex<Option<Outcome>>,
+    kept: &Mutex<Option<Vec<u8>>>,
+    load: super::js::Loader,
+    table: &Table,
+    gate: &regex::bytes::Regex,
+) {
+    if file.family != Family::Js || matches!(&*lock(outcome), Some(Outcome::Skipped(_))) {
+        return;
+    }
+    let cached = lock(kept).take();
+    let from_cache = cached.is_some();
+    // A large file with no Socket.IO evidence (a bundle, a vendored library: the 9 MB
+    // TypeScript compiler) is not read again to look for calls of app wrappers.
+    if !from_cache && matches!(&*lock(outcome), Some(Outcome::Empty)) {
+        return;
+    }
+    let bytes = match cached {
+        Some(b) => b,
+        None => match read_file(&file.path) {
+            Ok(b) => b,
+            Err(_) => return,
+        },
+    };
+    if gate.is_match(&bytes) {
+        let rescanned = scan_bytes(&bytes, &file.rel, file.family, load, table, Some(gate));
+        *lock(outcome) = Some(rescanned);
+    }
+    if from_cache {
+        *lock(kept) = Some(bytes);
+    }
+}
+
+/// The outcomes of all files, in listing order, without the sites inside inferred wrappers
+/// (their callers' sites stand for them).
+fn gather(files: &[Listed], outcomes: Vec<Mutex<Option<Outcome>>>) -> Collected {
+    let mut collected = Collected::default();
+    let mut inferred = Vec::new();
+    for (file, slot) in files.iter().zip(outcomes) {
+        let Some(mut outcome) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+            continue;
+        };
+        if let Outcome::Read(x) = &mut outcome {
+            for w in std::mem::take(&mut x.wrappers) {
+                inferred.push((file.rel.clone(), w));
+            }
+        }
+        collected.add(file.rel.clone(), outcome);
+    }
+    super::wrappers::drop_inner(
+        &mut collected.sites,
+        inferred.iter().map(|(f, w)| (f.as_str(), w)),
+    );
+    collected
 }
 
 /// The side a site runs on: globs first, then what the call shows, then the file's evidence.

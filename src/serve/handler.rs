@@ -186,125 +186,201 @@ struct Ctx<'a, A: Adapter> {
     ack_id: Option<i64>,
 }
 
+/// An event turned away: the catalogued event it matched, if any, and what the client is told.
+struct Refusal<'s>(Option<&'s EventSpec>, ClientError);
+
+/// What a rate-limited event costs its socket.
+enum RateRefusal {
+    /// Ten bursts' worth refused within a second: the socket is cut off.
+    Flood,
+    /// Refused; `tell` when the error event may go out (at most once a second).
+    Refused { tell: bool },
+}
+
+impl RateState {
+    /// Counts one refused event in the current one-second window.
+    fn refuse(&mut self, now: Instant, burst: f64) -> RateRefusal {
+        if now.duration_since(self.window) >= Duration::from_secs(1) {
+            self.window = now;
+            self.refused = 0;
+        }
+        self.refused += 1;
+        // A socket that keeps sending ten bursts' worth within a second after being
+        // refused is not a client that listens: cut it off.
+        if f64::from(self.refused) > 10.0 * burst {
+            return RateRefusal::Flood;
+        }
+        // Answer at most once a second: a flood must not turn into an error flood.
+        let tell = self
+            .last_error
+            .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+        RateRefusal::Refused { tell }
+    }
+}
+
+impl SocketState {
+    /// Keeps the per-template room gauge in step with the socket's catalogued rooms. A
+    /// duplicate subscription, or leaving a room never joined, is harmless and not counted.
+    fn track_room(&self, srv: &Server, bound: &str, template: &str, joining: bool) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let at = rooms.iter().position(|(r, _)| *r == bound);
+        let gauge = || {
+            srv.metrics
+                .room_members
+                .get_or_create_owned(&vec![("room", template.to_string())])
+        };
+        match (joining, at) {
+            (true, None) => {
+                rooms.push((bound.to_string(), template.to_string()));
+                gauge().inc();
+            }
+            (false, Some(i)) => {
+                rooms.swap_remove(i);
+                gauge().dec();
+            }
+            _ => {}
+        }
+    }
+}
+
 impl<A: Adapter> Ctx<'_, A> {
+    /// One event through the protocol: rate limit → decode → look up → authorise →
+    /// validate → rooms → answer. A step that refuses the event ends it with an error event
+    /// and ack (see [`Self::fail`]); the rate limit answers its refusals itself.
     fn handle(&mut self) {
         let srv = self.srv.clone();
         let st = state(self.s);
         // Rate first: a flood must cost as little as possible.
         if let Some(st) = &st {
-            let mut rate = st.rate.lock().unwrap_or_else(|e| e.into_inner());
-            if !rate.bucket.take(srv.limits.rate, srv.limits.burst) {
-                let now = Instant::now();
-                if now.duration_since(rate.window) >= Duration::from_secs(1) {
-                    rate.window = now;
-                    rate.refused = 0;
-                }
-                rate.refused += 1;
-                // A socket that keeps sending ten bursts' worth within a second after being
-                // refused is not a client that listens: cut it off.
-                if f64::from(rate.refused) > 10.0 * srv.limits.burst {
-                    drop(rate);
-                    srv.metrics.reject(Code::RateLimited.as_str());
-                    tracing::warn!(socket = %self.s.id, "event flood: disconnecting");
-                    let _ = self.s.clone().disconnect();
-                    return;
-                }
-                // Answer at most once a second: a flood must not turn into an error flood.
-                let tell = rate
-                    .last_error
-                    .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
-                drop(rate);
-                let name = self.event_name();
-                srv.metrics.reject(Code::RateLimited.as_str());
-                if tell || self.ack_id.is_some() {
-                    let err = ClientError::new(
-                        Code::RateLimited,
-                        &name,
-                        format!(
-                            "more than {} events/s (burst {}) from this connection",
-                            srv.limits.rate, srv.limits.burst
-                        ),
-                    );
-                    if self.send_error(&err, tell) && tell {
-                        st.rate.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some(now);
-                    }
-                }
+            if !self.within_rate(&srv, st) {
                 return;
             }
         }
+        if let Err(Refusal(spec, err)) = self.accept(&srv, st.as_deref()) {
+            self.fail(spec, err);
+        }
+    }
+
+    /// The steps after the rate limit, up to the first refusal.
+    fn accept<'s>(
+        &mut self,
+        srv: &'s Arc<Server>,
+        st: Option<&SocketState>,
+    ) -> Result<(), Refusal<'s>> {
+        let (name, args) = self.decode()?;
+        let spec = self.lookup(srv, &name)?;
+        let identity = st.and_then(|st| st.identity.as_ref());
+        authorise(spec, &name, identity)?;
+        validate(srv, spec, &name, &args)?;
+        let room = self.apply_rooms(srv, spec, &name, &args, identity, st)?;
+        spec.counters.accepted.inc();
+        self.send_replies(srv, spec, &args, room.as_deref());
+        self.forward_or_ack(srv, spec, name, args, identity);
+        Ok(())
+    }
+
+    /// Takes a token from the socket's bucket; `false` when the event is refused, having
+    /// answered it (at most once a second) or cut the flooding socket off.
+    fn within_rate(&mut self, srv: &Server, st: &SocketState) -> bool {
+        let mut rate = st.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if rate.bucket.take(srv.limits.rate, srv.limits.burst) {
+            return true;
+        }
+        let now = Instant::now();
+        let refusal = rate.refuse(now, srv.limits.burst);
+        drop(rate);
+        match refusal {
+            RateRefusal::Flood => {
+                srv.metrics.reject(Code::RateLimited.as_str());
+                tracing::warn!(socket = %self.s.id, "event flood: disconnecting");
+                let _ = self.s.clone().disconnect();
+            }
+            RateRefusal::Refused { tell } => self.refuse_rate(srv, st, now, tell),
+        }
+        false
+    }
+
+    /// Tells the client its event was over the rate: the error event when `tell`, the ack
+    /// whenever it asked for one. Only the event name is read from a refused packet.
+    fn refuse_rate(&mut self, srv: &Server, st: &SocketState, now: Instant, tell: bool) {
+        let name = self.event_name();
+        srv.metrics.reject(Code::RateLimited.as_str());
+        if tell || self.ack_id.is_some() {
+            let err = ClientError::new(
+                Code::RateLimited,
+                &name,
+                format!(
+                    "more than {} events/s (burst {}) from this connection",
+                    srv.limits.rate, srv.limits.burst
+                ),
+            );
+            if self.send_error(&err, tell) && tell {
+                st.rate.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some(now);
+            }
+        }
+    }
+
+    /// Decode: the packet is a JSON array of the event name and its arguments.
+    fn decode(&self) -> Result<(String, Vec<Value>), Refusal<'static>> {
         let parsed: Option<Vec<Value>> = self
             .v
             .as_str()
             .and_then(|raw| serde_json::from_str(raw).ok());
         let Some(mut all) = parsed.filter(|a| !a.is_empty()) else {
             let name = self.event_name();
-            return self.fail(
+            return Err(Refusal(
                 None,
                 ClientError::new(
                     Code::PayloadError,
                     &name,
                     "malformed event packet (not JSON, or nested beyond 128 levels)",
                 ),
-            );
+            ));
         };
         let Some(name) = all[0].as_str().map(str::to_string) else {
-            return self.fail(
+            return Err(Refusal(
                 None,
                 ClientError::new(Code::PayloadError, "", "event name is not a string"),
-            );
+            ));
         };
         let args: Vec<Value> = all.drain(1..).collect();
+        Ok((name, args))
+    }
+
+    /// Look up: only a catalogued client→server event of the socket's namespace is served.
+    fn lookup<'s>(&self, srv: &'s Server, name: &str) -> Result<&'s EventSpec, Refusal<'s>> {
         let Some(spec) = srv
             .contract
-            .get(self.s.ns(), &name)
+            .get(self.s.ns(), name)
             .filter(|e| e.accepts_from_client())
         else {
             srv.unknown_events.inc();
-            return self.fail(
+            return Err(Refusal(
                 None,
                 ClientError::new(
                     Code::UnknownEvent,
-                    &name,
+                    name,
                     format!(
                         "`{name}` is not a client→server event of namespace `{}`",
                         self.s.ns()
                     ),
                 ),
-            );
+            ));
         };
-        let identity = st.as_ref().and_then(|st| st.identity.as_ref());
-        if let Err(why) = spec.auth.check(identity) {
-            return self.fail(
-                Some(spec),
-                ClientError::new(Code::AuthenticationError, &name, why),
-            );
-        }
-        let depth = args.iter().map(json_depth).max().unwrap_or(0);
-        if depth > srv.limits.max_json_depth {
-            return self.fail(
-                Some(spec),
-                ClientError::new(
-                    Code::PayloadError,
-                    &name,
-                    format!(
-                        "payload nested {depth} levels deep; the limit is {}",
-                        srv.limits.max_json_depth
-                    ),
-                ),
-            );
-        }
-        let t0 = Instant::now();
-        let errors = spec.c2s.validate(&args);
-        srv.metrics.validation.observe(t0.elapsed().as_secs_f64());
-        if !errors.is_empty() {
-            let mut err = ClientError::new(
-                Code::PayloadError,
-                &name,
-                format!("`{name}` payload does not match its schema"),
-            );
-            err.errors = errors;
-            return self.fail(Some(spec), err);
-        }
+        Ok(spec)
+    }
+
+    /// Rooms: the event's `joins` then `leaves` rule, bound from its first argument, checked
+    /// against the identity and applied. The room last joined or left, for the replies.
+    fn apply_rooms<'s>(
+        &self,
+        srv: &Server,
+        spec: &'s EventSpec,
+        name: &str,
+        args: &[Value],
+        identity: Option<&Identity>,
+        st: Option<&SocketState>,
+    ) -> Result<Option<String>, Refusal<'s>> {
         let empty = json!({});
         let first = args.first().unwrap_or(&empty);
         let mut room = None;
@@ -313,44 +389,27 @@ impl<A: Adapter> Ctx<'_, A> {
             let (bound, vars) = match rule.template.bind(first) {
                 Ok(b) => b,
                 Err(why) => {
-                    return self.fail(
+                    return Err(Refusal(
                         Some(spec),
-                        ClientError::new(Code::SubscriptionError, &name, why),
-                    )
+                        ClientError::new(Code::SubscriptionError, name, why),
+                    ))
                 }
             };
             if let Err(why) = rule.access.check(identity, &vars) {
-                return self.fail(
+                return Err(Refusal(
                     Some(spec),
                     ClientError::new(
                         Code::SubscriptionError,
-                        &name,
+                        name,
                         format!(
                             "cannot {} room `{bound}`: {why}",
                             if joining { "join" } else { "leave" }
                         ),
                     ),
-                );
+                ));
             }
-            if let Some(st) = &st {
-                let mut rooms = st.rooms.lock().unwrap_or_else(|e| e.into_inner());
-                let at = rooms.iter().position(|(r, _)| *r == bound);
-                let gauge = || {
-                    srv.metrics
-                        .room_members
-                        .get_or_create_owned(&vec![("room", rule.template.raw.clone())])
-                };
-                match (joining, at) {
-                    (true, None) => {
-                        rooms.push((bound.clone(), rule.template.raw.clone()));
-                        gauge().inc();
-                    }
-                    (false, Some(i)) => {
-                        rooms.swap_remove(i);
-                        gauge().dec();
-                    }
-                    _ => {} // duplicate subscription, or leaving a room never joined: harmless
-                }
+            if let Some(st) = st {
+                st.track_room(srv, &bound, &rule.template.raw, joining);
             }
             if joining {
                 self.s.join(bound.clone());
@@ -359,21 +418,38 @@ impl<A: Adapter> Ctx<'_, A> {
             }
             room = Some(bound);
         }
-        spec.counters.accepted.inc();
+        Ok(room)
+    }
+
+    /// Answer, first part: the catalog's replies to the sender (the request echoed, the
+    /// example, or the room just joined; the reply example only when mocking).
+    fn send_replies(&self, srv: &Server, spec: &EventSpec, args: &[Value], room: Option<&str>) {
         for r in &spec.replies {
             let payload: Option<Vec<Value>> = match &r.source {
-                ReplySource::Request => Some(args.clone()),
+                ReplySource::Request => Some(args.to_vec()),
                 ReplySource::Example(e) => e.clone().map(|e| vec![e]),
-                ReplySource::Default => match &room {
+                ReplySource::Default => match room {
                     Some(room) => Some(vec![json!({ "room": room })]),
                     None if srv.mock => r.example.clone().map(|e| vec![e]),
                     None => None,
                 },
             };
             if let Some(p) = payload {
-                emit_args(&srv, self.s, &r.event, &p);
+                emit_args(srv, self.s, &r.event, &p);
             }
         }
+    }
+
+    /// Answer, second part: hand the event to the forward backend, which answers the ack
+    /// itself; otherwise ack it here (the catalog's ack example when mocking).
+    fn forward_or_ack(
+        &mut self,
+        srv: &Arc<Server>,
+        spec: &EventSpec,
+        name: String,
+        args: Vec<Value>,
+        identity: Option<&Identity>,
+    ) {
         if let Some(fwd) = &srv.forward {
             let job = super::forward::Job {
                 srv: srv.clone(),
@@ -393,7 +469,7 @@ impl<A: Adapter> Ctx<'_, A> {
                 _ => json!({"ok": true}),
             };
             let r = self.ack_sender().send(&answer);
-            sent(&srv, self.s, &name, "ack", r);
+            sent(srv, self.s, &name, "ack", r);
         }
     }
 
@@ -462,6 +538,58 @@ impl<A: Adapter> Ctx<'_, A> {
         }
         out
     }
+}
+
+/// Authorise: the event's own `auth` rule against the socket's identity.
+fn authorise<'s>(
+    spec: &'s EventSpec,
+    name: &str,
+    identity: Option<&Identity>,
+) -> Result<(), Refusal<'s>> {
+    if let Err(why) = spec.auth.check(identity) {
+        return Err(Refusal(
+            Some(spec),
+            ClientError::new(Code::AuthenticationError, name, why),
+        ));
+    }
+    Ok(())
+}
+
+/// Validate: the nesting depth first (cheap, and it bounds the schema walk), then the
+/// arguments against the event's client→server schema.
+fn validate<'s>(
+    srv: &Server,
+    spec: &'s EventSpec,
+    name: &str,
+    args: &[Value],
+) -> Result<(), Refusal<'s>> {
+    let depth = args.iter().map(json_depth).max().unwrap_or(0);
+    if depth > srv.limits.max_json_depth {
+        return Err(Refusal(
+            Some(spec),
+            ClientError::new(
+                Code::PayloadError,
+                name,
+                format!(
+                    "payload nested {depth} levels deep; the limit is {}",
+                    srv.limits.max_json_depth
+                ),
+            ),
+        ));
+    }
+    let t0 = Instant::now();
+    let errors = spec.c2s.validate(args);
+    srv.metrics.validation.observe(t0.elapsed().as_secs_f64());
+    if !errors.is_empty() {
+        let mut err = ClientError::new(
+            Code::PayloadError,
+            name,
+            format!("`{name}` payload does not match its schema"),
+        );
+        err.errors = errors;
+        return Err(Refusal(Some(spec), err));
+    }
+    Ok(())
 }
 
 /// The disconnect reason as socket.io names it (`transport close`, `ping timeout`…), so that

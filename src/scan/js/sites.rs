@@ -762,6 +762,8 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// Sorts a call into the pattern it is and hands it to that pattern's handler. A wrapper
+    /// wins over everything (its name may be `emit`); only member calls can be sites.
     fn call(&mut self, call: &CallExpression<'_>) {
         let callee = call.callee.get_inner_expression();
         if let Some(w) = self.wrapper_for(callee) {
@@ -769,106 +771,41 @@ impl Finder<'_, '_> {
             return;
         }
         self.forward_dispatch(call, callee);
-        let Expression::StaticMemberExpression(member) = callee else {
-            if let Expression::Identifier(id) = callee {
-                let made = self
-                    .env
-                    .classify(&Val::Call(Box::new(Val::Ident(id.name.to_string())), None));
-                if matches!(
-                    made,
-                    Kind::Socket {
-                        side: Some(Side::Client),
-                        ..
-                    }
-                ) {
-                    self.found.client_api += 1;
-                }
+        match callee {
+            Expression::StaticMemberExpression(member) => self.member_call(call, member),
+            Expression::Identifier(id) => self.client_factory_call(id),
+            _ => {}
+        }
+    }
+
+    /// `io(url)`: a plain call that makes a client socket is client-only API.
+    fn client_factory_call(&mut self, id: &IdentifierReference<'_>) {
+        let made = self
+            .env
+            .classify(&Val::Call(Box::new(Val::Ident(id.name.to_string())), None));
+        if matches!(
+            made,
+            Kind::Socket {
+                side: Some(Side::Client),
+                ..
             }
-            return;
-        };
-        let method = member.property.name.as_str();
+        ) {
+            self.found.client_api += 1;
+        }
+    }
+
+    /// `object.method(…)`: one handler per method family.
+    fn member_call(&mut self, call: &CallExpression<'_>, member: &StaticMemberExpression<'_>) {
         let object = &member.object;
-        let first_literal = call
-            .arguments
-            .first()
-            .and_then(Argument::as_expression)
-            .and_then(|e| match e.get_inner_expression() {
-                Expression::StringLiteral(s) => Some(s.value.as_str()),
-                _ => None,
-            });
-
-        // `["a", "b"].forEach(name => socket.on(name, …))`: the callback's name is one of those.
-        if matches!(method, "forEach" | "map") {
-            if let (Some(names), Some(start)) = (
-                self.array_names(object),
-                call.arguments
-                    .first()
-                    .and_then(Argument::as_expression)
-                    .and_then(function_start),
-            ) {
-                self.pending_cands.insert(start, names);
+        match member.property.name.as_str() {
+            "forEach" | "map" => self.name_list_iteration(call, object),
+            method @ ("onAny" | "prependAny") => self.catch_all_listener(call, method, object),
+            "subscribe" => self.vue_subscribe(call, object),
+            method @ ("use" | "join" | "leave" | "connect" | "createServer"
+            | "createConnection" | "createSocket") => self.side_effects(method, object, call),
+            "emit" | "emitWithAck" | "send" | "write" => {
+                self.receiver_call(call, member, Role::Emit);
             }
-            return;
-        }
-        // `socket.onAny((event, …args) => { if (event === "x") … })`: a dispatcher.
-        if matches!(method, "onAny" | "prependAny") {
-            let (base, _) = split(object);
-            let kind = self.env.classify_named(&val_of(base));
-            if kind.is_site_receiver() {
-                let handler = call.arguments.first().and_then(Argument::as_expression);
-                let dispatch = Dispatch {
-                    param: 0,
-                    via: method.to_string(),
-                    call: format!("{}.{method}", render(object)),
-                    side: kind.side(),
-                };
-                match handler.map(Expression::get_inner_expression) {
-                    Some(Expression::Identifier(id)) => {
-                        self.note_dispatcher(id.name.as_str(), 0, dispatch.side);
-                    }
-                    Some(e) => {
-                        if let Some(start) = function_start(e) {
-                            self.pending_dispatch.insert(start, dispatch);
-                        }
-                    }
-                    None => {}
-                }
-            }
-            return;
-        }
-
-        // vue-socket.io: `this.sockets.subscribe('event', handler)`.
-        if method == "subscribe" {
-            if let Expression::StaticMemberExpression(inner) = object.get_inner_expression() {
-                if inner.property.name == "sockets"
-                    && matches!(
-                        inner.object.get_inner_expression(),
-                        Expression::ThisExpression(_)
-                    )
-                {
-                    if let Some(arg) = call.arguments.first() {
-                        let event = self.event_name(arg);
-                        let call_shape = format!("{}.subscribe", render(object));
-                        self.push(NewSite {
-                            at: arg.span().start,
-                            event,
-                            role: Role::Listen,
-                            side: Some(Side::Client),
-                            call: call_shape,
-                            room: None,
-                            namespace: None,
-                            payload: None,
-                            via: None,
-                            ack: false,
-                        });
-                    }
-                }
-            }
-            return;
-        }
-
-        let role = match method {
-            "emit" | "emitWithAck" | "send" | "write" => Role::Emit,
             "on"
             | "once"
             | "addListener"
@@ -876,39 +813,151 @@ impl Finder<'_, '_> {
             | "prependOnceListener"
             | "fromEvent"
             | "fromOneTimeEvent"
-            | "$subscribe" => Role::Listen,
-            "use" | "join" | "leave" | "connect" | "createServer" | "createConnection"
-            | "createSocket" => {
-                self.side_effects(method, object, call);
-                return;
-            }
-            _ => return,
+            | "$subscribe" => self.receiver_call(call, member, Role::Listen),
+            _ => {}
+        }
+    }
+
+    /// `["a", "b"].forEach(name => socket.on(name, …))`: the callback's name is one of those.
+    fn name_list_iteration(&mut self, call: &CallExpression<'_>, object: &Expression<'_>) {
+        if let (Some(names), Some(start)) = (
+            self.array_names(object),
+            call.arguments
+                .first()
+                .and_then(Argument::as_expression)
+                .and_then(function_start),
+        ) {
+            self.pending_cands.insert(start, names);
+        }
+    }
+
+    /// `socket.onAny((event, …args) => { if (event === "x") … })`: a dispatcher.
+    fn catch_all_listener(
+        &mut self,
+        call: &CallExpression<'_>,
+        method: &str,
+        object: &Expression<'_>,
+    ) {
+        let (base, _) = split(object);
+        let kind = self.env.classify_named(&val_of(base));
+        if !kind.is_site_receiver() {
+            return;
+        }
+        let handler = call.arguments.first().and_then(Argument::as_expression);
+        let dispatch = Dispatch {
+            param: 0,
+            via: method.to_string(),
+            call: format!("{}.{method}", render(object)),
+            side: kind.side(),
         };
-        let (base, ops) = split(object);
+        self.dispatch_through(handler, dispatch);
+    }
+
+    /// The handler of a catch-all listener dispatches on its first parameter: a named function
+    /// becomes a dispatcher wrapper, an inline one gets the dispatch when the walk enters it.
+    fn dispatch_through(&mut self, handler: Option<&Expression<'_>>, dispatch: Dispatch) {
+        match handler.map(Expression::get_inner_expression) {
+            Some(Expression::Identifier(id)) => {
+                self.note_dispatcher(id.name.as_str(), 0, dispatch.side);
+            }
+            Some(e) => {
+                if let Some(start) = function_start(e) {
+                    self.pending_dispatch.insert(start, dispatch);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// vue-socket.io: `this.sockets.subscribe('event', handler)`.
+    fn vue_subscribe(&mut self, call: &CallExpression<'_>, object: &Expression<'_>) {
+        let Expression::StaticMemberExpression(inner) = object.get_inner_expression() else {
+            return;
+        };
+        let on_this_sockets = inner.property.name == "sockets"
+            && matches!(
+                inner.object.get_inner_expression(),
+                Expression::ThisExpression(_)
+            );
+        if !on_this_sockets {
+            return;
+        }
+        let Some(arg) = call.arguments.first() else {
+            return;
+        };
+        let event = self.event_name(arg);
+        let call_shape = format!("{}.subscribe", render(object));
+        self.push(NewSite {
+            at: arg.span().start,
+            event,
+            role: Role::Listen,
+            side: Some(Side::Client),
+            call: call_shape,
+            room: None,
+            namespace: None,
+            payload: None,
+            via: None,
+            ack: false,
+        });
+    }
+
+    /// An emit-like or listen-like method (`socket.emit`, `io.to(room).emit`, `socket.on`):
+    /// a site when its receiver is proven to be Socket.IO's. On the way, `connection`
+    /// listeners type their callbacks' parameters and `on("*")` is read as a catch-all.
+    fn receiver_call(
+        &mut self,
+        call: &CallExpression<'_>,
+        member: &StaticMemberExpression<'_>,
+        role: Role,
+    ) {
+        let method = member.property.name.as_str();
+        let (base, ops) = split(&member.object);
         let base_val = val_of(base);
         let kind = self.env.classify_named(&base_val);
+        let first_literal = first_string_literal(call);
+        if role == Role::Listen {
+            self.connection_listener(call, &kind, &ops, first_literal);
+        }
+        if !kind.is_site_receiver() {
+            if kind == Kind::Manager {
+                self.found.client_api += 1;
+            }
+            return;
+        }
+        if role == Role::Listen && first_literal == Some("*") {
+            self.wildcard_listener(call, method, &member.object, &kind);
+            return;
+        }
+        if is_send(method) && !self.env.classify(&base_val).is_site_receiver() {
+            // `send`/`write` exist on every transport: only a proven Socket.IO socket counts.
+            return;
+        }
+        self.receiver_site(call, member, role, base, &ops, &kind);
+    }
 
-        if role == Role::Listen && matches!(first_literal, Some("connection" | "connect")) {
-            match &kind {
-                Kind::Server { ns }
-                    if !ops.iter().any(|o| matches!(o.name, "to" | "in" | "except")) =>
-                {
-                    let ns = of_namespace(&mut self.env, &ops).or_else(|| ns.clone());
-                    self.callback_params(
-                        &call.arguments[1..],
-                        &[Kind::Socket {
-                            side: Some(Side::Server),
-                            ns,
-                        }],
-                    );
-                }
-                _ => {}
+    /// `io.on("connection", socket => …)`: the callback's parameter is that server's socket.
+    /// `server.on('upgrade', (req, socket) => …)`, `wss.on('connection', ws => …)`: the
+    /// callbacks of other transports hand out their own sockets.
+    fn connection_listener(
+        &mut self,
+        call: &CallExpression<'_>,
+        kind: &Kind,
+        ops: &[Op<'_, '_>],
+        first_literal: Option<&str>,
+    ) {
+        if let (Kind::Server { ns }, Some("connection" | "connect")) = (kind, first_literal) {
+            if !ops.iter().any(|o| matches!(o.name, "to" | "in" | "except")) {
+                let ns = of_namespace(&mut self.env, ops).or_else(|| ns.clone());
+                self.callback_params(
+                    &call.arguments[1..],
+                    &[Kind::Socket {
+                        side: Some(Side::Server),
+                        ns,
+                    }],
+                );
             }
         }
-        // `server.on('upgrade', (req, socket) => …)`, `wss.on('connection', ws => …)`: the
-        // callbacks of other transports hand out their own sockets.
-        if role == Role::Listen
-            && kind == Kind::Not
+        if *kind == Kind::Not
             && matches!(
                 first_literal,
                 Some(
@@ -918,98 +967,56 @@ impl Finder<'_, '_> {
         {
             self.callback_params(&call.arguments[1..], &[Kind::Not, Kind::Not, Kind::Not]);
         }
-        if !kind.is_site_receiver() {
-            if kind == Kind::Manager {
-                self.found.client_api += 1;
-            }
-            return;
-        }
-        // `socket.on("*", (event, …) => …)` (socketio-wildcard and hand-made catch-alls) is
-        // not an event: it is a dispatcher, like `onAny`.
-        if role == Role::Listen && first_literal == Some("*") {
-            let handler = call.arguments.get(1).and_then(Argument::as_expression);
-            let side = kind.side();
-            match handler.map(Expression::get_inner_expression) {
-                Some(Expression::Identifier(id)) => self.note_dispatcher(id.name.as_str(), 0, side),
-                Some(e) => {
-                    if let Some(start) = function_start(e) {
-                        self.pending_dispatch.insert(
-                            start,
-                            Dispatch {
-                                param: 0,
-                                via: "*".to_string(),
-                                call: format!("{}.{method}", render(object)),
-                                side,
-                            },
-                        );
-                    }
-                }
-                None => {}
-            }
-            return;
-        }
-        let is_send = matches!(method, "send" | "write");
-        if is_send && !self.env.classify(&base_val).is_site_receiver() {
-            // `send`/`write` exist on every transport: only a proven Socket.IO socket counts.
-            return;
-        }
+    }
+
+    /// `socket.on("*", (event, …) => …)` (socketio-wildcard and hand-made catch-alls) is not
+    /// an event: it is a dispatcher, like `onAny`.
+    fn wildcard_listener(
+        &mut self,
+        call: &CallExpression<'_>,
+        method: &str,
+        object: &Expression<'_>,
+        kind: &Kind,
+    ) {
+        let handler = call.arguments.get(1).and_then(Argument::as_expression);
+        let dispatch = Dispatch {
+            param: 0,
+            via: "*".to_string(),
+            call: format!("{}.{method}", render(object)),
+            side: kind.side(),
+        };
+        self.dispatch_through(handler, dispatch);
+    }
+
+    /// The site of a proven receiver's emit or listen: its side, namespace and rooms (from the
+    /// chain's operators), the call as written, its ack, event and payload. A dynamic event
+    /// name may make the enclosing function a wrapper.
+    fn receiver_site(
+        &mut self,
+        call: &CallExpression<'_>,
+        member: &StaticMemberExpression<'_>,
+        role: Role,
+        base: &Expression<'_>,
+        ops: &[Op<'_, '_>],
+        kind: &Kind,
+    ) {
+        let method = member.property.name.as_str();
         let server_op = ops.iter().any(Op::is_server_only);
         let side = kind
             .side()
             .or(if server_op { Some(Side::Server) } else { None });
         let namespace =
-            of_namespace(&mut self.env, &ops).or_else(|| kind.namespace().map(str::to_string));
-        let rooms: Vec<&str> = ops
-            .iter()
-            .filter(|o| matches!(o.name, "to" | "in"))
-            .filter_map(|o| o.arg.map(|a| text_of(self.text, a)))
-            .collect();
-        let room = if rooms.is_empty() {
-            None
-        } else {
-            Some(rooms.join(", "))
-        };
-        let mut call_shape = render(base);
-        for op in &ops {
-            call_shape.push('.');
-            call_shape.push_str(op.name);
-            if op.is_call {
-                call_shape.push_str("()");
-            }
-        }
-        call_shape.push('.');
-        call_shape.push_str(method);
-
+            of_namespace(&mut self.env, ops).or_else(|| kind.namespace().map(str::to_string));
+        let room = rooms_of(self.text, ops);
+        let call_shape = chain_shape(base, ops, method);
         let args: Vec<&Expression<'_>> = call
             .arguments
             .iter()
             .filter_map(Argument::as_expression)
             .collect();
-        let ack = match role {
-            Role::Emit => {
-                method == "emitWithAck"
-                    || ops.iter().any(|o| o.name == "timeout")
-                    || (args.len() >= 2 && is_function(args.last().copied()))
-            }
-            Role::Listen => handler_has_ack(args.get(1).copied()),
-        };
-        let (at, event, payload) = if is_send {
-            let payload = self.payload_of(args.first().copied());
-            (
-                member.property.span.start,
-                EventName::Known("message".to_string()),
-                payload,
-            )
-        } else {
-            let Some(arg) = call.arguments.first() else {
-                return;
-            };
-            let payload = if role == Role::Emit {
-                self.payload_of(args.get(1).copied().filter(|e| !is_function(Some(e))))
-            } else {
-                None
-            };
-            (arg.span().start, self.event_name(arg), payload)
+        let ack = takes_ack(role, method, ops, &args);
+        let Some((at, event, payload)) = self.event_and_payload(call, member, role, &args) else {
+            return;
         };
         let dynamic = matches!(event, EventName::Dynamic(..));
         self.push(NewSite {
@@ -1024,9 +1031,36 @@ impl Finder<'_, '_> {
             via: None,
             ack,
         });
-        if dynamic && !is_send {
+        if dynamic && !is_send(method) {
             self.note_wrapper(args.first().copied(), role, side, room.as_deref(), at, ack);
         }
+    }
+
+    /// Where a receiver's site is reported, its event and the payload it sends: `send(data)`
+    /// is the `message` event; otherwise the first argument names the event (no argument, no
+    /// site) and an emit's second argument is its payload.
+    fn event_and_payload(
+        &mut self,
+        call: &CallExpression<'_>,
+        member: &StaticMemberExpression<'_>,
+        role: Role,
+        args: &[&Expression<'_>],
+    ) -> Option<(u32, EventName, Option<Shape>)> {
+        if is_send(member.property.name.as_str()) {
+            let payload = self.payload_of(args.first().copied());
+            return Some((
+                member.property.span.start,
+                EventName::Known("message".to_string()),
+                payload,
+            ));
+        }
+        let arg = call.arguments.first()?;
+        let payload = if role == Role::Emit {
+            self.payload_of(args.get(1).copied().filter(|e| !is_function(Some(e))))
+        } else {
+            None
+        };
+        Some((arg.span().start, self.event_name(arg), payload))
     }
 
     /// Calls that are not sites but show a side, or bind callback parameters.
@@ -1159,12 +1193,129 @@ impl Finder<'_, '_> {
             ack: false,
         });
     }
+
+    /// Declares the locals a declaration inside a function binds, with what their initialiser
+    /// or type shows (a socket, a server…) and, for a `const`, the value event names fold from.
+    /// Module-level names are covered by the first pass's facts.
+    fn declare_locals(&mut self, it: &VariableDeclarator<'_>) {
+        match &it.id {
+            BindingPattern::BindingIdentifier(id) => {
+                let mut kind = match &it.type_annotation {
+                    Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
+                    None => Kind::Unknown,
+                };
+                if let Some(init) = &it.init {
+                    let k = self.env.classify_named(&val_of(init));
+                    kind = kind.join(k);
+                }
+                let value = match (&it.init, self.decl_kind) {
+                    (Some(init), Some(VariableDeclarationKind::Const)) => Some(cexpr_of(init)),
+                    _ => None,
+                };
+                self.env.declare(&id.name, Binding { kind, value });
+            }
+            BindingPattern::ObjectPattern(pattern) => {
+                let source = it.init.as_ref().map(val_of);
+                for prop in &pattern.properties {
+                    let Some(local) = prop.value.get_identifier_name() else {
+                        for id in prop.value.get_binding_identifiers() {
+                            self.env.declare(
+                                &id.name,
+                                Binding {
+                                    kind: Kind::Unknown,
+                                    value: None,
+                                },
+                            );
+                        }
+                        continue;
+                    };
+                    let kind = match (&source, prop.key.static_name()) {
+                        (Some(src), Some(key)) => self
+                            .env
+                            .classify(&Val::Member(Box::new(src.clone()), key.to_string())),
+                        _ => Kind::Unknown,
+                    };
+                    self.env.declare(&local, Binding { kind, value: None });
+                }
+            }
+            pattern => {
+                for id in pattern.get_binding_identifiers() {
+                    self.env.declare(
+                        &id.name,
+                        Binding {
+                            kind: Kind::Unknown,
+                            value: None,
+                        },
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The namespace of an `of('/x')` operator, when it folds to a string.
 fn of_namespace(env: &mut Env<'_>, ops: &[Op<'_, '_>]) -> Option<String> {
     let arg = ops.iter().find(|o| o.name == "of")?.arg?;
     env.eval(&cexpr_of(arg)).map(|n| normalize_namespace(&n))
+}
+
+/// The first argument of a call when it is a string literal (`"connection"`, `"*"`).
+fn first_string_literal<'c>(call: &'c CallExpression<'_>) -> Option<&'c str> {
+    call.arguments
+        .first()
+        .and_then(Argument::as_expression)
+        .and_then(|e| match e.get_inner_expression() {
+            Expression::StringLiteral(s) => Some(s.value.as_str()),
+            _ => None,
+        })
+}
+
+/// `send`/`write`: the emits of the `message` event, whose argument is the payload.
+fn is_send(method: &str) -> bool {
+    matches!(method, "send" | "write")
+}
+
+/// The rooms of a chain's `to(…)`/`in(…)` operators, as written, comma-separated.
+fn rooms_of(text: &str, ops: &[Op<'_, '_>]) -> Option<String> {
+    let rooms: Vec<&str> = ops
+        .iter()
+        .filter(|o| matches!(o.name, "to" | "in"))
+        .filter_map(|o| o.arg.map(|a| text_of(text, a)))
+        .collect();
+    if rooms.is_empty() {
+        None
+    } else {
+        Some(rooms.join(", "))
+    }
+}
+
+/// The call as reported: the receiver, its operators without their arguments, the method
+/// (`io.to().emit`).
+fn chain_shape(base: &Expression<'_>, ops: &[Op<'_, '_>], method: &str) -> String {
+    let mut call_shape = render(base);
+    for op in ops {
+        call_shape.push('.');
+        call_shape.push_str(op.name);
+        if op.is_call {
+            call_shape.push_str("()");
+        }
+    }
+    call_shape.push('.');
+    call_shape.push_str(method);
+    call_shape
+}
+
+/// Whether a site takes an acknowledgement: an emit that waits for one (`emitWithAck`,
+/// `timeout(…)`, a trailing callback), a listen whose handler takes the ack callback.
+fn takes_ack(role: Role, method: &str, ops: &[Op<'_, '_>], args: &[&Expression<'_>]) -> bool {
+    match role {
+        Role::Emit => {
+            method == "emitWithAck"
+                || ops.iter().any(|o| o.name == "timeout")
+                || (args.len() >= 2 && is_function(args.last().copied()))
+        }
+        Role::Listen => handler_has_ack(args.get(1).copied()),
+    }
 }
 
 fn clip(s: &str) -> String {
@@ -1386,58 +1537,7 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             }
         }
         if self.env.in_function() {
-            match &it.id {
-                BindingPattern::BindingIdentifier(id) => {
-                    let mut kind = match &it.type_annotation {
-                        Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
-                        None => Kind::Unknown,
-                    };
-                    if let Some(init) = &it.init {
-                        let k = self.env.classify_named(&val_of(init));
-                        kind = kind.join(k);
-                    }
-                    let value = match (&it.init, self.decl_kind) {
-                        (Some(init), Some(VariableDeclarationKind::Const)) => Some(cexpr_of(init)),
-                        _ => None,
-                    };
-                    self.env.declare(&id.name, Binding { kind, value });
-                }
-                BindingPattern::ObjectPattern(pattern) => {
-                    let source = it.init.as_ref().map(val_of);
-                    for prop in &pattern.properties {
-                        let Some(local) = prop.value.get_identifier_name() else {
-                            for id in prop.value.get_binding_identifiers() {
-                                self.env.declare(
-                                    &id.name,
-                                    Binding {
-                                        kind: Kind::Unknown,
-                                        value: None,
-                                    },
-                                );
-                            }
-                            continue;
-                        };
-                        let kind = match (&source, prop.key.static_name()) {
-                            (Some(src), Some(key)) => self
-                                .env
-                                .classify(&Val::Member(Box::new(src.clone()), key.to_string())),
-                            _ => Kind::Unknown,
-                        };
-                        self.env.declare(&local, Binding { kind, value: None });
-                    }
-                }
-                pattern => {
-                    for id in pattern.get_binding_identifiers() {
-                        self.env.declare(
-                            &id.name,
-                            Binding {
-                                kind: Kind::Unknown,
-                                value: None,
-                            },
-                        );
-                    }
-                }
-            }
+            self.declare_locals(it);
         }
         walk::walk_variable_declarator(self, it);
     }
