@@ -183,7 +183,7 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     let mut namespaces: IndexSet<String> = IndexSet::from(["/".to_owned()]);
     let mut by_domain: IndexMap<String, String> = IndexMap::new();
     for (name, d) in &events {
-        let domain = name.split_once(':').map_or("events", |(d, _)| d).to_owned();
+        let domain = crate::vocab::domain_of(name, &[]);
         let out = by_domain
             .entry(domain_file(&domain))
             .or_insert_with(|| "events:\n".to_owned());

@@ -1,5 +1,5 @@
 //! Printing a scan: the "spreadsheet" of every event site, as a terminal table, CSV, Markdown or
-//! the stable JSON contract. Sites are grouped by domain (the part of the name before `:`).
+//! the stable JSON contract. Sites are grouped by domain (`crate::vocab::domain_of`).
 
 use super::{Direction, ScanResult, Site};
 use std::collections::BTreeMap;
@@ -18,16 +18,12 @@ pub enum Format {
     Json,
 }
 
-/// The domain of an event: the part before the first `:`. Socket.IO's own events form
-/// `lifecycle`, other names without a `:` form `(none)`.
+/// The domain a site is listed under: its event's ([`crate::vocab::domain_of`]), or
+/// `(dynamic)` when the name is computed at run time.
 pub fn domain(site: &Site) -> String {
     match &site.event {
         None => "(dynamic)".into(),
-        Some(e) if crate::vocab::is_reserved(e) => "lifecycle".into(),
-        Some(e) => match e.split_once(':') {
-            Some((d, _)) if !d.is_empty() => d.to_owned(),
-            _ => "(none)".into(),
-        },
+        Some(e) => crate::vocab::domain_of(e, &[]),
     }
 }
 

@@ -4,11 +4,13 @@
 
 pub mod access;
 pub mod direction;
+pub mod domain;
 pub mod metrics;
 pub mod reserved;
 pub mod rule;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};
+pub use domain::domain_of;
 pub use direction::{Direction, Role, Side};
 pub use reserved::is_reserved;
 pub use rule::Rule;
