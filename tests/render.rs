@@ -77,15 +77,14 @@ fn catalog_page_has_the_task_list_table_and_code_references() {
         "trade:update has emit/listen sites from the scan"
     );
     for s in &trade.sites {
-        let (file, line) = s.label.rsplit_once(':').unwrap();
-        let text = std::fs::read_to_string(Path::new("examples/trading-app").join(file)).unwrap();
-        let l = text
-            .lines()
-            .nth(line.parse::<usize>().unwrap() - 1)
-            .unwrap();
+        let text =
+            std::fs::read_to_string(Path::new("examples/trading-app").join(&s.file)).unwrap();
+        let l = text.lines().nth(s.line as usize - 1).unwrap();
         assert!(
             l.contains("TRADE_UPDATE") || l.contains("trade:update"),
-            "{file}:{line}: {l}"
+            "{}:{}: {l}",
+            s.file,
+            s.line
         );
     }
     let readme = page(&files, "README.md");
@@ -118,14 +117,13 @@ fn permalinks_with_repo_url() {
         ..options()
     };
     let book = Book::new(&cat.catalog, Some(&scan), &opts);
-    let s = &book
-        .domains
-        .iter()
-        .flat_map(|d| &d.events)
-        .find(|e| e.name == "trade:update")
-        .unwrap()
-        .sites[0];
-    assert!(s.url.starts_with("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/examples/trading-app/"), "{}", s.url);
+    let md = render::render_markdown(&book, &opts).unwrap();
+    let catalog = page(&md, "websocket-event-catalog.md");
+    assert!(
+        catalog.contains("](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/examples/trading-app/server/"),
+        "code references are permalinks at the scanned commit"
+    );
+    assert!(!catalog.contains("](../examples/trading-app/"));
 }
 
 /// A catalog with HTML/JS in every text field, and events named like paths, unicode and emoji.

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod diagrams;
 pub mod html;
+pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod templates;
@@ -68,7 +69,14 @@ pub const MANIFEST: &str = ".evdoc-render";
 
 /// The Markdown documentation set (pages, the Prometheus rules file and the manifest).
 pub fn render_markdown(book: &Book, opts: &Options) -> Result<Vec<OutFile>, RenderError> {
-    let env = templates::environment(opts.templates.as_deref())?;
+    let mut env = templates::environment(opts.templates.as_deref())?;
+    let links = links::CodeLinks::new(
+        &opts.code_base,
+        opts.repo_url.as_deref(),
+        &opts.repo_path,
+        &opts.provenance.commit,
+    );
+    markdown::register_filters(&mut env, links);
     let mut files = markdown::pages(&env, book)?;
     files.push(OutFile {
         path: "prometheus-alerts.yml".into(),

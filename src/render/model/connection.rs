@@ -2,10 +2,9 @@
 //! places in the code that handle the connection lifecycle.
 
 use super::events::target_room;
-use super::{event_ref, site_view, EventRef, SiteView};
+use super::{code_ref, event_ref, CodeRef, EventRef};
 use crate::catalog::{self, AuthScheme, Catalog, Event};
 use crate::render::text::anchor;
-use crate::render::Options;
 use crate::scan::ScanResult;
 use serde::Serialize;
 
@@ -79,7 +78,7 @@ pub struct LifecycleSite {
     /// The reserved event (`connection`, `disconnect`…).
     pub event: String,
     /// The site.
-    pub site: SiteView,
+    pub site: CodeRef,
 }
 
 /// The auth rule shown for a namespace (and for its events that set none).
@@ -188,7 +187,7 @@ pub(super) fn errors(cat: &Catalog) -> Vec<ErrorView> {
 }
 
 /// The scan's sites of reserved lifecycle events (`connection`, `disconnect`, `reconnect`…).
-pub(super) fn lifecycle_sites(scan: Option<&ScanResult>, opts: &Options) -> Vec<LifecycleSite> {
+pub(super) fn lifecycle_sites(scan: Option<&ScanResult>) -> Vec<LifecycleSite> {
     let Some(scan) = scan else {
         return vec![];
     };
@@ -198,7 +197,7 @@ pub(super) fn lifecycle_sites(scan: Option<&ScanResult>, opts: &Options) -> Vec<
             let e = s.event.as_deref()?;
             crate::vocab::is_reserved(e).then(|| LifecycleSite {
                 event: e.to_string(),
-                site: site_view(s, opts),
+                site: code_ref(s),
             })
         })
         .collect()

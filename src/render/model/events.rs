@@ -2,10 +2,9 @@
 //! errors, deprecation, per-direction variants and the code references the scan found.
 
 use super::schema::{payload_fields, payload_schema, pretty, type_of, Field};
-use super::{event_anchor, event_ref, site_view, EventRef, SiteView};
+use super::{code_ref, event_anchor, event_ref, CodeRef, EventRef};
 use crate::catalog::{self, Catalog, Event};
 use crate::render::text::anchor;
-use crate::render::Options;
 use crate::scan::{Direction, ScanResult, Site};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,9 +72,7 @@ pub struct EventView {
     /// Events that reply with this one.
     pub reply_to: Vec<EventRef>,
     /// Code references from the scan.
-    pub sites: Vec<SiteView>,
-    /// The master table's Code Reference cell (Markdown links).
-    pub code_cell: String,
+    pub sites: Vec<CodeRef>,
     /// Tags.
     pub tags: Vec<String>,
 }
@@ -135,18 +132,17 @@ pub fn domain_of(name: &str, ev: &Event) -> String {
 
 /// The events section: every event of the catalog, grouped by domain (domains sorted, events
 /// in catalog order).
-pub(super) fn domains(cat: &Catalog, scan: Option<&ScanResult>, opts: &Options) -> Vec<Domain> {
+pub(super) fn domains(cat: &Catalog, scan: Option<&ScanResult>) -> Vec<Domain> {
     let sites = sites_by_event(scan);
     let mut reply_to = replies_by_target(cat);
     let mut domains: BTreeMap<String, Vec<EventView>> = BTreeMap::new();
     for (name, ev) in &cat.events {
-        let code: Vec<SiteView> = sites
+        let code: Vec<CodeRef> = sites
             .get(name.as_str())
-            .map(|ss| ss.iter().map(|s| site_view(s, opts)).collect())
+            .map(|ss| ss.iter().map(|s| code_ref(s)).collect())
             .unwrap_or_default();
         let replied_to = reply_to.remove(name.as_str()).unwrap_or_default();
-        let mut view = event_view(cat, name, ev, code, replied_to);
-        view.code_cell = code_cell(&view, scan.is_some());
+        let view = event_view(cat, name, ev, code, replied_to);
         domains.entry(domain_of(name, ev)).or_default().push(view);
     }
     domains
@@ -189,7 +185,7 @@ fn event_view(
     cat: &Catalog,
     name: &str,
     ev: &Event,
-    sites: Vec<SiteView>,
+    sites: Vec<CodeRef>,
     reply_to: Vec<EventRef>,
 ) -> EventView {
     let namespace = ev.namespace.clone().unwrap_or_else(|| "/".into());
@@ -232,7 +228,6 @@ fn event_view(
         variants,
         reply_to,
         sites,
-        code_cell: String::new(),
         tags: ev.tags.clone(),
     }
 }
@@ -248,11 +243,7 @@ fn event_auth(cat: &Catalog, ev: &Event, namespace: &str) -> String {
 fn error_ref(cat: &Catalog, code: &str) -> EventRef {
     EventRef {
         name: code.to_string(),
-        anchor: if cat.errors.contains_key(code) {
-            anchor("err-", code)
-        } else {
-            String::new()
-        },
+        anchor: cat.errors.contains_key(code).then(|| anchor("err-", code)),
     }
 }
 
@@ -290,27 +281,6 @@ fn variant_view(arrow: &str, v: &catalog::Variant) -> VariantView {
         ack_json: v.ack.as_ref().map(pretty),
         examples: v.examples.iter().map(pretty).collect(),
     }
-}
-
-/// The master table's Code Reference cell: up to three links, then a count.
-fn code_cell(e: &EventView, scanned: bool) -> String {
-    if e.sites.is_empty() {
-        return if scanned && !e.reserved {
-            "not found in code".into()
-        } else {
-            "—".into()
-        };
-    }
-    let mut cells: Vec<String> = e
-        .sites
-        .iter()
-        .take(3)
-        .map(|s| format!("[{}]({})", crate::render::text::escape_all(&s.label), s.url))
-        .collect();
-    if e.sites.len() > 3 {
-        cells.push(format!("+{} more", e.sites.len() - 3));
-    }
-    cells.join("<br>")
 }
 
 fn arrow(d: Direction) -> &'static str {

@@ -1,5 +1,8 @@
-//! The book: everything the pages show, computed once from the catalog and the scan, as plain
-//! serialisable data that templates read (no logic left for the templates but layout).
+//! The book: everything the pages show, computed once from the catalog and the scan, as neutral
+//! serialisable data: plain text, anchors, typed cells, code references relative to the scan
+//! root and diagrams as Mermaid source. No output format's syntax (Markdown escaping, links
+//! relative to an output folder) is stored here, so one book serves every renderer; the
+//! Markdown renderer's templates and filters do the escaping and the linking.
 //!
 //! [`Book::new`] is the pipeline; each section has its own builder: [`events`] (domains, events,
 //! payload fields from [`schema`]), [`connection`] (auth, namespaces, rooms, error codes,
@@ -15,14 +18,14 @@ mod snippets;
 pub use architecture::{Diagrams, FlowView, SubscriptionView};
 pub use connection::{AuthView, ErrorView, LifecycleSite, NamespaceView, RoomView};
 pub use events::{domain_of, DeprecationView, Domain, EventView, VariantView};
-pub use schema::{fields, type_of, Field};
+pub use schema::{fields, type_of, Constraint, Field};
 pub use snippets::Snippets;
 
 use super::text::anchor;
 use super::{builtin, Options};
 use crate::catalog::{self, Catalog, Trouble};
 use crate::scan::{Direction, ScanResult, Site};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which code the documentation describes: the commit and its committer date.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -103,17 +106,19 @@ pub struct Book {
 pub struct EventRef {
     /// Event name.
     pub name: String,
-    /// Its anchor on the catalog page; empty when the catalog does not define it.
-    pub anchor: String,
+    /// Its anchor on the catalog page; none when the catalog does not define it.
+    pub anchor: Option<String>,
 }
 
-/// A code reference.
-#[derive(Clone, Debug, Serialize)]
-pub struct SiteView {
-    /// `file:line`.
-    pub label: String,
-    /// Link target.
-    pub url: String,
+/// A code reference: a site the scan found, by its path relative to the scan root. Renderers
+/// turn it into a link from their own output folder (or a permalink), so the book does not
+/// depend on where it is written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeRef {
+    /// `/`-separated path relative to the scan root (`server/app.js`).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
     /// `emit` / `listen`.
     pub role: String,
     /// `server` / `client` / `unknown`.
@@ -149,7 +154,7 @@ impl Book {
             rooms,
             errors: connection::errors(cat),
             event_count: cat.events.len(),
-            domains: events::domains(cat, scan, opts),
+            domains: events::domains(cat, scan),
             flows: architecture::flows(cat),
             subscriptions: architecture::subscriptions(cat),
             troubleshooting: builtin::merge_troubleshooting(&cat.troubleshooting),
@@ -159,7 +164,7 @@ impl Book {
             alerts,
             event_pattern: cat.conventions.event_pattern.clone(),
             versioning: cat.conventions.versioning.clone(),
-            lifecycle_sites: connection::lifecycle_sites(scan, opts),
+            lifecycle_sites: connection::lifecycle_sites(scan),
             error_anchor: cat
                 .events
                 .contains_key("error")
@@ -213,55 +218,15 @@ pub fn event_anchor(name: &str) -> String {
 fn event_ref(cat: &Catalog, name: &str) -> EventRef {
     EventRef {
         name: name.to_string(),
-        anchor: if cat.events.contains_key(name) {
-            event_anchor(name)
-        } else {
-            String::new()
-        },
+        anchor: cat.events.contains_key(name).then(|| event_anchor(name)),
     }
 }
 
-/// A link to where a site is in the code: a permalink at the scanned commit with `repo_url`,
-/// else a relative path from the output folder.
-fn site_url(site: &Site, opts: &Options) -> String {
-    match (&opts.repo_url, opts.provenance.commit.is_empty()) {
-        (Some(url), false) => format!(
-            "{}/blob/{}/{}{}#L{}",
-            url.trim_end_matches('/'),
-            opts.provenance.commit,
-            opts.repo_path,
-            site.file,
-            site.line
-        ),
-        _ => format!("{}{}#L{}", opts.code_base, site.file, site.line),
-    }
-}
-
-/// Percent-encode what would break a Markdown link destination (spaces, parentheses, `<>`).
-fn link_safe(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '(' => out.push_str("%28"),
-            ')' => out.push_str("%29"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            '|' => out.push_str("%7C"),
-            '"' => out.push_str("%22"),
-            '`' => out.push_str("%60"),
-            '\\' => out.push_str("%5C"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn site_view(s: &Site, opts: &Options) -> SiteView {
-    SiteView {
-        label: format!("{}:{}", s.file, s.line),
-        url: link_safe(&site_url(s, opts)),
+/// The neutral form of a scan site: where it is relative to the scan root, and what it does.
+fn code_ref(s: &Site) -> CodeRef {
+    CodeRef {
+        file: s.file.clone(),
+        line: s.line,
         role: match s.role {
             crate::scan::Role::Emit => "emit",
             crate::scan::Role::Listen => "listen",
@@ -270,18 +235,5 @@ fn site_view(s: &Site, opts: &Options) -> SiteView {
         side: s.side.map(|x| x.as_str()).unwrap_or("unknown").into(),
         call: s.call.clone(),
         room: s.room.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn link_targets_cannot_break_markdown_links() {
-        assert_eq!(
-            link_safe("a b(c)<d>|`\"\\"),
-            "a%20b%28c%29%3Cd%3E%7C%60%22%5C"
-        );
     }
 }

@@ -1,21 +1,31 @@
 //! Payload schemas as the pages show them: a compact type (`{ userId: string }`) and a flat
 //! list of fields (`positions[].symbol`), computed from the catalog's JSON Schemas.
 
-use super::super::text::md_code;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One field of a payload.
-#[derive(Clone, Debug, Serialize)]
+/// One field of a payload: a row of the field table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Field {
     /// Path (`positions[].symbol`, `arg1`).
     pub path: String,
-    /// Type (`string`, `"buy" \| "sell"`).
+    /// Compact type (`string`, `"buy" | "sell"`).
     pub ty: String,
     /// Required in its object.
     pub required: bool,
-    /// Description and constraints.
-    pub notes: String,
+    /// The schema's `description`, trimmed (empty when none).
+    pub description: String,
+    /// Validation keywords the schema sets, in a fixed order.
+    pub constraints: Vec<Constraint>,
+}
+
+/// A validation keyword of a field's schema (`pattern`, `maxLength`, `default`…).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    /// The JSON Schema keyword.
+    pub key: String,
+    /// Its value: a string as is, anything else as JSON.
+    pub value: String,
 }
 
 /// A schema as pretty JSON (what the pages show in their "JSON Schema" blocks).
@@ -124,39 +134,43 @@ fn required(s: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn notes(s: &Value) -> String {
-    let mut constraints = vec![];
-    for key in [
-        "format",
-        "pattern",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "default",
-    ] {
-        if let Some(v) = s.get(key) {
-            let v = match v {
+/// The keywords shown beside a field's description, in this order.
+const CONSTRAINT_KEYS: [&str; 11] = [
+    "format",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "default",
+];
+
+fn constraints(s: &Value) -> Vec<Constraint> {
+    CONSTRAINT_KEYS
+        .iter()
+        .filter_map(|key| {
+            let value = match s.get(key)? {
                 Value::String(x) => x.clone(),
                 other => other.to_string(),
             };
-            constraints.push(format!("{key} {}", md_code(&v)));
-        }
-    }
-    let desc = s
-        .get("description")
+            Some(Constraint {
+                key: key.to_string(),
+                value,
+            })
+        })
+        .collect()
+}
+
+fn description(s: &Value) -> String {
+    s.get("description")
         .and_then(Value::as_str)
         .map(str::trim)
-        .unwrap_or("");
-    match (desc.is_empty(), constraints.is_empty()) {
-        (_, true) => desc.to_string(),
-        (true, false) => constraints.join(", "),
-        (false, false) => format!("{desc} ({})", constraints.join(", ")),
-    }
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Flatten a schema's properties into field rows (`a`, `a.b`, `items[].c`), at most 200 rows.
@@ -169,7 +183,8 @@ pub fn fields(prefix: &str, s: &Value, required_here: bool, out: &mut Vec<Field>
             path: prefix.to_string(),
             ty: type_of(s, 1),
             required: required_here,
-            notes: notes(s),
+            description: description(s),
+            constraints: constraints(s),
         });
     }
     if let Some(Value::Object(props)) = s.get("properties") {
@@ -227,7 +242,26 @@ mod tests {
         fields("", &s, true, &mut out);
         let paths: Vec<_> = out.iter().map(|f| (f.path.as_str(), f.required)).collect();
         assert_eq!(paths, [("positions", true), ("positions[].symbol", true)]);
-        assert_eq!(out[1].notes, "Ticker");
+        assert_eq!(out[1].description, "Ticker");
+        assert!(out[1].constraints.is_empty());
+    }
+
+    #[test]
+    fn constraints_keep_their_keyword_order_and_show_non_strings_as_json() {
+        let s = json!({"maxLength": 8, "pattern": "^[A-Z]+$", "default": "X"});
+        let c: Vec<(String, String)> = constraints(&s)
+            .into_iter()
+            .map(|c| (c.key, c.value))
+            .collect();
+        let pairs: Vec<(&str, &str)> = c.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("pattern", "^[A-Z]+$"),
+                ("maxLength", "8"),
+                ("default", "X")
+            ]
+        );
     }
 
     #[test]
