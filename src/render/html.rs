@@ -3,16 +3,22 @@
 //! `.html`, Mermaid blocks replaced by inline SVG, wrapped in `page.html.j2` with a navigation
 //! sidebar, a table of contents and a client-side search index (a plain script, so the site works
 //! from `file://` with no server and no CDN).
+//!
+//! The pages come from the Markdown renderer on purpose: the text of every page lives once, in
+//! the Markdown templates (which `--templates` overrides), so the site cannot drift from the
+//! Markdown documentation. The site renders its own Markdown, with code links from its folder.
 
+use super::markdown::MarkdownRenderer;
 use super::model::Book;
 use super::templates::{self, PAGES};
 use super::text::slug;
-use super::{diagrams, Options, OutFile, RenderError};
+use super::{diagrams, OutFile, RenderError, Renderer};
 use pulldown_cmark::{
     CodeBlockKind, Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 /// A page of the site's navigation.
 #[derive(Clone, Debug, Serialize)]
@@ -317,15 +323,34 @@ fn search_index(book: &Book) -> String {
     format!("window.EVDOC_SEARCH = {json};\n")
 }
 
+/// The HTML site: every generated page, then the hand-written Markdown pages, the stylesheet,
+/// the script, the search index and the Prometheus rules file.
+#[derive(Clone, Debug)]
+pub struct HtmlRenderer {
+    /// Renders the pages' Markdown, with code links from the site's folder and the same
+    /// template overrides as the Markdown output.
+    pub markdown: MarkdownRenderer,
+    /// Hand-written Markdown pages beside the generated ones (`catalog-format.md`): the site
+    /// includes them so that the index's links to them work.
+    pub extra: Vec<OutFile>,
+}
+
+impl Renderer for HtmlRenderer {
+    fn render(&self, book: &Book) -> Result<Vec<OutFile>, RenderError> {
+        let md = self.markdown.render(book)?;
+        render_site(book, &md, &self.extra, self.markdown.templates.as_deref())
+    }
+}
+
 /// Render the site: every generated page, then `extra` hand-written Markdown pages (such as
 /// `catalog-format.md`), the stylesheet, the script and the search index.
-pub fn render_site(
+fn render_site(
     book: &Book,
     md_pages: &[OutFile],
     extra: &[OutFile],
-    opts: &Options,
+    template_dir: Option<&Path>,
 ) -> Result<Vec<OutFile>, RenderError> {
-    let env = templates::environment(opts.templates.as_deref())?;
+    let env = templates::environment(template_dir)?;
     let mut all: Vec<(&OutFile, String)> = vec![];
     for p in md_pages.iter().filter(|p| p.path.ends_with(".md")) {
         let title = PAGES

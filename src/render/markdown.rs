@@ -5,12 +5,37 @@
 
 use super::links::CodeLinks;
 use super::model::{CodeRef, Field};
-use super::templates::PAGES;
+use super::templates::{self, PAGES};
 use super::text::{escape_all, md_cell, md_code};
-use super::{Book, OutFile, RenderError};
+use super::{manifest, Book, OutFile, RenderError, Renderer};
 use minijinja::{Environment, Error, Value};
 use serde::Deserialize;
+use std::path::PathBuf;
 use std::sync::Arc;
+
+/// The Markdown documentation set: every page of [`PAGES`], the Prometheus rules file and the
+/// manifest.
+#[derive(Clone, Debug)]
+pub struct MarkdownRenderer {
+    /// Where code references point from the output folder (or permalinks).
+    pub links: CodeLinks,
+    /// Folder whose files replace the embedded templates of the same name.
+    pub templates: Option<PathBuf>,
+}
+
+impl Renderer for MarkdownRenderer {
+    fn render(&self, book: &Book) -> Result<Vec<OutFile>, RenderError> {
+        let mut env = templates::environment(self.templates.as_deref())?;
+        register_filters(&mut env, self.links.clone());
+        let mut files = pages(&env, book)?;
+        files.push(OutFile {
+            path: "prometheus-alerts.yml".into(),
+            content: book.alerts_yaml.clone(),
+        });
+        files.push(manifest(&files));
+        Ok(files)
+    }
+}
 
 /// How many code references the master table's cell lists before "+N more".
 const CELL_SITES: usize = 3;
@@ -19,7 +44,7 @@ const CELL_SITES: usize = 3;
 /// `code_link` (a [`CodeRef`] as a Markdown link), `code_cell(expected)` (the master table's
 /// Code Reference cell for a list of them; `expected` says whether an empty list means the scan
 /// missed the event) and `notes` (a [`Field`]'s description and constraints as one cell).
-pub fn register_filters(env: &mut Environment<'static>, links: CodeLinks) {
+fn register_filters(env: &mut Environment<'static>, links: CodeLinks) {
     let links = Arc::new(links);
     let l = Arc::clone(&links);
     env.add_filter("code_link", move |r: Value| -> Result<String, Error> {
@@ -99,7 +124,7 @@ fn link_safe(url: &str) -> String {
 }
 
 /// Render every page of [`PAGES`].
-pub fn pages(env: &Environment<'static>, book: &Book) -> Result<Vec<OutFile>, RenderError> {
+fn pages(env: &Environment<'static>, book: &Book) -> Result<Vec<OutFile>, RenderError> {
     let ctx = minijinja::Value::from(minijinja::value::Serde(book));
     let nav: Vec<(&str, &str)> = PAGES.iter().map(|(f, _, t)| (*f, *t)).collect();
     PAGES

@@ -21,8 +21,8 @@ pub use events::{domain_of, DeprecationView, Domain, EventView, VariantView};
 pub use schema::{fields, type_of, Constraint, Field};
 pub use snippets::Snippets;
 
+use super::builtin;
 use super::text::anchor;
-use super::{builtin, Options};
 use crate::catalog::{self, Catalog, Trouble};
 use crate::scan::{Direction, ScanResult, Site};
 use serde::{Deserialize, Serialize};
@@ -130,8 +130,9 @@ pub struct CodeRef {
 }
 
 impl Book {
-    /// Build the book from a catalog and (optionally) a scan of the code it documents.
-    pub fn new(cat: &Catalog, scan: Option<&ScanResult>, opts: &Options) -> Book {
+    /// Build the book from a catalog, (optionally) a scan of the code it documents, and which
+    /// commit that code is at.
+    pub fn new(cat: &Catalog, scan: Option<&ScanResult>, provenance: &Provenance) -> Book {
         let auth = connection::auth(cat);
         let rooms = connection::rooms(cat);
         let namespaces = connection::namespaces(cat, &rooms);
@@ -141,8 +142,8 @@ impl Book {
             title: title(cat),
             version: cat.info.version.clone(),
             description: cat.info.description.clone(),
-            provenance: opts.provenance.clone(),
-            commit_short: opts.provenance.commit.chars().take(10).collect(),
+            provenance: provenance.clone(),
+            commit_short: provenance.commit.chars().take(10).collect(),
             scanned: scan.is_some(),
             site_count: scan.map(|s| s.sites.len()).unwrap_or(0),
             connection: cat.connection.clone(),
