@@ -4,9 +4,9 @@
 //! relative to an output folder) is stored here, so one book serves every renderer; the
 //! Markdown renderer's templates and filters do the escaping and the linking.
 //!
-//! [`Book::new`] is the pipeline; each section has its own builder: [`events`] (domains, events,
-//! payload fields from [`schema`]), [`connection`] (auth, namespaces, rooms, error codes,
-//! lifecycle sites), [`architecture`] (flows and diagrams), [`snippets`] (generated
+//! [`Book::new`] is the pipeline; each section has its own builder in a submodule: `events`
+//! (domains, events, payload fields from `schema`), `connection` (auth, namespaces, rooms,
+//! error codes, lifecycle sites), `architecture` (flows and diagrams), `snippets` (generated
 //! JavaScript), and the troubleshooting and monitoring content of [`builtin`].
 
 mod architecture;
