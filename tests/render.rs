@@ -2,18 +2,31 @@
 //! odd names, 2,000 events), and the CLI's write / --check / stale-file behaviour.
 
 use assert_cmd::Command;
-use evdoc::render::{self, html, Book, Options, OutFile, Provenance};
+use evdoc::render::{
+    Book, CodeLinks, HtmlRenderer, MarkdownRenderer, OutFile, Provenance, Renderer,
+};
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn options() -> Options {
-    Options {
-        provenance: Provenance {
-            commit: "0123456789abcdef0123456789abcdef01234567".into(),
-            date: "2024-05-14".into(),
-        },
-        code_base: "../examples/trading-app/".into(),
-        ..Options::default()
+fn provenance() -> Provenance {
+    Provenance {
+        commit: "0123456789abcdef0123456789abcdef01234567".into(),
+        date: "2024-05-14".into(),
+    }
+}
+
+/// The Markdown renderer as `evdoc render --out docs --scan examples/trading-app` makes it.
+fn markdown() -> MarkdownRenderer {
+    MarkdownRenderer {
+        links: CodeLinks::new("../examples/trading-app/", None, "", &provenance().commit),
+        templates: None,
+    }
+}
+
+fn site(extra: Vec<OutFile>) -> HtmlRenderer {
+    HtmlRenderer {
+        markdown: markdown(),
+        extra,
     }
 }
 
@@ -30,8 +43,8 @@ fn reference() -> (Vec<OutFile>, Book) {
         None,
     )
     .expect("example scans");
-    let book = Book::new(&cat.catalog, Some(&scan), &options());
-    (render::render_markdown(&book, &options()).unwrap(), book)
+    let book = Book::new(&cat.catalog, Some(&scan), &provenance());
+    (markdown().render(&book).unwrap(), book)
 }
 
 fn page<'a>(files: &'a [OutFile], name: &str) -> &'a str {
@@ -77,15 +90,14 @@ fn catalog_page_has_the_task_list_table_and_code_references() {
         "trade:update has emit/listen sites from the scan"
     );
     for s in &trade.sites {
-        let (file, line) = s.label.rsplit_once(':').unwrap();
-        let text = std::fs::read_to_string(Path::new("examples/trading-app").join(file)).unwrap();
-        let l = text
-            .lines()
-            .nth(line.parse::<usize>().unwrap() - 1)
-            .unwrap();
+        let text =
+            std::fs::read_to_string(Path::new("examples/trading-app").join(&s.file)).unwrap();
+        let l = text.lines().nth(s.line as usize - 1).unwrap();
         assert!(
             l.contains("TRADE_UPDATE") || l.contains("trade:update"),
-            "{file}:{line}: {l}"
+            "{}:{}: {l}",
+            s.file,
+            s.line
         );
     }
     let readme = page(&files, "README.md");
@@ -112,20 +124,23 @@ fn permalinks_with_repo_url() {
     let cat = evdoc::catalog::load(Path::new("catalog")).unwrap();
     let scan =
         evdoc::scan::scan(Path::new("examples/trading-app"), &Default::default(), None).unwrap();
-    let opts = Options {
-        repo_url: Some("https://github.com/o/r/".into()),
-        repo_path: "examples/trading-app/".into(),
-        ..options()
+    let permalinks = MarkdownRenderer {
+        links: CodeLinks::new(
+            "../examples/trading-app/",
+            Some("https://github.com/o/r/"),
+            "examples/trading-app/",
+            &provenance().commit,
+        ),
+        templates: None,
     };
-    let book = Book::new(&cat.catalog, Some(&scan), &opts);
-    let s = &book
-        .domains
-        .iter()
-        .flat_map(|d| &d.events)
-        .find(|e| e.name == "trade:update")
-        .unwrap()
-        .sites[0];
-    assert!(s.url.starts_with("https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/examples/trading-app/"), "{}", s.url);
+    let book = Book::new(&cat.catalog, Some(&scan), &provenance());
+    let md = permalinks.render(&book).unwrap();
+    let catalog = page(&md, "websocket-event-catalog.md");
+    assert!(
+        catalog.contains("](https://github.com/o/r/blob/0123456789abcdef0123456789abcdef01234567/examples/trading-app/server/"),
+        "code references are permalinks at the scanned commit"
+    );
+    assert!(!catalog.contains("](../examples/trading-app/"));
 }
 
 /// A catalog with HTML/JS in every text field, and events named like paths, unicode and emoji.
@@ -202,9 +217,9 @@ fn hostile_catalog(dir: &Path, extra_events: usize) {
 
 fn render_all(dir: &Path) -> (Vec<OutFile>, Vec<OutFile>) {
     let cat = evdoc::catalog::load(dir).unwrap_or_else(|e| panic!("{:?}", e.0));
-    let book = Book::new(&cat.catalog, None, &options());
-    let md = render::render_markdown(&book, &options()).unwrap();
-    let site = html::render_site(&book, &md, &[], &options()).unwrap();
+    let book = Book::new(&cat.catalog, None, &provenance());
+    let md = markdown().render(&book).unwrap();
+    let site = site(vec![]).render(&book).unwrap();
     (md, site)
 }
 
@@ -296,7 +311,7 @@ fn odd_names_get_distinct_stable_anchors() {
     let dir = tempfile::tempdir().unwrap();
     hostile_catalog(dir.path(), 0);
     let cat = evdoc::catalog::load(dir.path()).unwrap();
-    let book = Book::new(&cat.catalog, None, &options());
+    let book = Book::new(&cat.catalog, None, &provenance());
     let anchors: Vec<&str> = book
         .domains
         .iter()
@@ -314,7 +329,7 @@ fn odd_names_get_distinct_stable_anchors() {
             "{a}"
         );
     }
-    let again = Book::new(&cat.catalog, None, &options());
+    let again = Book::new(&cat.catalog, None, &provenance());
     let anchors2: Vec<&str> = again
         .domains
         .iter()
@@ -345,32 +360,30 @@ fn templates_can_be_overridden() {
     )
     .unwrap();
     let cat = evdoc::catalog::load(Path::new("catalog")).unwrap();
-    let opts = Options {
+    let overridden = MarkdownRenderer {
         templates: Some(dir.path().into()),
-        ..options()
+        ..markdown()
     };
-    let book = Book::new(&cat.catalog, None, &opts);
-    let md = render::render_markdown(&book, &opts).unwrap();
+    let book = Book::new(&cat.catalog, None, &provenance());
+    let md = overridden.render(&book).unwrap();
     assert_eq!(
         page(&md, "scaling.md"),
         "# Our scaling\n\nTrading Dashboard Realtime API runs on one box.\n"
     );
     // A broken override is a clear error, not a panic.
     std::fs::write(dir.path().join("scaling.md.j2"), "{{ book.nope }}").unwrap();
-    let err = render::render_markdown(&book, &opts)
-        .unwrap_err()
-        .to_string();
+    let err = overridden.render(&book).unwrap_err().to_string();
     assert!(err.contains("scaling.md.j2"), "{err}");
 }
 
 #[test]
 fn site_has_every_page_diagrams_and_working_internal_links() {
-    let (md, book) = reference();
+    let (_, book) = reference();
     let extra = vec![OutFile {
         path: "catalog-format.md".into(),
         content: "# The catalog format\n".into(),
     }];
-    let site = html::render_site(&book, &md, &extra, &options()).unwrap();
+    let site = site(extra).render(&book).unwrap();
     let names: Vec<&str> = site.iter().map(|f| f.path.as_str()).collect();
     for p in [
         "index.html",

@@ -1,10 +1,15 @@
 //! `evdoc render`: the glue around `evdoc::render` — load the catalog, scan the code, ask git
-//! which commit the code is at, compute link prefixes, then write (or `--check`) the output
-//! folders, deleting stale generated files listed in the previous manifest.
+//! which commit the code is at, build the book once, run the renderers asked for (Markdown
+//! always, HTML with `--html`), each with code links from its own folder, then write (or
+//! `--check`) the output folders, deleting stale generated files listed in the previous
+//! manifest.
 
 use super::{load_catalog, run_scan, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK};
 use clap::Args;
-use evdoc::render::{self, Book, Options, OutFile, Provenance, MANIFEST};
+use evdoc::render::{
+    self, Book, CodeLinks, HtmlRenderer, MarkdownRenderer, OutFile, Provenance, Renderer, MANIFEST,
+};
+use evdoc::scan::ScanResult;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
@@ -51,56 +56,17 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
     let Some(cat) = load_catalog(ui, &a.catalog) else {
         return BAD_INPUT;
     };
-    let scan = match &a.scan {
-        Some(p) => {
-            if !p.exists() {
-                ui.error(format!("`{}` does not exist", p.display()));
-                return BAD_INPUT;
-            }
-            match run_scan(ui, p, &a.flags, Some(&cat)) {
-                Some(r) => Some(r),
-                None => return BAD_INPUT,
-            }
-        }
-        None => None,
+    let Ok(scan) = scan(ui, &a, &cat) else {
+        return BAD_INPUT;
     };
-    let code_root = a.scan.clone().unwrap_or_else(|| PathBuf::from("."));
     // Without a scan there is no code to date: only the catalog's history counts (the whole
     // folder's would make the pages stale on every commit).
     let provenance = provenance(a.scan.as_deref(), &a.catalog);
-    let repo_path = git_toplevel(&code_root)
-        .map(|top| relative(&top, &code_root))
-        .unwrap_or_default();
-    let mut opts = Options {
-        provenance,
-        code_base: relative(&a.out, &code_root),
-        repo_url: a.repo_url.clone(),
-        repo_path,
-        templates: a.templates.clone(),
-    };
-    let book = Book::new(&cat.catalog, scan.as_ref(), &opts);
-    let md = match render::render_markdown(&book, &opts) {
-        Ok(f) => f,
-        Err(e) => {
-            ui.error(e);
-            return BAD_INPUT;
-        }
-    };
-    let mut outputs = vec![(a.out.clone(), md.clone())];
-    if let Some(site) = &a.html {
-        // Links from the site to the code start from the site's folder.
-        opts.code_base = relative(site, &code_root);
-        let book = Book::new(&cat.catalog, scan.as_ref(), &opts);
-        let md_for_site = match render::render_markdown(&book, &opts) {
-            Ok(f) => f,
-            Err(e) => {
-                ui.error(e);
-                return BAD_INPUT;
-            }
-        };
-        let extra = hand_written_pages(&a.out, &md);
-        match render::html::render_site(&book, &md_for_site, &extra, &opts) {
-            Ok(files) => outputs.push((site.clone(), files)),
+    let book = Book::new(&cat.catalog, scan.as_ref(), &provenance);
+    let mut outputs = vec![];
+    for (dir, renderer) in renderers(&a, &provenance) {
+        match renderer.render(&book) {
+            Ok(files) => outputs.push((dir, files)),
             Err(e) => {
                 ui.error(e);
                 return BAD_INPUT;
@@ -117,6 +83,62 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
             }
         }
     }
+    report(ui, &a, &book, &outputs, changed)
+}
+
+/// The scan of `--scan`, if given; `Err` once the error is reported.
+fn scan(
+    ui: &Ui,
+    a: &RenderArgs,
+    cat: &evdoc::catalog::LoadedCatalog,
+) -> Result<Option<ScanResult>, ()> {
+    let Some(p) = &a.scan else {
+        return Ok(None);
+    };
+    if !p.exists() {
+        ui.error(format!("`{}` does not exist", p.display()));
+        return Err(());
+    }
+    run_scan(ui, p, &a.flags, Some(cat)).map(Some).ok_or(())
+}
+
+/// The renderers asked for, each with its output folder: Markdown always, the site with
+/// `--html`. Code references link from each renderer's own folder to the scanned code (or are
+/// permalinks with `--repo-url`).
+fn renderers(a: &RenderArgs, provenance: &Provenance) -> Vec<(PathBuf, Box<dyn Renderer>)> {
+    let code_root = a.scan.clone().unwrap_or_else(|| PathBuf::from("."));
+    let repo_path = git_toplevel(&code_root)
+        .map(|top| relative(&top, &code_root))
+        .unwrap_or_default();
+    let markdown = |dir: &Path| MarkdownRenderer {
+        links: CodeLinks::new(
+            &relative(dir, &code_root),
+            a.repo_url.as_deref(),
+            &repo_path,
+            &provenance.commit,
+        ),
+        templates: a.templates.clone(),
+    };
+    let mut renderers: Vec<(PathBuf, Box<dyn Renderer>)> =
+        vec![(a.out.clone(), Box::new(markdown(&a.out)))];
+    if let Some(site) = &a.html {
+        let html = HtmlRenderer {
+            markdown: markdown(site),
+            extra: hand_written_pages(&a.out),
+        };
+        renderers.push((site.clone(), Box::new(html)));
+    }
+    renderers
+}
+
+/// The closing note (or, with `--check`, the verdict) and the exit code.
+fn report(
+    ui: &Ui,
+    a: &RenderArgs,
+    book: &Book,
+    outputs: &[(PathBuf, Vec<OutFile>)],
+    changed: usize,
+) -> u8 {
     if a.check {
         if changed > 0 {
             ui.error(format!(
@@ -141,7 +163,8 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
 
 /// Markdown files in the output folder that render does not generate (`catalog-format.md`):
 /// the site includes them so that the index's links to them work.
-fn hand_written_pages(out: &Path, generated: &[OutFile]) -> Vec<OutFile> {
+fn hand_written_pages(out: &Path) -> Vec<OutFile> {
+    let generated = |name: &str| render::templates::PAGES.iter().any(|(f, _, _)| *f == name);
     let Ok(rd) = std::fs::read_dir(out) else {
         return vec![];
     };
@@ -149,7 +172,7 @@ fn hand_written_pages(out: &Path, generated: &[OutFile]) -> Vec<OutFile> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_string();
-            if !name.ends_with(".md") || generated.iter().any(|g| g.path == name) {
+            if !name.ends_with(".md") || generated(&name) {
                 return None;
             }
             let content = std::fs::read_to_string(e.path()).ok()?;

@@ -130,7 +130,7 @@ pub fn namespaces(nss: &[NamespaceView]) -> String {
         s.push_str(&format!(
             "  ns{i}[\"Namespace {} (auth: {})\"]\n  io --> ns{i}\n",
             label(&ns.name),
-            label(&ns.auth)
+            label(&ns.auth.to_string())
         ));
         for r in ns.rooms.iter().take(MAX_ROOMS) {
             s.push_str(&format!(

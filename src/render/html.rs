@@ -3,16 +3,22 @@
 //! `.html`, Mermaid blocks replaced by inline SVG, wrapped in `page.html.j2` with a navigation
 //! sidebar, a table of contents and a client-side search index (a plain script, so the site works
 //! from `file://` with no server and no CDN).
+//!
+//! The pages come from the Markdown renderer on purpose: the text of every page lives once, in
+//! the Markdown templates (which `--templates` overrides), so the site cannot drift from the
+//! Markdown documentation. The site renders its own Markdown, with code links from its folder.
 
+use super::markdown::MarkdownRenderer;
 use super::model::Book;
 use super::templates::{self, PAGES};
 use super::text::slug;
-use super::{diagrams, Options, OutFile, RenderError};
+use super::{diagrams, OutFile, RenderError, Renderer};
 use pulldown_cmark::{
     CodeBlockKind, Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 /// A page of the site's navigation.
 #[derive(Clone, Debug, Serialize)]
@@ -80,114 +86,175 @@ fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
     opts.insert(MdOptions::ENABLE_TABLES);
     opts.insert(MdOptions::ENABLE_STRIKETHROUGH);
     opts.insert(MdOptions::ENABLE_TASKLISTS);
-    let mut events: Vec<Event> = vec![];
-    let mut toc = vec![];
-    let mut title = String::new();
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut diagrams_src: Vec<String> = vec![];
-    let mut in_mermaid: Option<String> = None;
-    let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
+    let mut pass = Pass::new(known);
     for ev in Parser::new_ext(md, opts) {
-        if let Some(buf) = &mut in_mermaid {
-            match ev {
-                Event::Text(t) => buf.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let n = diagrams_src.len();
-                    diagrams_src.push(in_mermaid.take().unwrap_or_default());
-                    events.push(Event::Html(
-                        format!("<div class=\"evdoc-diagram\" id=\"evdoc-diagram-{n}\"></div>\n")
-                            .into(),
-                    ));
-                }
-                _ => {}
-            }
-            continue;
+        pass.push(ev);
+    }
+    // Heading texts went into Text events, so pulldown-cmark escapes them; the id is a slug.
+    let mut raw = String::with_capacity(md.len() * 2);
+    pulldown_cmark::html::push_html(&mut raw, pass.events.into_iter());
+    let body = sanitizer().clean(&raw).to_string();
+    let svgs = draw_all(&pass.diagrams, page_id);
+    Converted {
+        body: fill_diagram_slots(&body, &svgs),
+        toc: pass.toc,
+        title: pass.title,
+    }
+}
+
+/// One pass over the Markdown events of a page, rewriting them for the site: a Mermaid block
+/// becomes a numbered slot (its source kept for drawing), a heading gets a unique id and an
+/// anchor link (and feeds the title and the table of contents), a link to a page becomes
+/// `.html`.
+struct Pass<'a, 'k> {
+    /// Markdown pages of the site, whose links are rewritten.
+    known: &'k HashSet<String>,
+    /// The rewritten events.
+    events: Vec<Event<'a>>,
+    toc: Vec<TocItem>,
+    /// The first level-1 heading.
+    title: String,
+    /// How many headings used each id so far.
+    used: HashMap<String, usize>,
+    /// Mermaid sources, by slot number.
+    diagrams: Vec<String>,
+    /// The source of the Mermaid block being read.
+    mermaid: Option<String>,
+    /// The inner events and plain text of the heading being read.
+    heading: Option<(Vec<Event<'a>>, String)>,
+}
+
+impl<'a, 'k> Pass<'a, 'k> {
+    fn new(known: &'k HashSet<String>) -> Self {
+        Pass {
+            known,
+            events: vec![],
+            toc: vec![],
+            title: String::new(),
+            used: HashMap::new(),
+            diagrams: vec![],
+            mermaid: None,
+            heading: None,
         }
-        if let Some((_, inner, text)) = &mut heading {
-            match ev {
-                Event::End(TagEnd::Heading(level)) => {
-                    let (_, inner, text) = heading.take().expect("in a heading");
-                    let base = match slug(&text) {
-                        s if s.is_empty() => "section".to_string(),
-                        s => s,
-                    };
-                    let n = used.entry(base.clone()).or_insert(0);
-                    let id = if *n == 0 {
-                        base.clone()
-                    } else {
-                        format!("{base}-{n}")
-                    };
-                    *n += 1;
-                    let lvl = level as u8;
-                    if lvl == 1 && title.is_empty() {
-                        title = text.clone();
-                    }
-                    if (2..=3).contains(&lvl) {
-                        toc.push(TocItem {
-                            level: lvl,
-                            id: id.clone(),
-                            title: text.clone(),
-                        });
-                    }
-                    events.push(Event::Html(format!("<h{lvl} id=\"{id}\">").into()));
-                    events.extend(inner);
-                    events.push(Event::Html(
-                        format!(" <a class=\"anchor\" href=\"#{id}\">#</a></h{lvl}>\n").into(),
-                    ));
-                }
-                Event::Text(t) | Event::Code(t) => {
-                    text.push_str(&t);
-                    inner.push(Event::Text(t));
-                }
-                other => inner.push(other),
-            }
-            continue;
+    }
+
+    fn push(&mut self, ev: Event<'a>) {
+        if self.mermaid.is_some() {
+            return self.in_mermaid(ev);
+        }
+        if self.heading.is_some() {
+            return self.in_heading(ev);
         }
         match ev {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang)))
                 if lang.as_ref() == "mermaid" =>
             {
-                in_mermaid = Some(String::new());
+                self.mermaid = Some(String::new());
             }
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level, vec![], String::new()))
-            }
+            Event::Start(Tag::Heading { .. }) => self.heading = Some((vec![], String::new())),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let dest = rewrite_link(&dest_url, known);
-                events.push(Event::Start(Tag::Link {
+                let dest = rewrite_link(&dest_url, self.known);
+                self.events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest.into(),
                     title,
                     id,
                 }));
             }
-            other => events.push(other),
+            other => self.events.push(other),
         }
     }
-    // Heading texts went into Text events, so pulldown-cmark escapes them; the id is a slug.
-    let mut raw = String::with_capacity(md.len() * 2);
-    pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    let body = sanitizer().clean(&raw).to_string();
-    let svgs = draw_all(&diagrams_src, page_id);
-    // One pass over the body to put each figure into its slot (the slots were written by us
-    // above, and ammonia keeps `div[class]` and `id`).
-    const SLOT: &str = "<div class=\"evdoc-diagram\" id=\"evdoc-diagram-";
+
+    /// Collect a Mermaid block's source; at its end, leave a slot for the figure.
+    fn in_mermaid(&mut self, ev: Event<'a>) {
+        match ev {
+            Event::Text(t) => self.mermaid.get_or_insert_with(String::new).push_str(&t),
+            Event::End(TagEnd::CodeBlock) => {
+                let n = self.diagrams.len();
+                self.diagrams.push(self.mermaid.take().unwrap_or_default());
+                self.events.push(Event::Html(
+                    format!("<div class=\"{SLOT_CLASS}\" id=\"{SLOT_ID}{n}\"></div>\n").into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// Collect a heading's inner events and text; at its end, write it with its id.
+    fn in_heading(&mut self, ev: Event<'a>) {
+        let Some((inner, text)) = &mut self.heading else {
+            return;
+        };
+        match ev {
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(&t);
+                inner.push(Event::Text(t));
+            }
+            other => inner.push(other),
+        }
+    }
+
+    fn end_heading(&mut self, level: HeadingLevel) {
+        let (inner, text) = self.heading.take().unwrap_or_default();
+        let id = self.unique_id(&text);
+        let lvl = level as u8;
+        if lvl == 1 && self.title.is_empty() {
+            self.title = text.clone();
+        }
+        if (2..=3).contains(&lvl) {
+            self.toc.push(TocItem {
+                level: lvl,
+                id: id.clone(),
+                title: text,
+            });
+        }
+        self.events
+            .push(Event::Html(format!("<h{lvl} id=\"{id}\">").into()));
+        self.events.extend(inner);
+        self.events.push(Event::Html(
+            format!(" <a class=\"anchor\" href=\"#{id}\">#</a></h{lvl}>\n").into(),
+        ));
+    }
+
+    /// The heading's slug, numbered when an earlier heading of the page has it (`a-b`, `a-b-1`).
+    fn unique_id(&mut self, text: &str) -> String {
+        let base = match slug(text) {
+            s if s.is_empty() => "section".to_string(),
+            s => s,
+        };
+        let n = self.used.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        id
+    }
+}
+
+/// Class and id prefix of the slots [`Pass`] leaves for diagrams (ammonia keeps `div[class]`
+/// and `id`, so they survive sanitising and are filled after it).
+const SLOT_CLASS: &str = "evdoc-diagram";
+const SLOT_ID: &str = "evdoc-diagram-";
+
+/// Put each drawn figure into its slot, in one pass over the sanitised body (the figures are
+/// ours, so they go in after sanitising; a slot whose number has no figure stays as it is).
+fn fill_diagram_slots(body: &str, svgs: &[String]) -> String {
+    let slot = format!("<div class=\"{SLOT_CLASS}\" id=\"{SLOT_ID}");
+    let close = "\"></div>";
     let mut out = String::with_capacity(body.len() + svgs.iter().map(String::len).sum::<usize>());
-    let mut rest = body.as_str();
-    while let Some(i) = rest.find(SLOT) {
+    let mut rest = body;
+    while let Some(i) = rest.find(&slot) {
         out.push_str(&rest[..i]);
-        let after = &rest[i + SLOT.len()..];
-        let close = "\"></div>";
+        let after = &rest[i + slot.len()..];
         match after.find(close) {
             Some(j) => {
                 match after[..j].parse::<usize>().ok().and_then(|n| svgs.get(n)) {
                     Some(fig) => out.push_str(fig),
-                    None => out.push_str(&rest[i..i + SLOT.len() + j + close.len()]),
+                    None => out.push_str(&rest[i..i + slot.len() + j + close.len()]),
                 }
                 rest = &after[j + close.len()..];
             }
@@ -198,8 +265,7 @@ fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
         }
     }
     out.push_str(rest);
-    let body = out;
-    Converted { body, toc, title }
+    out
 }
 
 /// Draw every diagram of a page as a `<figure>` (or its source, when it cannot be drawn), on all
@@ -298,7 +364,7 @@ fn search_index(book: &Book) -> String {
             t: r.name.clone(),
             k: "room",
             u: format!("connection-lifecycle.html#{}", r.anchor),
-            s: r.access.clone(),
+            s: r.access.to_string(),
         });
     }
     for x in &book.errors {
@@ -317,74 +383,41 @@ fn search_index(book: &Book) -> String {
     format!("window.EVDOC_SEARCH = {json};\n")
 }
 
+/// The HTML site: every generated page, then the hand-written Markdown pages, the stylesheet,
+/// the script, the search index and the Prometheus rules file.
+#[derive(Clone, Debug)]
+pub struct HtmlRenderer {
+    /// Renders the pages' Markdown, with code links from the site's folder and the same
+    /// template overrides as the Markdown output.
+    pub markdown: MarkdownRenderer,
+    /// Hand-written Markdown pages beside the generated ones (`catalog-format.md`): the site
+    /// includes them so that the index's links to them work.
+    pub extra: Vec<OutFile>,
+}
+
+impl Renderer for HtmlRenderer {
+    fn render(&self, book: &Book) -> Result<Vec<OutFile>, RenderError> {
+        let md = self.markdown.render(book)?;
+        render_site(book, &md, &self.extra, self.markdown.templates.as_deref())
+    }
+}
+
 /// Render the site: every generated page, then `extra` hand-written Markdown pages (such as
 /// `catalog-format.md`), the stylesheet, the script and the search index.
-pub fn render_site(
+fn render_site(
     book: &Book,
     md_pages: &[OutFile],
     extra: &[OutFile],
-    opts: &Options,
+    template_dir: Option<&Path>,
 ) -> Result<Vec<OutFile>, RenderError> {
-    let env = templates::environment(opts.templates.as_deref())?;
-    let mut all: Vec<(&OutFile, String)> = vec![];
-    for p in md_pages.iter().filter(|p| p.path.ends_with(".md")) {
-        let title = PAGES
-            .iter()
-            .find(|(f, _, _)| *f == p.path)
-            .map(|x| x.2.to_string())
-            .unwrap_or_else(|| p.path.clone());
-        all.push((p, title));
-    }
-    for p in extra {
-        let title = p
-            .content
-            .lines()
-            .find_map(|l| l.strip_prefix("# "))
-            .unwrap_or(&p.path)
-            .trim()
-            .to_string();
-        all.push((p, title));
-    }
-    let known: HashSet<String> = all.iter().map(|(p, _)| p.path.clone()).collect();
-    let tmpl = env
-        .get_template("page.html.j2")
-        .map_err(|source| RenderError::Template {
-            name: "page.html.j2".into(),
-            source,
-        })?;
-    let mut files = vec![];
-    for (p, nav_title) in &all {
-        let href = html_name(&p.path);
-        let nav: Vec<NavItem> = all
-            .iter()
-            .map(|(q, t)| NavItem {
-                title: t.clone(),
-                href: html_name(&q.path),
-                active: q.path == p.path,
-            })
-            .collect();
-        let page_id = slug(p.path.trim_end_matches(".md"));
-        let c = convert(&p.content, &known, &page_id);
-        let html = tmpl
-            .render(minijinja::context! {
-                title => if c.title.is_empty() { nav_title.clone() } else { c.title.clone() },
-                site_title => book.title.clone(),
-                version => book.version.clone(),
-                date => book.provenance.date.clone(),
-                commit => book.commit_short.clone(),
-                nav => minijinja::Value::from(minijinja::value::Serde(nav)),
-                toc => minijinja::Value::from(minijinja::value::Serde(c.toc)),
-                content => minijinja::Value::from_safe_string(c.body),
-            })
-            .map_err(|source| RenderError::Template {
-                name: "page.html.j2".into(),
-                source,
-            })?;
-        files.push(OutFile {
-            path: href,
-            content: html,
-        });
-    }
+    let env = templates::environment(template_dir)?;
+    let tmpl = env.get_template("page.html.j2").map_err(page_error)?;
+    let pages = site_pages(md_pages, extra);
+    let known: HashSet<String> = pages.iter().map(|(p, _)| p.path.clone()).collect();
+    let mut files = pages
+        .iter()
+        .map(|(p, nav_title)| html_page(&tmpl, book, &pages, p, nav_title, &known))
+        .collect::<Result<Vec<_>, _>>()?;
     files.push(OutFile {
         path: "style.css".into(),
         content: templates::asset(&env, "style.css")?,
@@ -402,6 +435,78 @@ pub fn render_site(
     }
     files.push(super::manifest(&files));
     Ok(files)
+}
+
+/// The pages of the site with their navigation titles: the generated Markdown pages (titled as
+/// in [`PAGES`]), then the hand-written ones (titled by their first `# ` heading).
+fn site_pages<'p>(md_pages: &'p [OutFile], extra: &'p [OutFile]) -> Vec<(&'p OutFile, String)> {
+    let generated = md_pages
+        .iter()
+        .filter(|p| p.path.ends_with(".md"))
+        .map(|p| {
+            let title = PAGES
+                .iter()
+                .find(|(f, _, _)| *f == p.path)
+                .map(|x| x.2.to_string())
+                .unwrap_or_else(|| p.path.clone());
+            (p, title)
+        });
+    let hand_written = extra.iter().map(|p| {
+        let title = p
+            .content
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .unwrap_or(&p.path)
+            .trim()
+            .to_string();
+        (p, title)
+    });
+    generated.chain(hand_written).collect()
+}
+
+/// One page of the site: its Markdown converted, in `page.html.j2` with the navigation (this
+/// page marked active) and its table of contents.
+fn html_page(
+    tmpl: &minijinja::Template<'_, '_>,
+    book: &Book,
+    pages: &[(&OutFile, String)],
+    page: &OutFile,
+    nav_title: &str,
+    known: &HashSet<String>,
+) -> Result<OutFile, RenderError> {
+    let nav: Vec<NavItem> = pages
+        .iter()
+        .map(|(q, t)| NavItem {
+            title: t.clone(),
+            href: html_name(&q.path),
+            active: q.path == page.path,
+        })
+        .collect();
+    let page_id = slug(page.path.trim_end_matches(".md"));
+    let c = convert(&page.content, known, &page_id);
+    let html = tmpl
+        .render(minijinja::context! {
+            title => if c.title.is_empty() { nav_title.to_string() } else { c.title.clone() },
+            site_title => book.title.clone(),
+            version => book.version.clone(),
+            date => book.provenance.date.clone(),
+            commit => book.commit_short.clone(),
+            nav => minijinja::Value::from(minijinja::value::Serde(nav)),
+            toc => minijinja::Value::from(minijinja::value::Serde(c.toc)),
+            content => minijinja::Value::from_safe_string(c.body),
+        })
+        .map_err(page_error)?;
+    Ok(OutFile {
+        path: html_name(&page.path),
+        content: html,
+    })
+}
+
+fn page_error(source: minijinja::Error) -> RenderError {
+    RenderError::Template {
+        name: "page.html.j2".into(),
+        source,
+    }
 }
 
 #[cfg(test)]

@@ -1,36 +1,34 @@
 //! `evdoc render`: the documentation set, generated from the catalog and the scan.
 //!
-//! Rendering is split the mdBook way: [`model`] builds a "book" (plain serialisable data: events
-//! grouped by domain, their fields, code references, diagrams as Mermaid text) from the catalog
-//! and the scan; [`markdown`] turns the book into GitHub-flavoured Markdown pages through
-//! minijinja templates (`templates/`, embedded, overridable); [`html`] turns those pages into an
-//! offline site (sanitised with ammonia, diagrams as inline SVG from [`diagrams`]).
+//! Rendering is split the mdBook way: [`model`] builds a [`Book`] once (neutral serialisable
+//! data: events grouped by domain, their fields as typed cells, code references relative to the
+//! scan root, diagrams as Mermaid text) from the catalog and the scan; each output format is a
+//! [`Renderer`] that turns the book into files: [`MarkdownRenderer`] writes GitHub-flavoured
+//! Markdown pages through minijinja templates (`templates/`, embedded, overridable), and
+//! [`HtmlRenderer`] writes an offline site (sanitised with ammonia, diagrams as inline SVG from
+//! [`diagrams`]). A new output format is a new renderer; the book does not change.
 //! This module depends on `catalog` and `scan` only; git, files and flags live in the CLI.
 
 pub mod builtin;
 pub mod diagrams;
 pub mod html;
+pub mod links;
 pub mod markdown;
 pub mod model;
 pub mod templates;
 pub mod text;
 
+pub use html::HtmlRenderer;
+pub use links::CodeLinks;
+pub use markdown::MarkdownRenderer;
 pub use model::{Book, Provenance};
 
-/// How to render.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Which commit the scanned code is at, and when it was committed.
-    pub provenance: Provenance,
-    /// Prefix that turns a scan path (`server/app.js`) into a link from the Markdown output
-    /// folder (`../examples/trading-app/`); ignored when `repo_url` is set.
-    pub code_base: String,
-    /// Repository URL (`https://github.com/o/r`) for permalinks at the scanned commit.
-    pub repo_url: Option<String>,
-    /// Path of the scan root inside the repository (`examples/trading-app/`), for permalinks.
-    pub repo_path: String,
-    /// Folder whose files replace the embedded templates of the same name.
-    pub templates: Option<std::path::PathBuf>,
+/// An output format: turns the book into the files of one output folder. The renderer owns
+/// everything about its format (syntax, escaping, where links point from its folder); the book
+/// owns none of it, so one book serves every renderer.
+pub trait Renderer {
+    /// Every file of this output, paths relative to its folder, with the manifest last.
+    fn render(&self, book: &Book) -> Result<Vec<OutFile>, RenderError>;
 }
 
 /// One generated file: a path relative to the output folder and its content.
@@ -65,18 +63,6 @@ pub enum RenderError {
 
 /// Name of the manifest that lists the files a render wrote (to find stale ones later).
 pub const MANIFEST: &str = ".evdoc-render";
-
-/// The Markdown documentation set (pages, the Prometheus rules file and the manifest).
-pub fn render_markdown(book: &Book, opts: &Options) -> Result<Vec<OutFile>, RenderError> {
-    let env = templates::environment(opts.templates.as_deref())?;
-    let mut files = markdown::pages(&env, book)?;
-    files.push(OutFile {
-        path: "prometheus-alerts.yml".into(),
-        content: builtin::prometheus_rules(&book.alerts),
-    });
-    files.push(manifest(&files));
-    Ok(files)
-}
 
 /// The manifest file listing `files` (one path a line, sorted).
 pub fn manifest(files: &[OutFile]) -> OutFile {

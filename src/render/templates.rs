@@ -1,6 +1,7 @@
 //! The minijinja environment: the default templates (files in `templates/`, embedded in the
 //! binary at build time), overrides from `--templates DIR`, and the escaping filters the
-//! Markdown templates use for catalog text.
+//! Markdown templates use for catalog text. The filters that depend on the output folder
+//! (`code_link`, `code_cell`, `notes`) are registered by the Markdown renderer.
 
 use super::text;
 use super::RenderError;

@@ -10,7 +10,7 @@ pub mod reserved;
 pub mod rule;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};
-pub use domain::domain_of;
 pub use direction::{Direction, Role, Side};
+pub use domain::domain_of;
 pub use reserved::is_reserved;
 pub use rule::Rule;
