@@ -1,6 +1,8 @@
 //! The `evdoc` command line: clap definitions and dispatch only. Each subcommand's work lives in
 //! the library (`evdoc::scan`, `evdoc::check`, `evdoc::init`, `evdoc::catalog`).
 
+#![warn(clippy::too_many_lines)]
+
 mod cli;
 
 use clap::Parser;

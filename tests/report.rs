@@ -6,7 +6,7 @@
 
 use evdoc::check::report::{write, Format, ReportContext};
 use evdoc::check::Finding;
-use evdoc::diagnostic::{Location, Severity};
+use evdoc::vocab::diagnostic::{Location, Severity};
 use evdoc::vocab::Rule;
 use std::fs;
 use std::path::Path;

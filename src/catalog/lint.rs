@@ -7,7 +7,7 @@ use super::model::{AuthScheme, Catalog, Event, Schema};
 use super::positions::pointer;
 use super::room::RoomTemplate;
 use super::schema;
-use crate::diagnostic::Location;
+use crate::vocab::diagnostic::Location;
 use crate::vocab::is_reserved;
 use crate::vocab::{Direction, Rule};
 use regex::Regex;

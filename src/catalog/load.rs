@@ -3,7 +3,7 @@
 
 use super::model::{Catalog, Event, Schema};
 use super::positions::{pointer, Positions};
-use crate::diagnostic::Location;
+use crate::vocab::diagnostic::Location;
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::fmt;

@@ -4,7 +4,7 @@
 //! not a silently ignored field. Positions of events and other named entries are filled in by the
 //! loader after deserialisation (`at`).
 
-use crate::diagnostic::Location;
+use crate::vocab::diagnostic::Location;
 use crate::vocab::Direction;
 pub use crate::vocab::{AuthRule, AuthScheme, RoomAccess};
 use indexmap::IndexMap;

@@ -4,7 +4,7 @@
 //! catalog line. A second, cheap pass over the YAML event stream records the position of each
 //! mapping key (and sequence item) under its JSON pointer, e.g. `/events/trade:update/payload`.
 
-use crate::diagnostic::Location;
+use crate::vocab::diagnostic::Location;
 use granit_parser::{Event, Parser};
 use std::collections::HashMap;
 

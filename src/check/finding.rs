@@ -1,6 +1,6 @@
 //! A finding: one way in which the code and the catalog disagree, or the catalog is unsound.
 
-use crate::diagnostic::{Location, Severity};
+use crate::vocab::diagnostic::{Location, Severity};
 use crate::vocab::Rule;
 use serde::Serialize;
 

@@ -8,8 +8,8 @@ pub mod suppress;
 pub use finding::Finding;
 
 use crate::catalog::LoadedCatalog;
-use crate::diagnostic::Severity;
 use crate::scan::ScanResult;
+use crate::vocab::diagnostic::Severity;
 use crate::vocab::Rule;
 use std::path::Path;
 

@@ -7,7 +7,7 @@
 //! reads from here. A new rule is a new variant; the compiler then points at every place that
 //! must know about it.
 
-use crate::diagnostic::Severity;
+use crate::vocab::diagnostic::Severity;
 use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;

@@ -5,7 +5,7 @@
 //! property values `:` and `,` are too, since they delimit the properties.
 
 use crate::check::Finding;
-use crate::diagnostic::Severity;
+use crate::vocab::diagnostic::Severity;
 use std::io::{self, Write};
 
 /// Write one workflow command line per finding.

@@ -4,7 +4,7 @@
 
 use super::{ReportContext, Tally};
 use crate::check::Finding;
-use crate::diagnostic::{Location, Severity};
+use crate::vocab::diagnostic::{Location, Severity};
 use serde::Serialize;
 use std::io::{self, Write};
 

@@ -11,7 +11,7 @@ mod sarif;
 mod text;
 
 use crate::check::Finding;
-use crate::diagnostic::Severity;
+use crate::vocab::diagnostic::Severity;
 use crate::vocab::Rule;
 use std::io::{self, Write};
 use std::path::Path;

@@ -6,7 +6,7 @@
 
 use super::{rule_index, ReportContext};
 use crate::check::Finding;
-use crate::diagnostic::{Location, Severity};
+use crate::vocab::diagnostic::{Location, Severity};
 use crate::vocab::Rule;
 use serde::Serialize;
 use std::io::{self, Write};

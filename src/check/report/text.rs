@@ -7,7 +7,7 @@
 
 use super::{ReportContext, Tally};
 use crate::check::Finding;
-use crate::diagnostic::{Location, Severity};
+use crate::vocab::diagnostic::{Location, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 use std::collections::HashMap;

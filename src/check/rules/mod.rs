@@ -15,8 +15,8 @@ pub mod undocumented;
 
 use super::Finding;
 use crate::catalog::LoadedCatalog;
-use crate::diagnostic::Location;
 use crate::scan::{ScanResult, Site};
+use crate::vocab::diagnostic::Location;
 use crate::vocab::Rule;
 
 /// What every rule reads.
