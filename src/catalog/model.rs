@@ -531,10 +531,11 @@ impl Default for Conventions {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScanConfig {
-    /// Globs of files that run on the server (override evidence).
+    /// Globs of files that run on the server: the side of sites that neither their socket nor
+    /// their file's imports, package or framework place (crate::scan::sides).
     #[serde(default)]
     pub server: Vec<String>,
-    /// Globs of files that run on the client (override evidence).
+    /// Globs of files that run on the client (as `server`).
     #[serde(default)]
     pub client: Vec<String>,
     /// Globs never scanned.

@@ -12,12 +12,13 @@ pub mod output;
 pub mod room;
 pub mod run;
 pub mod rust;
+pub(crate) mod sides;
 pub mod site;
 pub mod walk;
 pub mod wrappers;
 
 pub use run::{scan, ScanError, ScanOptions, ScanResult};
-pub use site::{Direction, Lang, Role, Shape, Side, Site};
+pub use site::{Direction, Lang, Role, Shape, Side, SideFrom, Site};
 
 /// What one extractor found in one file.
 #[derive(Clone, Debug, Default, PartialEq)]

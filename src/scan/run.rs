@@ -3,7 +3,7 @@
 
 use super::walk::{self, Family, SkipReason};
 use super::wrappers::{shareable, Table, Wrapper};
-use super::{Direction, Extraction, Site};
+use super::{Extraction, Site};
 use globset::GlobSet;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -111,10 +111,8 @@ pub fn scan(
     let mut table = Table::new(opts.wrappers.iter().cloned());
     let slots = first_pass(&files, threads, &load, &table, progress);
     share_wrappers(&files, threads, &load, &mut table, &slots);
-    let mut c = gather(&files, slots.outcomes);
-    for site in &mut c.sites {
-        settle_side(site, &server, &client);
-    }
+    let hints = super::sides::Hints::new(&base, server, client);
+    let mut c = gather(&files, slots.outcomes, &hints);
     c.sites
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
@@ -366,7 +364,11 @@ fn rescan(
 
 /// The outcomes of all files, in listing order, without the sites inside inferred wrappers
 /// (their callers' sites stand for them).
-fn gather(files: &[Listed], outcomes: Vec<Mutex<Option<Outcome>>>) -> Collected {
+fn gather(
+    files: &[Listed],
+    outcomes: Vec<Mutex<Option<Outcome>>>,
+    hints: &super::sides::Hints,
+) -> Collected {
     let mut collected = Collected::default();
     let mut inferred = Vec::new();
     for (file, slot) in files.iter().zip(outcomes) {
@@ -378,23 +380,13 @@ fn gather(files: &[Listed], outcomes: Vec<Mutex<Option<Outcome>>>) -> Collected 
                 inferred.push((file.rel.clone(), w));
             }
         }
-        collected.add(file.rel.clone(), outcome);
+        collected.add(file.rel.clone(), outcome, hints);
     }
     super::wrappers::drop_inner(
         &mut collected.sites,
         inferred.iter().map(|(f, w)| (f.as_str(), w)),
     );
     collected
-}
-
-/// The side a site runs on: globs first, then what the call shows, then the file's evidence.
-fn settle_side(site: &mut Site, server: &GlobSet, client: &GlobSet) {
-    if server.is_match(&site.file) {
-        site.side = Some(super::Side::Server);
-    } else if client.is_match(&site.file) {
-        site.side = Some(super::Side::Client);
-    }
-    site.direction = site.side.map(|s| Direction::of(site.role, s));
 }
 
 #[derive(Default)]
@@ -411,7 +403,7 @@ enum Outcome {
 }
 
 impl Collected {
-    fn add(&mut self, rel: String, outcome: Outcome) {
+    fn add(&mut self, rel: String, outcome: Outcome, hints: &super::sides::Hints) {
         match outcome {
             Outcome::Skipped(r) => self.skipped.push(Skipped {
                 file: rel,
@@ -424,7 +416,7 @@ impl Collected {
                 }
                 let file_side = x.side;
                 self.sites.extend(x.sites.into_iter().map(|mut s| {
-                    s.side = s.side.or(file_side);
+                    hints.settle(&mut s, file_side);
                     s
                 }));
             }

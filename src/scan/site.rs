@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::vocab::{Direction, Role, Side};
+pub use crate::vocab::{Direction, Role, Side, SideFrom};
 
 /// The language a site was found in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -56,6 +56,14 @@ pub struct Site {
     pub direction: Option<Direction>,
     /// Server or client; `None` when the file gives no evidence.
     pub side: Option<Side>,
+    /// What decided `side` (`flow`, `type`, `catalog`, `import`, `package`, `framework`,
+    /// `declared`, `path`); `None` with the side.
+    #[serde(default)]
+    pub side_from: Option<SideFrom>,
+    /// The side of a catalog-declared wrapper the site was called through: used only when
+    /// nothing stronger places the site (a shared wrapper name is called on both sides).
+    #[serde(skip)]
+    pub declared_side: Option<Side>,
     /// Path relative to the scanned root, `/`-separated.
     pub file: String,
     /// 1-based line of the event-name argument.
@@ -111,6 +119,8 @@ impl Site {
             role,
             direction: None,
             side: None,
+            side_from: None,
+            declared_side: None,
             file: file.to_string(),
             line,
             column,

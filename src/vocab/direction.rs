@@ -75,3 +75,42 @@ impl Side {
         }
     }
 }
+
+/// Where a site's side comes from, strongest first: the evidence `evdoc scan --explain` shows
+/// and the scan JSON records as `side_from`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SideFrom {
+    /// The socket value the site uses: created by a server or a client, and followed to the site.
+    Flow,
+    /// A TypeScript declaration of the value: socket.io's or socket.io-client's types.
+    Type,
+    /// The file's own Socket.IO imports and APIs.
+    Import,
+    /// The dependencies of the nearest `package.json`.
+    Package,
+    /// A front-end framework's file (`.vue`, `.svelte`, `.jsx`/`.tsx`, markup).
+    Framework,
+    /// The catalog's `scan.server` / `scan.client` globs.
+    Catalog,
+    /// A wrapper declared in the catalog with a `side`.
+    Declared,
+    /// The folder names on the file's path (`server/`, `client/`).
+    Path,
+}
+
+impl SideFrom {
+    /// The lowercase word of the scan JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SideFrom::Flow => "flow",
+            SideFrom::Type => "type",
+            SideFrom::Catalog => "catalog",
+            SideFrom::Import => "import",
+            SideFrom::Package => "package",
+            SideFrom::Framework => "framework",
+            SideFrom::Declared => "declared",
+            SideFrom::Path => "path",
+        }
+    }
+}

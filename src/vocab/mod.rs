@@ -11,7 +11,7 @@ pub mod reserved;
 pub mod rule;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};
-pub use direction::{Direction, Role, Side};
+pub use direction::{Direction, Role, Side, SideFrom};
 pub use domain::domain_of;
 pub use reserved::is_reserved;
 pub use rule::Rule;

@@ -9,7 +9,7 @@ use oxc_ast_visit::{walk, Visit};
 use oxc_span::GetSpan;
 
 use crate::scan::wrappers::{matchable, Inferred, Table, Wrapper};
-use crate::scan::{Lang, Role, Shape, Side, Site};
+use crate::scan::{Lang, Role, Shape, Side, SideFrom, Site};
 
 use super::chain::{render, split, text_of, Op};
 use super::collect::Facts;
@@ -227,7 +227,8 @@ impl Finder<'_, '_> {
             EventName::Known(e) => (Some(e), false, None, None),
             EventName::Dynamic(x, c) => (None, true, Some(x), c),
         };
-        match s.side {
+        let side = s.side;
+        match side {
             Some(Side::Server) => self.found.server_api += 1,
             Some(Side::Client) => self.found.client_api += 1,
             None => {}
@@ -236,7 +237,9 @@ impl Finder<'_, '_> {
             event,
             role: s.role,
             direction: None,
-            side: s.side,
+            side,
+            side_from: side.map(|_| SideFrom::Flow),
+            declared_side: None,
             file: self.rel.to_string(),
             line,
             column,
@@ -452,11 +455,18 @@ impl Finder<'_, '_> {
         };
         let ack = own_ack || w.ack;
         let at = arg.span().start;
+        // A declared wrapper's side is a hint for this call only, used when nothing stronger
+        // places it (a shared wrapper name is called on both sides); it is not evidence of the
+        // file's side. An inferred wrapper's side is that of the socket inside it.
+        let (side, hint) = match w.declared {
+            true => (None, w.side),
+            false => (w.side, None),
+        };
         self.push(NewSite {
             at,
             event,
             role: w.role,
-            side: w.side,
+            side,
             call: render(callee),
             room: room.clone(),
             namespace: None,
@@ -464,6 +474,9 @@ impl Finder<'_, '_> {
             via: Some(w.function.clone()),
             ack,
         });
+        if let Some(site) = self.found.sites.last_mut() {
+            site.declared_side = hint;
+        }
         if dynamic {
             // A wrapper of a wrapper.
             self.note_wrapper(

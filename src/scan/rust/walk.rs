@@ -24,7 +24,7 @@ use super::resolve::static_str;
 use super::shape::payload_shape;
 use super::text::{position, source_of};
 use crate::scan::wrappers::Table;
-use crate::scan::{Lang, Role, Side, Site};
+use crate::scan::{Lang, Role, Side, SideFrom, Site};
 
 /// Names taken for sockets when nothing else is known, in files that import a Socket.IO crate.
 const SERVER_NAMES: &[&str] = &["socket", "s", "io", "sock", "socket_ref"];
@@ -320,6 +320,8 @@ impl Walker<'_> {
                 role,
                 direction: None,
                 side: Some(handle.side),
+                side_from: Some(SideFrom::Flow),
+                declared_side: None,
                 file: self.rel.to_string(),
                 line,
                 column,
@@ -482,6 +484,8 @@ impl Walker<'_> {
                 role: w.role,
                 direction: None,
                 side: w.side.or(self.file_side),
+                side_from: None,
+                declared_side: None,
                 file: self.rel.to_string(),
                 line,
                 column,
