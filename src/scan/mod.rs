@@ -32,4 +32,6 @@ pub struct Extraction {
     pub parse_error: Option<String>,
     /// Wrappers inferred in this file (functions whose parameter is an event name).
     pub wrappers: Vec<wrappers::Inferred>,
+    /// The socket values this file exports and passes to other files (JS/TS).
+    pub flow: js::FileFlow,
 }

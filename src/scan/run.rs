@@ -1,6 +1,8 @@
 //! The scan itself: walk the tree in parallel, extract sites from each file, settle sides and
 //! directions, and return the stable [`ScanResult`].
 
+use super::js::flow::Changes;
+use super::js::Project;
 use super::walk::{self, Family, SkipReason};
 use super::wrappers::{shareable, Table, Wrapper};
 use super::{Extraction, Site};
@@ -110,7 +112,12 @@ pub fn scan(
     let threads = threads.min(files.len()).max(1);
     let mut table = Table::new(opts.wrappers.iter().cloned());
     let slots = first_pass(&files, threads, &load, &table, progress);
-    share_wrappers(&files, threads, &load, &mut table, &slots);
+    let empty = Project::default();
+    share_wrappers(&files, threads, &load, &mut table, &slots, &empty);
+    let project = follow_sockets(&files, threads, &load, &table, &slots);
+    // Sockets found across files may reveal wrappers (a seeded parameter's emit of a
+    // parameter name); their callers are searched like the first ones.
+    share_wrappers(&files, threads, &load, &mut table, &slots, &project);
     let hints = super::sides::Hints::new(&base, server, client);
     let mut c = gather(&files, slots.outcomes, &hints);
     c.sites
@@ -254,11 +261,11 @@ fn first_pass(
             Ok(bytes) => {
                 let outcome = scan_bytes(
                     &bytes,
-                    &file.rel,
-                    file.family,
+                    file,
                     load,
                     table,
-                    declared_gate.as_ref(),
+                    &Project::default(),
+                    Gate::Open(declared_gate.as_ref()),
                 );
                 let keep = file.family == Family::Js
                     && bytes.len() <= KEEP_FILE_BYTES
@@ -270,7 +277,7 @@ fn first_pass(
                 }
                 outcome
             }
-            Err(outcome) => outcome,
+            Err(reason) => Outcome::Skipped(reason),
         };
         *lock(&slots.outcomes[i]) = Some(outcome);
     });
@@ -286,6 +293,7 @@ fn share_wrappers(
     load: super::js::Loader,
     table: &mut Table,
     slots: &Slots,
+    project: &Project,
 ) {
     for _ in 0..MAX_PROJECT_ROUNDS {
         let Some(gate) = adopt_inferred(&slots.outcomes, table) else {
@@ -299,6 +307,7 @@ fn share_wrappers(
                 &slots.kept[i],
                 load,
                 table,
+                project,
                 &gate,
             );
         });
@@ -334,6 +343,7 @@ fn rescan(
     kept: &Mutex<Option<Vec<u8>>>,
     load: super::js::Loader,
     table: &Table,
+    project: &Project,
     gate: &regex::bytes::Regex,
 ) {
     if file.family != Family::Js || matches!(&*lock(outcome), Some(Outcome::Skipped(_))) {
@@ -354,7 +364,7 @@ fn rescan(
         },
     };
     if gate.is_match(&bytes) {
-        let rescanned = scan_bytes(&bytes, &file.rel, file.family, load, table, Some(gate));
+        let rescanned = scan_bytes(&bytes, file, load, table, project, Gate::Open(Some(gate)));
         *lock(outcome) = Some(rescanned);
     }
     if from_cache {
@@ -425,38 +435,144 @@ impl Collected {
 }
 
 /// Reads one file, or says why it cannot be read.
-fn read_file(path: &Path) -> Result<Vec<u8>, Outcome> {
+fn read_file(path: &Path) -> Result<Vec<u8>, SkipReason> {
     match std::fs::metadata(path) {
-        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Err(Outcome::Skipped(too_large(path))),
+        Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Err(too_large(path)),
         Ok(_) => {}
-        Err(_) => return Err(Outcome::Skipped(SkipReason::Unreadable)),
+        Err(_) => return Err(SkipReason::Unreadable),
     }
-    std::fs::read(path).map_err(|_| Outcome::Skipped(SkipReason::Unreadable))
+    std::fs::read(path).map_err(|_| SkipReason::Unreadable)
 }
 
 fn scan_bytes(
     bytes: &[u8],
-    rel: &str,
-    family: Family,
+    file: &Listed,
     load: super::js::Loader,
     wrappers: &Table,
-    wrapper_gate: Option<&regex::bytes::Regex>,
+    project: &Project,
+    gate: Gate<'_>,
 ) -> Outcome {
     let text = match walk::classify(bytes) {
         Ok(t) => t,
         Err(r) => return Outcome::Skipped(r),
     };
-    let calls_a_wrapper = wrapper_gate.is_some_and(|g| g.is_match(bytes));
-    if !calls_a_wrapper && !walk::may_hold_sites(family, bytes) {
-        // Most files of a big tree end here, at the cost of a byte search.
-        return Outcome::Empty;
+    if let Gate::Open(wrapper_gate) = gate {
+        let calls_a_wrapper = wrapper_gate.is_some_and(|g| g.is_match(bytes));
+        if !calls_a_wrapper && !walk::may_hold_sites(file.family, bytes) {
+            // Most files of a big tree end here, at the cost of a byte search.
+            return Outcome::Empty;
+        }
     }
-    let extraction = match family {
-        Family::Js => super::js::extract_using(rel, text, Some(load), wrappers),
+    let rel = file.rel.as_str();
+    let extraction = match file.family {
+        Family::Js => super::js::extract_in_project(rel, text, Some(load), wrappers, project),
         Family::Rust => super::rust::extract_using(rel, text, wrappers),
     };
     Outcome::Read(extraction)
 }
+
+/// Whether a file is read only when its bytes may hold sites.
+#[derive(Clone, Copy)]
+enum Gate<'g> {
+    /// Only when the byte search finds Socket.IO evidence, or a call of a wrapper in the regex.
+    Open(Option<&'g regex::bytes::Regex>),
+    /// Always: the project knows a socket reaches it.
+    Forced,
+}
+
+/// Socket values that cross files (crate::scan::js::flow): what each file exports and passes is
+/// gathered into the project, and the files that learn something from it (importers of a file
+/// whose exports grew, files whose functions receive a socket) are read again, even when their
+/// text does not say "socket", until nothing changes or [`MAX_FLOW_ROUNDS`] is reached.
+fn follow_sockets(
+    files: &[Listed],
+    threads: usize,
+    load: super::js::Loader,
+    table: &Table,
+    slots: &Slots,
+) -> Project {
+    let mut project = Project::default();
+    let mut changes = absorb(files, &slots.outcomes, &mut project, &|_| true);
+    for _ in 0..MAX_FLOW_ROUNDS {
+        if changes.is_empty() {
+            break;
+        }
+        let stems = names_regex(changes.exported.iter().map(|f| module_stem(f)));
+        let again: Vec<Mutex<bool>> = files.iter().map(|_| Mutex::new(false)).collect();
+        let shared = &project;
+        in_parallel(files.len(), threads, &|i| {
+            let file = &files[i];
+            if file.family != Family::Js {
+                return;
+            }
+            let deps_changed = match &*lock(&slots.outcomes[i]) {
+                Some(Outcome::Read(x)) => x.flow.deps.iter().any(|d| changes.exported.contains(d)),
+                Some(Outcome::Skipped(_)) => return,
+                _ => false,
+            };
+            let seeded = changes.seeded.contains(&file.rel);
+            let bytes = match lock(&slots.kept[i]).clone() {
+                Some(b) => b,
+                None => match read_file(&file.path) {
+                    Ok(b) => b,
+                    Err(_) => return,
+                },
+            };
+            // A file the first pass did not read may import a file whose exports grew: its
+            // specifier names that file (`./socket`, `../services/jobs.service`).
+            let may_import = stems.as_ref().is_some_and(|g| g.is_match(&bytes));
+            if seeded || deps_changed || may_import {
+                let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
+                let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
+                    || !x.flow.seeds.is_empty() || !x.sites.is_empty());
+                let before_read = matches!(&*lock(&slots.outcomes[i]), Some(Outcome::Read(_)));
+                // Keep a forced read only when it found something, so that files reached by a
+                // name search alone cost nothing in the result.
+                if before_read || learnt {
+                    *lock(&slots.outcomes[i]) = Some(outcome);
+                    *lock(&again[i]) = true;
+                }
+            }
+        });
+        changes = absorb(files, &slots.outcomes, &mut project, &|i| *lock(&again[i]));
+    }
+    project
+}
+
+/// Adds the flow of the files `pick` selects to `project`; what changed.
+fn absorb(
+    files: &[Listed],
+    outcomes: &[Mutex<Option<Outcome>>],
+    project: &mut Project,
+    pick: &dyn Fn(usize) -> bool,
+) -> Changes {
+    let mut changes = Changes::default();
+    for (i, slot) in outcomes.iter().enumerate() {
+        if !pick(i) {
+            continue;
+        }
+        if let Some(Outcome::Read(x)) = &*lock(slot) {
+            changes.extend(project.absorb(&files[i].rel, &x.flow));
+        }
+    }
+    changes
+}
+
+/// The last path segment of a module without its extension (`src/socket.ts` → `socket`,
+/// `lib/index.js` → `lib`): what an import of it spells.
+fn module_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split_once('.').map_or(name, |(s, _)| s);
+    if stem == "index" {
+        let dir = path.rsplit('/').nth(1).unwrap_or(stem);
+        return dir;
+    }
+    // `jobs.service.ts` is imported as `./jobs.service`.
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+/// Rounds of socket values across files: a socket handed through N files takes N rounds.
+const MAX_FLOW_ROUNDS: usize = 4;
 
 /// JS files up to this size are kept in memory after the first pass, for the wrapper pass.
 const KEEP_FILE_BYTES: usize = 256 * 1024;

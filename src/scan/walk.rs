@@ -211,7 +211,13 @@ pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
         Family::Rust => false,
     };
     any(calls) && (socket || any(evidence) || uses_short_names(text))
+        // A module that imports Socket.IO may create the socket other files use
+        // (`export const socket = io()`), even with no call of its own.
+        || family == Family::Js && SOCKET_IO.find(text).is_some()
 }
+
+static SOCKET_IO: LazyLock<Finder<'static>> =
+    LazyLock::new(|| Finder::new(b"socket.io").into_owned());
 
 #[cfg(test)]
 mod tests {

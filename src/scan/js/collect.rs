@@ -60,6 +60,8 @@ pub(crate) struct ClassFacts {
     pub(crate) heritage: Option<Val>,
     /// `Some(namespace)` for a NestJS `@WebSocketGateway` class.
     pub(crate) gateway: Option<Option<String>>,
+    /// The class's name, when it has one.
+    pub(crate) name: Option<String>,
 }
 
 /// Everything the first pass learnt about one file.
@@ -91,6 +93,13 @@ pub(crate) struct Facts {
     pub(crate) evidence: Evidence,
     /// Modules re-exported wholesale or by name (`export * from './events'`).
     pub(crate) reexports: Vec<String>,
+    /// What the module exports, by export name (`default` for `export default` and
+    /// `module.exports = …`): the values other files may import (crate::scan::js::flow).
+    pub(crate) exports: HashMap<String, Vec<Val>>,
+    /// Function span start → the names other code may call it by: `f` for `function f` and
+    /// `const f = () => …`, `Class.method`, `default` for a default export, `name` for
+    /// `exports.name = function …`. Parameters seeded by callers are found through these.
+    pub(crate) fn_keys: HashMap<u32, Vec<String>>,
 }
 
 impl Facts {
@@ -137,6 +146,27 @@ struct Collector {
 }
 
 impl Collector {
+    /// Records that the function starting at `start` may be called as `key`.
+    fn key_function(&mut self, start: u32, key: String) {
+        self.facts.fn_keys.entry(start).or_default().push(key);
+    }
+
+    /// Records `expr`, when it is a function, as callable by `key`.
+    fn key_function_expr(&mut self, expr: &Expression<'_>, key: &str) {
+        if let Some(start) = function_start(expr) {
+            self.key_function(start, key.to_string());
+        }
+    }
+
+    /// Records an export of the module.
+    fn export(&mut self, name: &str, value: Val) {
+        self.facts
+            .exports
+            .entry(name.to_string())
+            .or_default()
+            .push(value);
+    }
+
     fn push_decl(&mut self, name: &str, val: Val) {
         self.facts
             .decls
@@ -178,8 +208,10 @@ impl Collector {
 
     fn enter_class(&mut self, class: &Class<'_>) {
         let idx = self.facts.classes.len();
+        let class_name = class.id.as_ref().map(|id| id.name.to_string());
         let mut facts = ClassFacts {
             heritage: class.heritage.as_ref().map(|h| val_of(&h.expression)),
+            name: class_name.clone(),
             ..ClassFacts::default()
         };
         for dec in &class.decorators {
@@ -218,6 +250,9 @@ impl Collector {
                         continue;
                     };
                     let key = key.to_string();
+                    if let Some(c) = &class_name {
+                        self.key_function(m.value.span.start, format!("{c}.{key}"));
+                    }
                     match m.kind {
                         MethodDefinitionKind::Get => {
                             self.sinks
@@ -296,6 +331,9 @@ impl<'a> Visit<'a> for Collector {
     fn enter_node(&mut self, kind: AstKind<'a>) {
         match kind {
             AstKind::Function(f) => {
+                if let Some(id) = &f.id {
+                    self.key_function(f.span.start, id.name.to_string());
+                }
                 self.fn_depth += 1;
                 let sink = self.sinks.remove(&f.span.start).unwrap_or_else(|| {
                     f.id.as_ref().map_or(ReturnSink::None, |id| {
@@ -418,6 +456,7 @@ impl<'a> Visit<'a> for Collector {
                     }
                     self.push_decl(name, value);
                     self.name_function(init, ReturnSink::Function(name.to_string()));
+                    self.key_function_expr(init, name);
                     if self.fn_depth == 0 && self.class_stack.is_empty() {
                         let value = cexpr_of(init);
                         if value != CExpr::Unknown {
@@ -491,13 +530,62 @@ impl<'a> Visit<'a> for Collector {
     }
 
     fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        match &it.declaration {
+            ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                self.key_function(f.span.start, "default".into());
+                if let Some(id) = &f.id {
+                    self.export("default", Val::Ident(id.name.to_string()));
+                }
+            }
+            ExportDefaultDeclarationKind::ClassDeclaration(c) => {
+                if let Some(id) = &c.id {
+                    self.export("default", Val::Ident(id.name.to_string()));
+                }
+            }
+            _ => {}
+        }
         if let Some(e) = it.declaration.as_expression() {
+            self.export("default", val_of(e));
+            self.key_function_expr(e, "default");
+            self.exported_object(e);
             let value = cexpr_of(e);
             if value != CExpr::Unknown {
                 self.facts.consts.insert("default".to_string(), value);
             }
         }
         walk::walk_export_default_declaration(self, it);
+    }
+
+    fn visit_export_named_declaration(&mut self, it: &ExportNamedDeclaration<'a>) {
+        for spec in &it.specifiers {
+            let local = spec.local.name().to_string();
+            self.export(&spec.exported.name(), Val::Ident(local));
+        }
+        walk::walk_export_named_declaration(self, it);
+    }
+
+    fn visit_export_declaration(&mut self, it: &ExportDeclaration<'a>) {
+        match &it.declaration {
+            Declaration::VariableDeclaration(v) => {
+                for d in &v.declarations {
+                    for id in d.id.get_binding_identifiers() {
+                        self.export(&id.name, Val::Ident(id.name.to_string()));
+                    }
+                }
+            }
+            Declaration::FunctionDeclaration(f) => {
+                if let Some(id) = &f.id {
+                    self.export(&id.name, Val::Ident(id.name.to_string()));
+                }
+            }
+            Declaration::ClassDeclaration(c) => {
+                if let Some(id) = &c.id {
+                    self.export(&id.name, Val::Ident(id.name.to_string()));
+                }
+            }
+            _ => {}
+        }
+        walk::walk_export_declaration(self, it);
     }
 
     fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
@@ -568,10 +656,33 @@ impl Collector {
             (["module", "exports"] | ["exports"], name) => name.to_string(),
             _ => return,
         };
+        self.export(&target, val_of(value));
+        self.key_function_expr(value, &target);
+        if target == "default" {
+            self.exported_object(value);
+        }
         let value = cexpr_of(value);
         // `exports.X = X` must not replace (and loop on) the constant it exports.
         if value != CExpr::Unknown && value != CExpr::Path(vec![target.clone()]) {
             self.facts.consts.entry(target).or_insert(value);
+        }
+    }
+
+    /// `module.exports = { socket, register(io) {…}, send: (s) => … }`: each property is an
+    /// export of its own, and each function in it callable by its key.
+    fn exported_object(&mut self, value: &Expression<'_>) {
+        let Expression::ObjectExpression(o) = value.get_inner_expression() else {
+            return;
+        };
+        for prop in &o.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                continue;
+            };
+            let Some(key) = p.key.static_name() else {
+                continue;
+            };
+            self.export(&key, val_of(&p.value));
+            self.key_function_expr(&p.value, &key);
         }
     }
 
@@ -594,5 +705,14 @@ impl Collector {
         }
         let key = format!("{}.{prop}", path.join("."));
         self.facts.paths.entry(key).or_default().push(value);
+    }
+}
+
+/// Where a function expression starts (its key in `fn_keys`), when `expr` is one.
+fn function_start(expr: &Expression<'_>) -> Option<u32> {
+    match expr.get_inner_expression() {
+        Expression::ArrowFunctionExpression(a) => Some(a.span.start),
+        Expression::FunctionExpression(f) => Some(f.span.start),
+        _ => None,
     }
 }

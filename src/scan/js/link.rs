@@ -105,6 +105,12 @@ impl<'l> Linker<'l> {
         None
     }
 
+    /// The project path of module `spec` (relative to the scan root), when it is a project file.
+    pub(crate) fn resolve(&mut self, spec: &str) -> Option<String> {
+        self.load?;
+        self.locate(&self.dir.clone(), spec)
+    }
+
     /// The side module `spec` (a project file) shows by its own Socket.IO imports.
     pub(crate) fn side(&mut self, spec: &str) -> Option<Side> {
         self.load?;

@@ -11,6 +11,7 @@
 
 mod chain;
 mod collect;
+pub(crate) mod flow;
 pub(crate) mod lines;
 mod link;
 mod model;
@@ -28,6 +29,7 @@ use crate::scan::wrappers::Table;
 use crate::scan::{embedded, fallback, Extraction, Side};
 
 use collect::Facts;
+pub use flow::{FileFlow, Project};
 use lines::LineIndex;
 use link::Linker;
 pub use link::Loader;
@@ -64,6 +66,23 @@ pub fn extract_using(
     load: Option<Loader<'_>>,
     wrappers: &Table,
 ) -> Extraction {
+    extract_in_project(rel, source, load, wrappers, &Project::default())
+}
+
+/// Like [`extract_using`], knowing what the other files of the project export and pass
+/// (crate::scan::js::flow): the scan's later rounds.
+pub fn extract_in_project(
+    rel: &str,
+    source: &str,
+    load: Option<Loader<'_>>,
+    wrappers: &Table,
+    project: &Project,
+) -> Extraction {
+    let ctx = Ctx {
+        load,
+        wrappers,
+        project,
+    };
     // oxc's parser and visitor recurse once per nesting level: generated or pathological code
     // would overflow a normal thread stack, which aborts the process instead of panicking. So
     // the work runs on a thread with a large (lazily committed) stack, and absurd nesting goes
@@ -89,17 +108,26 @@ pub fn extract_using(
         // The scan's workers already have a large stack: a thread per file would cost more
         // than parsing the file.
         return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            extract_here(rel, source, load, wrappers)
+            extract_here(rel, source, ctx)
         }))
         .unwrap_or_else(recovered);
     }
     let worker = std::thread::Builder::new().stack_size(WORKER_STACK);
     std::thread::scope(|scope| {
-        match worker.spawn_scoped(scope, || extract_here(rel, source, load, wrappers)) {
+        match worker.spawn_scoped(scope, || extract_here(rel, source, ctx)) {
             Ok(handle) => handle.join().unwrap_or_else(recovered),
-            Err(_) => extract_here(rel, source, load, wrappers),
+            Err(_) => extract_here(rel, source, ctx),
         }
     })
+}
+
+/// What an extraction reads besides the file: other project files, the wrappers and the
+/// project's socket values known so far.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    load: Option<Loader<'a>>,
+    wrappers: &'a Table,
+    project: &'a Project,
 }
 
 /// Stack of the extraction thread: enough for ~200k nesting levels; only touched pages are
@@ -110,7 +138,7 @@ const MAX_WRAPPER_ROUNDS: usize = 4;
 /// Bracket nesting beyond which a file is not parsed.
 const MAX_NESTING: usize = 20_000;
 
-fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>, wrappers: &Table) -> Extraction {
+fn extract_here(rel: &str, source: &str, ctx: Ctx<'_>) -> Extraction {
     let ext = extension(rel);
     if MARKUP_EXTS.contains(&ext.as_str()) {
         let scripts = embedded::scripts(source);
@@ -128,8 +156,7 @@ fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>, wrappers: &Ta
             &scripts.text,
             source_type,
             source_type.is_typescript(),
-            load,
-            wrappers,
+            ctx,
         );
         if scripts.loads_socket_io_client && extraction.side.is_none() {
             extraction.side = Some(Side::Client);
@@ -145,14 +172,7 @@ fn extract_here(rel: &str, source: &str, load: Option<Loader<'_>>, wrappers: &Ta
         }
         _ => SourceType::mjs().with_jsx(true),
     };
-    extract_text(
-        rel,
-        source,
-        source_type,
-        source_type.is_typescript(),
-        load,
-        wrappers,
-    )
+    extract_text(rel, source, source_type, source_type.is_typescript(), ctx)
 }
 
 fn extension(path: &str) -> String {
@@ -170,8 +190,7 @@ fn extract_text(
     text: &str,
     source_type: SourceType,
     is_ts: bool,
-    load: Option<Loader<'_>>,
-    wrappers: &Table,
+    ctx: Ctx<'_>,
 ) -> Extraction {
     let lines = LineIndex::new(text);
     let mut attempts = vec![source_type];
@@ -181,7 +200,7 @@ fn extract_text(
     attempts.push(source_type.with_script(true));
     let mut first_error = None;
     for st in attempts {
-        match parse_and_find(rel, text, st, &lines, load, wrappers) {
+        match parse_and_find(rel, text, st, &lines, ctx) {
             Ok(extraction) => return extraction,
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -204,8 +223,7 @@ fn parse_and_find(
     text: &str,
     source_type: SourceType,
     lines: &LineIndex<'_>,
-    load: Option<Loader<'_>>,
-    wrappers: &Table,
+    ctx: Ctx<'_>,
 ) -> Result<Extraction, String> {
     // One arena per worker thread, reset between files: allocating a fresh arena per file
     // costs page faults that show in a profile of a big scan.
@@ -214,19 +232,11 @@ fn parse_and_find(
     }
     ARENA.with(|cell| match cell.try_borrow_mut() {
         Ok(mut arena) => {
-            let out = parse_and_find_in(&arena, rel, text, source_type, lines, load, wrappers);
+            let out = parse_and_find_in(&arena, rel, text, source_type, lines, ctx);
             arena.reset();
             out
         }
-        Err(_) => parse_and_find_in(
-            &Allocator::default(),
-            rel,
-            text,
-            source_type,
-            lines,
-            load,
-            wrappers,
-        ),
+        Err(_) => parse_and_find_in(&Allocator::default(), rel, text, source_type, lines, ctx),
     })
 }
 
@@ -236,8 +246,7 @@ fn parse_and_find_in(
     text: &str,
     source_type: SourceType,
     lines: &LineIndex<'_>,
-    load: Option<Loader<'_>>,
-    wrappers: &Table,
+    ctx: Ctx<'_>,
 ) -> Result<Extraction, String> {
     let ret = Parser::new(allocator, text, source_type).parse();
     if ret.panicked || !ret.diagnostics.is_empty() {
@@ -254,6 +263,11 @@ fn parse_and_find_in(
     let facts = Facts::collect(&ret.program);
     // Wrappers defined below their first call, and wrappers of wrappers, need another walk;
     // files without any (nearly all) are walked once.
+    let Ctx {
+        load,
+        wrappers,
+        project,
+    } = ctx;
     let mut known = wrappers.clone();
     let mut found;
     let mut rounds = 0;
@@ -265,7 +279,10 @@ fn parse_and_find_in(
             text,
             lines,
             rel,
-            &known,
+            sites::Known {
+                wrappers: &known,
+                project,
+            },
         );
         rounds += 1;
         let mut grew = false;
@@ -309,5 +326,6 @@ fn parse_and_find_in(
         side,
         parse_error: None,
         wrappers: inferred,
+        flow: std::mem::take(&mut found.flow),
     })
 }

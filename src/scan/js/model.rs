@@ -85,6 +85,12 @@ pub(crate) enum Kind {
     ClientFactory,
     /// `Manager` from `socket.io-client`.
     ManagerClass,
+    /// A project module (`require('./sockets')`, `import * as s from './sockets'`): its
+    /// properties are its exports (crate::scan::js::flow).
+    Module { file: String },
+    /// An object of a project class (a NestJS provider injected as `private ws: WsService`):
+    /// its fields and methods are looked up in that class.
+    Instance { file: String, class: String },
 }
 
 impl Kind {
@@ -116,7 +122,7 @@ impl Kind {
         fn rank(k: &Kind) -> u8 {
             match k {
                 Kind::Unknown | Kind::Foreign => 0,
-                Kind::This => 1,
+                Kind::This | Kind::Module { .. } | Kind::Instance { .. } => 1,
                 Kind::Not => 2,
                 Kind::Manager
                 | Kind::ServerFactory

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::scan::Side;
 
 use super::collect::{Facts, Import, Imported};
+use super::flow::Project;
 use super::link::Linker;
 use super::model::{CExpr, Kind, TypeRef, Val};
 use super::names::{
@@ -39,11 +40,20 @@ pub(crate) struct Env<'f> {
     depth: u32,
     /// False when the file uses another transport and no Socket.IO package: names prove nothing.
     names_allowed: bool,
+    /// What the other files of the project export and pass (crate::scan::js::flow).
+    pub(crate) project: &'f Project,
+    /// This file's path relative to the scan root.
+    pub(crate) rel: &'f str,
 }
 
 impl<'f> Env<'f> {
     /// An environment at module level.
-    pub(crate) fn new(facts: &'f Facts, linker: Linker<'f>) -> Self {
+    pub(crate) fn new(
+        facts: &'f Facts,
+        linker: Linker<'f>,
+        project: &'f Project,
+        rel: &'f str,
+    ) -> Self {
         let ev = &facts.evidence;
         Env {
             facts,
@@ -56,7 +66,122 @@ impl<'f> Env<'f> {
             global_mode: false,
             depth: 0,
             names_allowed: ev.socket_io || !ev.other_transport,
+            project,
+            rel,
         }
+    }
+
+    // ---- the project (crate::scan::js::flow) -------------------------------------------------
+
+    /// The project file a specifier of this file names, when it is one.
+    pub(crate) fn resolve(&mut self, spec: &str) -> Option<String> {
+        if family(spec) != Family::Local {
+            return None;
+        }
+        self.linker.resolve(spec)
+    }
+
+    /// What an import brings: a socket another file exports, a project module, or what the
+    /// package it comes from says.
+    fn imported_kind(&mut self, imp: &Import) -> Kind {
+        let by_package = import_kind(imp);
+        let Some(file) = self.resolve(&imp.module) else {
+            return by_package;
+        };
+        let name = match &imp.imported {
+            Imported::Named(n) => n.clone(),
+            Imported::Default => "default".to_owned(),
+            Imported::Namespace => return Kind::Module { file },
+        };
+        match self.project.export(&file, &name) {
+            Some(k) if *k != Kind::Unknown => k.clone(),
+            _ if by_package == Kind::Unknown && imp.imported == Imported::Default => {
+                Kind::Module { file }
+            }
+            _ => by_package,
+        }
+    }
+
+    /// Property `prop` of a project module: its export of that name.
+    fn module_member(&self, file: &str, prop: &str) -> Kind {
+        self.project
+            .export(file, prop)
+            .cloned()
+            .unwrap_or(Kind::Unknown)
+    }
+
+    /// Field `prop` (or, with `()`, what method `prop` returns) of an object of project class
+    /// `class`: read in this file when the class is here, else from what its file exported.
+    fn instance_member(&mut self, file: &str, class: &str, prop: &str) -> Kind {
+        if file == self.rel {
+            if let Some(&idx) = self.facts.class_by_name.get(class) {
+                let saved = std::mem::replace(&mut self.class_stack, vec![idx]);
+                let kind = match prop.strip_suffix("()") {
+                    Some(m) => self.call(&Val::Member(Box::new(Val::This), m.to_owned()), None),
+                    None => self.class_member(prop),
+                };
+                self.class_stack = saved;
+                return kind;
+            }
+        }
+        self.project
+            .export(file, &format!("{class}.{prop}"))
+            .cloned()
+            .unwrap_or(Kind::Unknown)
+    }
+
+    /// The Socket.IO values this file exports, by export name (`name()` for what an exported
+    /// function returns, `Class.field` / `Class.method()` for its classes), for the project.
+    pub(crate) fn exported_kinds(&mut self) -> Vec<(String, Kind)> {
+        let facts = self.facts;
+        let mut out = Vec::new();
+        let mut names: Vec<&String> = facts.exports.keys().collect();
+        names.sort();
+        for name in names {
+            let vals = &facts.exports[name];
+            let kind = vals.iter().fold(Kind::Unknown, |acc, v| {
+                let k = self.classify(v);
+                acc.join(k)
+            });
+            push_exported(&mut out, name.clone(), kind);
+            for v in vals {
+                if let Val::Ident(f) = v {
+                    if facts.fn_returns.contains_key(f) {
+                        let k = self.classify(&Val::Call(Box::new(v.clone()), None));
+                        push_exported(&mut out, format!("{name}()"), k);
+                    }
+                    if let Some(&idx) = facts.class_by_name.get(f) {
+                        if name == "default" {
+                            self.class_exports(idx, "default", &mut out);
+                        }
+                    }
+                }
+            }
+        }
+        for idx in 0..facts.classes.len() {
+            if let Some(class) = facts.classes[idx].name.clone() {
+                self.class_exports(idx, &class, &mut out);
+            }
+        }
+        out
+    }
+
+    fn class_exports(&mut self, idx: usize, class: &str, out: &mut Vec<(String, Kind)>) {
+        let facts = self.facts;
+        let saved = std::mem::replace(&mut self.class_stack, vec![idx]);
+        let mut members: Vec<&String> = facts.classes[idx].members.keys().collect();
+        members.sort();
+        for m in members {
+            let k = self.class_member(m);
+            push_exported(out, format!("{class}.{m}"), k);
+        }
+        let mut methods: Vec<&String> = facts.classes[idx].methods.keys().collect();
+        methods.sort();
+        for m in methods {
+            let k = self.call(&Val::Member(Box::new(Val::This), m.clone()), None);
+            push_exported(out, format!("{class}.{m}()"), k);
+        }
+        self.class_stack = saved;
     }
 
     /// The strings of a string-literal union type imported by name from a project file.
@@ -165,7 +290,13 @@ impl<'f> Env<'f> {
             },
             Val::Call(callee, arg) => self.call(callee, arg.as_ref()),
             Val::New(callee, arg) => self.new_kind(callee, arg.as_ref()),
-            Val::Require(m) => module_value(m),
+            Val::Require(m) => match self.resolve(m) {
+                Some(file) => match self.project.export(&file, "default") {
+                    Some(k) if *k != Kind::Unknown => k.clone(),
+                    _ => Kind::Module { file },
+                },
+                None => module_value(m),
+            },
             Val::Typed(types) => self.types(types, 0),
             Val::NestServer => Kind::Server {
                 ns: self.gateway().flatten(),
@@ -191,7 +322,7 @@ impl<'f> Env<'f> {
         let saved = std::mem::replace(&mut self.global_mode, true);
         let facts = self.facts;
         let kind = if let Some(imp) = facts.imports.get(name) {
-            import_kind(imp)
+            self.imported_kind(imp)
         } else if let Some(vals) = facts.decls.get(name) {
             vals.iter().fold(Kind::Unknown, |acc, v| {
                 let k = self.classify(v);
@@ -256,6 +387,8 @@ impl<'f> Env<'f> {
                 _ => Kind::Unknown,
             },
             Kind::Manager => Kind::Not,
+            Kind::Module { file } => self.module_member(&file, prop),
+            Kind::Instance { file, class } => self.instance_member(&file, &class, prop),
             Kind::ServerFactory => match prop {
                 "Server" => Kind::ServerClass,
                 _ => Kind::Unknown,
@@ -352,6 +485,10 @@ impl<'f> Env<'f> {
                         kind
                     }
                     (Kind::Not, _) => Kind::Not,
+                    (Kind::Module { file }, m) => self.module_member(&file, &format!("{m}()")),
+                    (Kind::Instance { file, class }, m) => {
+                        self.instance_member(&file, &class, &format!("{m}()"))
+                    }
                     _ => Kind::Unknown,
                 }
             }
@@ -374,6 +511,9 @@ impl<'f> Env<'f> {
                             }
                             self.in_progress.remove(&guard);
                         }
+                    }
+                    if kind == Kind::Unknown {
+                        kind = self.imported_call(f);
                     }
                     if kind == Kind::Unknown && f == "io" && self.is_unbound("io") {
                         // The browser global `io` of a page that loads /socket.io/socket.io.js.
@@ -462,13 +602,57 @@ impl<'f> Env<'f> {
             Some(q) => facts.imports.get(q).map(|i| (family(&i.module), true)),
             None => facts.imports.get(name).map(|i| (family(&i.module), false)),
         };
-        match (t.qualifier.as_deref(), import) {
+        let kind = match (t.qualifier.as_deref(), import) {
             (_, Some((fam, _))) => type_in_family(fam, name, facts.evidence.server_import),
             (Some("SocketIOClient"), None) => type_in_family(Family::SioClient, name, false),
             (Some("SocketIO"), None) => type_in_family(Family::SioServer, name, true),
             (Some(_), None) => Kind::Unknown,
             (None, None) => type_in_family(Family::Unknown, name, facts.evidence.server_import),
+        };
+        match kind {
+            Kind::Unknown if t.qualifier.is_none() => {
+                self.project_class(name).unwrap_or(Kind::Unknown)
+            }
+            k => k,
         }
+    }
+
+    /// What calling imported project function `f` returns, as its file exported it.
+    fn imported_call(&mut self, f: &str) -> Kind {
+        let Some(imp) = self.facts.imports.get(f) else {
+            return Kind::Unknown;
+        };
+        let name = match &imp.imported {
+            Imported::Named(n) => n.clone(),
+            Imported::Default => "default".to_owned(),
+            Imported::Namespace => return Kind::Unknown,
+        };
+        let module = imp.module.clone();
+        match self.resolve(&module) {
+            Some(file) => self.module_member(&file, &format!("{name}()")),
+            None => Kind::Unknown,
+        }
+    }
+
+    /// A type naming a project class (declared in this file, or imported from a project file):
+    /// its values are objects of that class.
+    fn project_class(&mut self, name: &str) -> Option<Kind> {
+        let facts = self.facts;
+        if facts.class_by_name.contains_key(name) {
+            return Some(Kind::Instance {
+                file: self.rel.to_owned(),
+                class: name.to_owned(),
+            });
+        }
+        let imp = facts.imports.get(name)?;
+        let class = match &imp.imported {
+            Imported::Named(n) => n.clone(),
+            Imported::Default => "default".to_owned(),
+            Imported::Namespace => return None,
+        };
+        let module = imp.module.clone();
+        let file = self.resolve(&module)?;
+        Some(Kind::Instance { file, class })
     }
 
     /// The namespace a client URL names: `io('/admin')`, `io(URL + '/admin')`,
@@ -787,6 +971,13 @@ fn name_fallback(v: &Val) -> Kind {
             _ => Kind::Unknown,
         },
         _ => Kind::Unknown,
+    }
+}
+
+/// Keeps an export the project should know: a socket, a server or namespace, a client manager.
+fn push_exported(out: &mut Vec<(String, Kind)>, name: String, kind: Kind) {
+    if kind.is_site_receiver() || kind == Kind::Manager {
+        out.push((name, kind));
     }
 }
 

@@ -12,7 +12,8 @@ use crate::scan::wrappers::{matchable, Inferred, Table, Wrapper};
 use crate::scan::{Lang, Role, Shape, Side, SideFrom, Site};
 
 use super::chain::{render, split, text_of, Op};
-use super::collect::Facts;
+use super::collect::{Facts, Imported};
+use super::flow::{FileFlow, Project, Seed};
 use super::lines::LineIndex;
 use super::link::Linker;
 use super::model::{Kind, Val};
@@ -34,6 +35,16 @@ pub(crate) struct Found {
     /// Functions whose parameter is the event name of a site inside them, and dispatchers:
     /// functions handed the event name of a catch-all listener.
     pub(crate) wrappers: Vec<Inferred>,
+    /// What this file tells the project about socket values (crate::scan::js::flow).
+    pub(crate) flow: FileFlow,
+}
+
+/// What a file's walk knows from the rest of the project.
+pub(crate) struct Known<'f> {
+    /// Wrappers declared in the catalog or inferred so far.
+    pub(crate) wrappers: &'f Table,
+    /// Socket values other files export and pass (crate::scan::js::flow).
+    pub(crate) project: &'f Project,
 }
 
 /// Finds the sites of one parsed program.
@@ -43,8 +54,8 @@ pub(crate) fn find<'f>(
     linker: Linker<'f>,
     text: &str,
     lines: &LineIndex<'_>,
-    rel: &str,
-    known: &'f Table,
+    rel: &'f str,
+    known: Known<'f>,
 ) -> Found {
     let vue_file = rel.to_ascii_lowercase().ends_with(".vue")
         || facts
@@ -55,14 +66,14 @@ pub(crate) fn find<'f>(
         text,
         lines,
         rel,
-        env: Env::new(facts, linker),
+        env: Env::new(facts, linker, known.project, rel),
         pending: HashMap::new(),
         class_counter: 0,
         decl_kind: None,
         vue_file,
         ws_handlers: std::collections::HashSet::new(),
         handler_stack: Vec::new(),
-        known,
+        known: known.wrappers,
         frames: vec![Frame::default()],
         fn_names: HashMap::new(),
         pending_dispatch: HashMap::new(),
@@ -72,9 +83,12 @@ pub(crate) fn find<'f>(
             server_api: 0,
             client_api: 0,
             wrappers: Vec::new(),
+            flow: FileFlow::default(),
         },
     };
     finder.visit_program(program);
+    finder.found.flow.exports = finder.env.exported_kinds();
+    finder.found.flow.deps = finder.project_deps();
     let mut found = finder.found;
     found.sites.sort_by_key(|s| (s.line, s.column));
     found
@@ -655,6 +669,13 @@ impl Finder<'_, '_> {
                 Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
                 None => Kind::Unknown,
             };
+            // What callers elsewhere pass wins over a type that says nothing of Socket.IO (a
+            // gateway's socket handed to a service as `client: EventEmitter`).
+            if !kind.is_site_receiver() {
+                if let Some(passed) = self.passed_to(start, i) {
+                    kind = passed;
+                }
+            }
             if kind == Kind::Unknown
                 && p.decorators
                     .iter()
@@ -775,6 +796,110 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// A call that hands a socket to a project function (`registerChat(io, socket)`,
+    /// `this.jobs.run(dto, client)`, `require('./chat')(socket)`) seeds that function's
+    /// parameter for the project (crate::scan::js::flow).
+    fn pass_sockets(&mut self, call: &CallExpression<'_>, callee: &Expression<'_>) {
+        let mut passed = Vec::new();
+        for (i, arg) in call.arguments.iter().enumerate() {
+            let Some(expr) = arg.as_expression() else {
+                continue;
+            };
+            let kind = self.env.classify(&val_of(expr));
+            if kind.is_site_receiver() {
+                passed.push((i, kind));
+            }
+        }
+        if passed.is_empty() {
+            return;
+        }
+        let Some((file, function)) = self.callee_key(callee) else {
+            return;
+        };
+        let (line, _) = self.lines.position(call.span.start as usize);
+        for (param, kind) in passed {
+            self.found.flow.seeds.push(Seed {
+                file: file.clone(),
+                function: function.clone(),
+                param,
+                kind,
+                from: format!("{}:{line}", self.rel),
+            });
+        }
+    }
+
+    /// The project function a callee names: (its file, its name there).
+    fn callee_key(&mut self, callee: &Expression<'_>) -> Option<(String, String)> {
+        match callee {
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                let facts = self.env.facts;
+                match facts.imports.get(name) {
+                    Some(imp) => {
+                        let export = match &imp.imported {
+                            Imported::Named(n) => n.clone(),
+                            Imported::Default => "default".to_owned(),
+                            Imported::Namespace => return None,
+                        };
+                        let module = imp.module.clone();
+                        Some((self.env.resolve(&module)?, export))
+                    }
+                    None => Some((self.rel.to_owned(), name.to_owned())),
+                }
+            }
+            Expression::StaticMemberExpression(m) => {
+                let method = m.property.name.to_string();
+                match self.env.classify(&val_of(&m.object)) {
+                    Kind::This => {
+                        let idx = *self.env.class_stack.last()?;
+                        let class = self.env.facts.classes.get(idx)?.name.clone()?;
+                        Some((self.rel.to_owned(), format!("{class}.{method}")))
+                    }
+                    Kind::Module { file } => Some((file, method)),
+                    Kind::Instance { file, class } => Some((file, format!("{class}.{method}"))),
+                    _ => None,
+                }
+            }
+            Expression::CallExpression(inner) if inner.callee.is_specific_id("require") => {
+                let Some(Expression::StringLiteral(spec)) = inner
+                    .arguments
+                    .first()
+                    .and_then(Argument::as_expression)
+                    .map(Expression::get_inner_expression)
+                else {
+                    return None;
+                };
+                Some((self.env.resolve(&spec.value)?, "default".to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// What callers in the project pass to parameter `param` of the function starting at
+    /// `start`, under any of the names it may be called by.
+    fn passed_to(&self, start: u32, param: usize) -> Option<Kind> {
+        let keys = self.env.facts.fn_keys.get(&start)?;
+        keys.iter()
+            .filter_map(|k| self.env.project.param(self.rel, k, param))
+            .map(|(kind, _)| kind.clone())
+            .reduce(Kind::join)
+    }
+
+    /// The project files this file imports.
+    fn project_deps(&mut self) -> Vec<String> {
+        let facts = self.env.facts;
+        let mut modules: Vec<&String> = facts.imports.values().map(|i| &i.module).collect();
+        modules.sort();
+        modules.dedup();
+        let mut deps: Vec<String> = modules
+            .into_iter()
+            .filter_map(|m| self.env.resolve(m))
+            .collect();
+        deps.sort();
+        deps.dedup();
+        deps
+    }
+
     /// Sorts a call into the pattern it is and hands it to that pattern's handler. A wrapper
     /// wins over everything (its name may be `emit`); only member calls can be sites.
     fn call(&mut self, call: &CallExpression<'_>) {
@@ -784,6 +909,7 @@ impl Finder<'_, '_> {
             return;
         }
         self.forward_dispatch(call, callee);
+        self.pass_sockets(call, callee);
         match callee {
             Expression::StaticMemberExpression(member) => self.member_call(call, member),
             Expression::Identifier(id) => self.client_factory_call(id),

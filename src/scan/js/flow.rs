@@ -1,0 +1,139 @@
+//! Socket values across the files of a project.
+//!
+//! A socket is a value: created somewhere (`io()`, `new Server()`, a `connection` callback's
+//! parameter, a NestJS gateway's handler parameter or `@WebSocketServer()` field), then passed
+//! on. Inside one file the extractor follows it through bindings, fields, returns and callback
+//! parameters. This module carries it across files, in both directions, the way CodeQL's
+//! Socket.IO model tracks servers, namespaces and sockets through calls:
+//!
+//! - **exports**: a file that exports a socket (`export const socket = io()`,
+//!   `module.exports = io`, `export function getSocket()` returning one, a class whose field or
+//!   method holds one) records it under (file, name); an importer, a `require`, or a value whose
+//!   declared type is that class reads it back.
+//! - **parameters**: a call that passes a socket to a project function
+//!   (`registerChat(io, socket)`, `require('./chat')(socket)`, `this.jobs.run(dto, client)` on an
+//!   injected service) records the argument's kind under (callee's file, callee's name,
+//!   parameter); the callee's file is read again with its parameter known, whatever it is named
+//!   or typed (a gateway's socket typed as `EventEmitter` is still the socket).
+//!
+//! The scan runs rounds (crate::scan::run): each round re-reads the files whose imports or
+//! functions learnt something, until nothing changes or the depth bound is reached. Everything
+//! here only grows, so the rounds end.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::model::Kind;
+
+/// What one file tells the project, and what it reads from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileFlow {
+    /// Exports that are Socket.IO values: `socket`, `getSocket()`, `Chat.io`, `Chat.socket()`.
+    pub(crate) exports: Vec<(String, Kind)>,
+    /// Sockets this file passes to other functions of the project.
+    pub(crate) seeds: Vec<Seed>,
+    /// The project files this file imports (resolved paths relative to the scan root).
+    pub(crate) deps: Vec<String>,
+}
+
+/// A socket passed as an argument: `function`'s parameter `param` in `file` receives `kind`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Seed {
+    pub(crate) file: String,
+    pub(crate) function: String,
+    pub(crate) param: usize,
+    pub(crate) kind: Kind,
+    /// Where the call is (`file:line`), for `scan --explain`.
+    pub(crate) from: String,
+}
+
+/// What the whole project knows about socket values, shared by every file's extraction.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    exports: HashMap<(String, String), Kind>,
+    params: HashMap<(String, String), BTreeMap<usize, (Kind, String)>>,
+}
+
+impl Project {
+    /// The kind of export `name` of `file` (`name()` for what calling it returns).
+    pub(crate) fn export(&self, file: &str, name: &str) -> Option<&Kind> {
+        self.exports.get(&(file.to_owned(), name.to_owned()))
+    }
+
+    /// What callers pass to parameter `param` of `function` in `file`, and from where.
+    pub(crate) fn param(
+        &self,
+        file: &str,
+        function: &str,
+        param: usize,
+    ) -> Option<&(Kind, String)> {
+        self.params
+            .get(&(file.to_owned(), function.to_owned()))?
+            .get(&param)
+    }
+
+    /// Adds what `file` tells; returns the files that must be read again: the ones importing
+    /// `file` when one of its exports is new, and the targets of new seeds.
+    pub(crate) fn absorb(&mut self, file: &str, flow: &FileFlow) -> Changes {
+        let mut changes = Changes::default();
+        for (name, kind) in &flow.exports {
+            if join_into(
+                self.exports
+                    .entry((file.to_owned(), name.clone()))
+                    .or_insert(Kind::Unknown),
+                kind,
+            ) {
+                changes.exported.insert(file.to_owned());
+            }
+        }
+        for seed in &flow.seeds {
+            let slot = self
+                .params
+                .entry((seed.file.clone(), seed.function.clone()))
+                .or_default()
+                .entry(seed.param)
+                .or_insert((Kind::Unknown, seed.from.clone()));
+            if join_into(&mut slot.0, &seed.kind) {
+                changes.seeded.insert(seed.file.clone());
+            }
+        }
+        changes
+    }
+
+    /// True when nothing is known (the first pass).
+    pub fn is_empty(&self) -> bool {
+        self.exports.is_empty() && self.params.is_empty()
+    }
+}
+
+/// Files to read again after a round.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    /// Files whose exports grew: their importers need another look.
+    pub(crate) exported: HashSet<String>,
+    /// Files whose functions' parameters learnt a socket.
+    pub(crate) seeded: HashSet<String>,
+}
+
+impl Changes {
+    /// Adds another file's changes.
+    pub(crate) fn extend(&mut self, other: Changes) {
+        self.exported.extend(other.exported);
+        self.seeded.extend(other.seeded);
+    }
+
+    /// True when no file needs another look.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.exported.is_empty() && self.seeded.is_empty()
+    }
+}
+
+/// Joins `new` into `slot`; true when `slot` learnt something.
+fn join_into(slot: &mut Kind, new: &Kind) -> bool {
+    let joined = slot.clone().join(new.clone());
+    if joined != *slot {
+        *slot = joined;
+        true
+    } else {
+        false
+    }
+}
