@@ -100,6 +100,9 @@ pub(crate) struct Facts {
     /// `const f = () => …`, `Class.method`, `default` for a default export, `name` for
     /// `exports.name = function …`. Parameters seeded by callers are found through these.
     pub(crate) fn_keys: HashMap<u32, Vec<String>>,
+    /// Named functions returning an object literal: its keys and the local function each names
+    /// (`return { on }`, `return { on: listen }`), to find wrappers handed out as methods.
+    pub(crate) returned_objects: HashMap<String, Vec<(String, String)>>,
 }
 
 impl Facts {
@@ -525,6 +528,7 @@ impl<'a> Visit<'a> for Collector {
     fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
         if let Some(arg) = &it.argument {
             self.record_return(val_of(arg));
+            self.record_returned_object(arg);
         }
         walk::walk_return_statement(self, it);
     }
@@ -665,6 +669,36 @@ impl Collector {
         // `exports.X = X` must not replace (and loop on) the constant it exports.
         if value != CExpr::Unknown && value != CExpr::Path(vec![target.clone()]) {
             self.facts.consts.entry(target).or_insert(value);
+        }
+    }
+
+    /// `return { on, off: stop }` in a named function: which local functions it hands out.
+    fn record_returned_object(&mut self, arg: &Expression<'_>) {
+        let Some(ReturnSink::Function(name)) = self.fn_stack.last().cloned() else {
+            return;
+        };
+        let Expression::ObjectExpression(o) = arg.get_inner_expression() else {
+            return;
+        };
+        let props: Vec<(String, String)> = o
+            .properties
+            .iter()
+            .filter_map(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p) => match p.value.get_inner_expression() {
+                    Expression::Identifier(id) => {
+                        Some((p.key.static_name()?.to_string(), id.name.to_string()))
+                    }
+                    _ => None,
+                },
+                ObjectPropertyKind::SpreadProperty(_) => None,
+            })
+            .collect();
+        if !props.is_empty() {
+            self.facts
+                .returned_objects
+                .entry(name)
+                .or_default()
+                .extend(props);
         }
     }
 

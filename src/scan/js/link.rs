@@ -13,6 +13,7 @@ use oxc_parser::Parser;
 use oxc_span::SourceType;
 
 use super::collect::Facts;
+use super::aliases;
 use super::model::CExpr;
 use crate::scan::Side;
 
@@ -158,11 +159,23 @@ impl<'l> Linker<'l> {
         self.cache.get(path)?.as_ref()
     }
 
-    /// The project path a relative (or `@/`, `~/`) specifier names, trying the usual extensions.
+    /// The project path a relative specifier, or one mapped by the nearest `tsconfig.json` /
+    /// `jsconfig.json` `paths` (and `baseUrl`), SvelteKit's `$lib` or Nuxt's `~`/`@`, names,
+    /// trying the usual extensions. `@/` and `~/` fall back to the root's `src/`.
     fn locate(&mut self, dir: &str, spec: &str) -> Option<String> {
         let load = self.load?;
+        if !spec.starts_with('.') && !spec.starts_with('/') {
+            for candidate in aliases::expand(load, dir, spec) {
+                if let Some(found) = self.locate(dir, &candidate) {
+                    return Some(found);
+                }
+            }
+        }
         let base = if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
             normalize(&format!("src/{rest}"))?
+        } else if let Some(rooted) = spec.strip_prefix('/') {
+            // An alias expanded to a path from the scan root.
+            normalize(rooted)?
         } else if spec.starts_with("./") || spec.starts_with("../") {
             normalize(&if dir.is_empty() {
                 spec.to_string()

@@ -9,6 +9,7 @@
 //! when the file shows nothing contrary. A file the parser cannot read goes to the lexical
 //! [`crate::scan::fallback`].
 
+mod aliases;
 mod chain;
 mod collect;
 pub(crate) mod flow;

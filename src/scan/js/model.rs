@@ -91,6 +91,12 @@ pub(crate) enum Kind {
     /// An object of a project class (a NestJS provider injected as `private ws: WsService`):
     /// its fields and methods are looked up in that class.
     Instance { file: String, class: String },
+    /// An object whose methods are wrappers of a socket's emit or listen (`createEventEmitter(
+    /// socket)` returning `{ on }`): `events.on('x', f)` is a site through that wrapper, in any
+    /// file the object reaches.
+    Wrappers {
+        methods: Vec<(String, crate::scan::wrappers::Wrapper)>,
+    },
 }
 
 impl Kind {
@@ -123,6 +129,7 @@ impl Kind {
             match k {
                 Kind::Unknown | Kind::Foreign => 0,
                 Kind::This | Kind::Module { .. } | Kind::Instance { .. } => 1,
+                Kind::Wrappers { .. } => 3,
                 Kind::Not => 2,
                 Kind::Manager
                 | Kind::ServerFactory

@@ -228,6 +228,42 @@ impl<'f> Env<'f> {
         }
     }
 
+    /// Records that field `prop` of the innermost class (`clients[]` for the values of a
+    /// container field) holds `kind`, assigned in a method (`this.clients[id] = socket`).
+    pub(crate) fn learn_member(&mut self, prop: &str, kind: Kind) {
+        let Some(&idx) = self.class_stack.last() else {
+            return;
+        };
+        let slot = self
+            .member_cache
+            .entry((idx, prop.to_owned()))
+            .or_insert(Kind::Unknown);
+        *slot = std::mem::replace(slot, Kind::Unknown).join(kind);
+    }
+
+    /// Records that the values of module-level container `name` (`clients[id] = socket`,
+    /// `clients.set(id, socket)`) hold `kind`.
+    pub(crate) fn learn_container(&mut self, name: &str, kind: Kind) {
+        let slot = self
+            .global_cache
+            .entry(format!("{name}[]"))
+            .or_insert(Kind::Unknown);
+        *slot = std::mem::replace(slot, Kind::Unknown).join(kind);
+    }
+
+    /// What the values of a container hold (`this.clients[id]`, `clients.get(id)`).
+    fn container_values(&mut self, container: &Val) -> Kind {
+        match container {
+            Val::Member(o, p) if **o == Val::This => self.class_member(&format!("{p}[]")),
+            Val::Ident(n) => self
+                .global_cache
+                .get(&format!("{n}[]"))
+                .cloned()
+                .unwrap_or(Kind::Unknown),
+            _ => Kind::Unknown,
+        }
+    }
+
     /// The NestJS gateway namespace of the innermost class, if it is a gateway.
     pub(crate) fn gateway(&self) -> Option<Option<String>> {
         let idx = *self.class_stack.last()?;
@@ -276,6 +312,7 @@ impl<'f> Env<'f> {
             Val::Member(o, p) => self.member(o, p),
             Val::Index(o) => match self.classify_named(o) {
                 k @ Kind::Socket { .. } => k,
+                _ if self.container_values(o).is_site_receiver() => self.container_values(o),
                 Kind::Unknown
                     if self.names_allowed
                         && val_name(o)
@@ -445,6 +482,15 @@ impl<'f> Env<'f> {
                         ns,
                     },
                     (k @ Kind::Socket { .. }, "timeout" | "compress" | "binary") => k,
+                    // Registering a listener or a middleware returns the socket or server
+                    // itself: `socket.on('a', f).on('b', g)`, `io.use(auth).on('connection', …)`.
+                    (
+                        k @ (Kind::Socket { .. } | Kind::Server { .. }),
+                        "on" | "once" | "off" | "use" | "onAny" | "prependAny" | "offAny"
+                        | "addListener" | "prependListener" | "removeListener"
+                        | "removeAllListeners",
+                    ) => k,
+                    (k @ Kind::Socket { side: Some(Side::Client), .. }, "connect" | "open") => k,
                     (Kind::Socket { ns, .. }, "to" | "in" | "except") => Kind::Server { ns },
                     (Kind::ServerFactory, "listen" | "attach") => Kind::Server { ns: None },
                     (Kind::ClientFactory, _) => Kind::Socket {
@@ -485,6 +531,9 @@ impl<'f> Env<'f> {
                         kind
                     }
                     (Kind::Not, _) => Kind::Not,
+                    (_, "get") if self.container_values(object).is_site_receiver() => {
+                        self.container_values(object)
+                    }
                     (Kind::Module { file }, m) => self.module_member(&file, &format!("{m}()")),
                     (Kind::Instance { file, class }, m) => {
                         self.instance_member(&file, &class, &format!("{m}()"))
@@ -976,7 +1025,7 @@ fn name_fallback(v: &Val) -> Kind {
 
 /// Keeps an export the project should know: a socket, a server or namespace, a client manager.
 fn push_exported(out: &mut Vec<(String, Kind)>, name: String, kind: Kind) {
-    if kind.is_site_receiver() || kind == Kind::Manager {
+    if kind.is_site_receiver() || matches!(kind, Kind::Manager | Kind::Wrappers { .. }) {
         out.push((name, kind));
     }
 }

@@ -88,6 +88,7 @@ pub(crate) fn find<'f>(
     };
     finder.visit_program(program);
     finder.found.flow.exports = finder.env.exported_kinds();
+    finder.export_wrapper_objects();
     finder.found.flow.deps = finder.project_deps();
     let mut found = finder.found;
     found.sites.sort_by_key(|s| (s.line, s.column));
@@ -239,6 +240,8 @@ impl Finder<'_, '_> {
         let (line, column) = self.lines.position(s.at as usize);
         let (event, dynamic, expr, candidates) = match s.event {
             EventName::Known(e) => (Some(e), false, None, None),
+            // One possible name is that name (`for (const e of ['config.update'])`).
+            EventName::Dynamic(_, Some(mut c)) if c.len() == 1 => (c.pop(), false, None, None),
             EventName::Dynamic(x, c) => (None, true, Some(x), c),
         };
         let side = s.side;
@@ -357,8 +360,9 @@ impl Finder<'_, '_> {
             return;
         };
         // An emitter-named method (`emit(evt, data)`) is recorded with its class only: its
-        // calls are the receiver rules' business.
-        let class = if matchable(&function) {
+        // calls are the receiver rules' business. An emitter-named plain function (`const send =
+        // (evt, data) => socket.emit(evt, data)`) is kept for this file's own plain calls.
+        let class = if matchable(&function) || self.env.class_stack.is_empty() {
             None
         } else {
             let Some(&idx) = self.env.class_stack.last() else {
@@ -420,12 +424,19 @@ impl Finder<'_, '_> {
     }
 
     /// The wrapper a call goes through, if its callee names one.
-    fn wrapper_for(&self, callee: &Expression<'_>) -> Option<Wrapper> {
+    fn wrapper_for(&mut self, callee: &Expression<'_>) -> Option<Wrapper> {
         let (name, object) = match callee {
             Expression::Identifier(id) => (id.name.as_str(), None),
             Expression::StaticMemberExpression(m) => (m.property.name.as_str(), Some(&m.object)),
             _ => return None,
         };
+        if let Some(object) = object {
+            if let Kind::Wrappers { methods } = self.env.classify(&val_of(object)) {
+                if let Some((_, w)) = methods.iter().find(|(m, _)| m == name) {
+                    return Some(w.clone());
+                }
+            }
+        }
         let w = self.known.get(name)?;
         if let Some(receiver) = &w.receiver {
             let shown = object.map(render).unwrap_or_default();
@@ -434,7 +445,11 @@ impl Finder<'_, '_> {
                 return None;
             }
         }
-        (w.declared || (matchable(name) && !w.dispatch)).then(|| w.clone())
+        // A generic name (`send`, `emit`) is a wrapper only where the call plainly names this
+        // file's own function (`const send = (evt, data) => socket.emit(evt, …)`; generic
+        // names are never shared across files), never as a method of some other object.
+        let local = object.is_none() && !self.env.facts.imports.contains_key(name);
+        (w.declared || (!w.dispatch && (matchable(name) || local))).then(|| w.clone())
     }
 
     /// A call of a wrapper: a site named by the wrapper's event argument.
@@ -885,6 +900,64 @@ impl Finder<'_, '_> {
             .reduce(Kind::join)
     }
 
+    /// Functions that hand out this file's wrappers as methods of an object (`function
+    /// createEventEmitter(socket) { function on(ev, f) { socket.on(ev, f) } return { on } }`):
+    /// what calling them returns is exported as [`Kind::Wrappers`].
+    fn export_wrapper_objects(&mut self) {
+        let facts = self.env.facts;
+        let mut names: Vec<&String> = facts.returned_objects.keys().collect();
+        names.sort();
+        for function in names {
+            let methods: Vec<(String, Wrapper)> = facts.returned_objects[function]
+                .iter()
+                .filter_map(|(key, local)| {
+                    let w = self
+                        .found
+                        .wrappers
+                        .iter()
+                        .find(|w| w.class.is_none() && w.wrapper.function == *local)?;
+                    Some((key.clone(), w.wrapper.clone()))
+                })
+                .collect();
+            if !methods.is_empty() {
+                let kind = Kind::Wrappers { methods };
+                self.found.flow.exports.push((format!("{function}()"), kind));
+            }
+        }
+    }
+
+    /// A socket stored in a field or a container (`this.socket = socket`,
+    /// `this.clients[user.id] = socket`, `clients[id] = socket`): later reads of it are that
+    /// socket.
+    fn store_socket(&mut self, left: &AssignmentTarget<'_>, right: &Expression<'_>) {
+        let (object, key) = match left {
+            AssignmentTarget::StaticMemberExpression(m) => (&m.object, m.property.name.to_string()),
+            AssignmentTarget::ComputedMemberExpression(m) => (&m.object, "[]".to_owned()),
+            _ => return,
+        };
+        let kind = self.env.classify(&val_of(right));
+        if !kind.is_site_receiver() {
+            return;
+        }
+        self.store_in(object, &key, kind);
+    }
+
+    /// Records `kind` under `key` (a field, or `[]` for a container's values) of `object`.
+    fn store_in(&mut self, object: &Expression<'_>, key: &str, kind: Kind) {
+        match (object.get_inner_expression(), key) {
+            (Expression::ThisExpression(_), field) if field != "[]" => {
+                self.env.learn_member(field, kind);
+            }
+            (Expression::StaticMemberExpression(m), "[]")
+                if matches!(m.object.get_inner_expression(), Expression::ThisExpression(_)) =>
+            {
+                self.env.learn_member(&format!("{}[]", m.property.name), kind);
+            }
+            (Expression::Identifier(id), "[]") => self.env.learn_container(&id.name, kind),
+            _ => {}
+        }
+    }
+
     /// The project files this file imports.
     fn project_deps(&mut self) -> Vec<String> {
         let facts = self.env.facts;
@@ -938,11 +1011,13 @@ impl Finder<'_, '_> {
         let object = &member.object;
         match member.property.name.as_str() {
             "forEach" | "map" => self.name_list_iteration(call, object),
+            "set" | "push" => self.container_insert(call, object),
             method @ ("onAny" | "prependAny") => self.catch_all_listener(call, method, object),
             "subscribe" => self.vue_subscribe(call, object),
             method @ ("use" | "join" | "leave" | "connect" | "createServer"
             | "createConnection" | "createSocket") => self.side_effects(method, object, call),
-            "emit" | "emitWithAck" | "send" | "write" => {
+            "emit" | "emitWithAck" | "send" | "write" | "serverSideEmit"
+            | "serverSideEmitWithAck" => {
                 self.receiver_call(call, member, Role::Emit);
             }
             "on"
@@ -954,6 +1029,17 @@ impl Finder<'_, '_> {
             | "fromOneTimeEvent"
             | "$subscribe" => self.receiver_call(call, member, Role::Listen),
             _ => {}
+        }
+    }
+
+    /// `clients.set(id, socket)`, `sockets.push(socket)`: the container holds sockets.
+    fn container_insert(&mut self, call: &CallExpression<'_>, object: &Expression<'_>) {
+        let Some(value) = call.arguments.last().and_then(Argument::as_expression) else {
+            return;
+        };
+        let kind = self.env.classify(&val_of(value));
+        if kind.is_site_receiver() {
+            self.store_in(object, "[]", kind);
         }
     }
 
@@ -1698,6 +1784,7 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                 self.env.assign(&id.name, k);
             }
         }
+        self.store_socket(&it.left, &it.right);
         walk::walk_assignment_expression(self, it);
     }
 }

@@ -1,0 +1,195 @@
+//! Import aliases of a project: what `$lib/stores/ws`, `@app/socket` or `~/plugins/io` name.
+//!
+//! Read from the nearest folder above the importing file that configures them: `tsconfig.json`
+//! or `jsconfig.json` (`compilerOptions.paths`, relative to `baseUrl`), SvelteKit
+//! (`svelte.config.js`: `$lib` is `src/lib`) and Nuxt (`nuxt.config.*`: `~`, `@`, `~~`, `@@`
+//! are the app's root, `~/` also its `srcDir` when there is an `app/` or `src/` folder).
+//! Expanded specifiers start with `/`: they are paths from the scan root.
+
+use super::link::Loader;
+
+/// How many folders up a configuration is looked for.
+const MAX_UP: usize = 12;
+
+/// The root-based paths `spec` may name, nearest configuration first; empty for a specifier
+/// no configuration maps (a package).
+pub(crate) fn expand(load: Loader<'_>, dir: &str, spec: &str) -> Vec<String> {
+    let mut here = dir.to_owned();
+    for _ in 0..MAX_UP {
+        let out = expand_in(load, &here, spec);
+        if let Some(out) = out {
+            return out;
+        }
+        if here.is_empty() {
+            break;
+        }
+        here = here.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_owned());
+    }
+    Vec::new()
+}
+
+/// `Some` when folder `dir` configures aliases (even if none matches `spec`).
+fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
+    let join = |rest: &str| {
+        if dir.is_empty() {
+            format!("/{rest}")
+        } else {
+            format!("/{dir}/{rest}")
+        }
+    };
+    let mut configured = false;
+    let mut out = Vec::new();
+    for name in ["tsconfig.json", "jsconfig.json"] {
+        let Some(text) = load(&path_in(dir, name)) else {
+            continue;
+        };
+        configured = true;
+        let Some(json) = parse_jsonc(&text) else {
+            continue;
+        };
+        let options = json.get("compilerOptions");
+        let base_url = options
+            .and_then(|o| o.get("baseUrl"))
+            .and_then(|b| b.as_str())
+            .unwrap_or(".");
+        let base = base_url.trim_start_matches("./").trim_end_matches('/');
+        let rel = |target: &str| {
+            let t = target.trim_start_matches("./");
+            if base.is_empty() || base == "." {
+                join(t)
+            } else {
+                join(&format!("{base}/{t}"))
+            }
+        };
+        if let Some(paths) = options.and_then(|o| o.get("paths")).and_then(|p| p.as_object()) {
+            for (pattern, targets) in paths {
+                let Some(rest) = match_pattern(pattern, spec) else {
+                    continue;
+                };
+                for t in targets.as_array().into_iter().flatten().filter_map(|t| t.as_str()) {
+                    out.push(rel(&t.replace('*', rest)));
+                }
+            }
+        }
+        if options.and_then(|o| o.get("baseUrl")).is_some() {
+            out.push(rel(spec));
+        }
+    }
+    if ["svelte.config.js", "svelte.config.ts"].iter().any(|n| load(&path_in(dir, n)).is_some()) {
+        configured = true;
+        if let Some(rest) = spec.strip_prefix("$lib") {
+            out.push(join(&format!("src/lib{rest}")));
+        }
+    }
+    if ["nuxt.config.ts", "nuxt.config.js"].iter().any(|n| load(&path_in(dir, n)).is_some()) {
+        configured = true;
+        for prefix in ["~~/", "@@/", "~/", "@/"] {
+            if let Some(rest) = spec.strip_prefix(prefix) {
+                out.push(join(rest));
+                out.push(join(&format!("app/{rest}")));
+                out.push(join(&format!("src/{rest}")));
+                break;
+            }
+        }
+    }
+    configured.then_some(out)
+}
+
+fn path_in(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// `@app/*` against `@app/socket` → `socket`; an exact pattern matches itself → ``.
+fn match_pattern<'s>(pattern: &str, spec: &'s str) -> Option<&'s str> {
+    match pattern.split_once('*') {
+        Some((head, tail)) => spec.strip_prefix(head)?.strip_suffix(tail),
+        None => (pattern == spec).then_some(""),
+    }
+}
+
+/// JSON with comments and trailing commas, as TypeScript reads its configuration.
+fn parse_jsonc(text: &str) -> Option<serde_json::Value> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    let no_trailing = regex::Regex::new(r",(\s*[}\]])").ok()?.replace_all(&out, "$1");
+    serde_json::from_str(&no_trailing).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn files(list: &[(&str, &str)]) -> HashMap<String, String> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn tsconfig_paths_sveltekit_and_nuxt() {
+        let fs = files(&[
+            (
+                "api/tsconfig.json",
+                "{ // comment\n \"compilerOptions\": { \"baseUrl\": \"./src\", \"paths\": { \"@app/*\": [\"app/*\"], }, }, }",
+            ),
+            ("web/svelte.config.js", "export default {}"),
+            ("gui/nuxt.config.ts", "export default {}"),
+        ]);
+        let load = |p: &str| fs.get(p).cloned();
+        assert_eq!(
+            expand(&load, "api/src/x", "@app/socket"),
+            ["/api/src/app/socket", "/api/src/@app/socket"]
+        );
+        assert_eq!(expand(&load, "web/src/routes", "$lib/stores/ws"), ["/web/src/lib/stores/ws"]);
+        assert_eq!(expand(&load, "gui/plugins", "~/lib/io")[0], "/gui/lib/io");
+        assert!(expand(&load, "web/src", "socket.io-client").is_empty());
+        assert!(expand(&load, "other", "$lib/x").is_empty());
+    }
+
+    #[test]
+    fn jsonc_reads_comments_and_trailing_commas() {
+        let v = parse_jsonc("{/* a */ \"a\": [1, 2,], // b\n \"s\": \"//not a comment\",}").unwrap();
+        assert_eq!(v["a"][1], 2);
+        assert_eq!(v["s"], "//not a comment");
+    }
+}
