@@ -1,9 +1,12 @@
 //! Socket values followed across files (crate::scan::js::flow): a connection handed to
 //! per-feature handler modules, a NestJS gateway's socket handed to an injected service where it
 //! is typed as Node's `EventEmitter`, a client socket exported by one module and used under
-//! another name or through a getter in others. Each site must be found with its side, and the
-//! look-alikes next to them (an `EventEmitter`, a `mitt` bus, a method of the same shape no
-//! socket reaches) must stay silent. The fixture is `tests/fixtures/scan/flow/`.
+//! another name or through a getter in others, an object of wrappers handed out by a factory and
+//! imported through SvelteKit's `$lib`, chained listeners, a local `send` wrapper, sockets kept
+//! in a container and a `Map`. Each site must be found with its side, and the look-alikes next
+//! to them (an `EventEmitter` and its chained listeners, a `mitt` bus, another object's `send`,
+//! a method of the same shape no socket reaches) must stay silent. The fixture is
+//! `tests/fixtures/scan/flow/` (see its README).
 
 use std::path::Path;
 
@@ -14,14 +17,15 @@ fn sites() -> Vec<Site> {
     scan(&root, &ScanOptions::default(), None).unwrap().sites
 }
 
-/// `file:line role event side side_from`.
+/// `file:line role event side side_from [via=…]`.
 fn brief(s: &Site) -> String {
     let role = match s.role {
         Role::Emit => "emit",
         Role::Listen => "listen",
     };
+    let via = s.via.as_ref().map(|v| format!(" via={v}")).unwrap_or_default();
     format!(
-        "{}:{} {role} {} {} {}",
+        "{}:{} {role} {} {} {}{via}",
         s.file,
         s.line,
         s.event.as_deref().unwrap_or("~"),
@@ -44,9 +48,17 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "server/handlers/presence.js:6 listen presence:ping server flow",
             "server/handlers/presence.js:7 emit presence:pong server flow",
             "server/index.js:8 listen connection server flow",
+            "server/rooms.js:6 listen connection server flow",
+            "server/rooms.js:12 emit notify:user server flow",
+            "server/rooms.js:15 emit notify:kicked server flow",
+            "server/rooms.js:18 emit nodes:sync server flow",
             "web/src/components/chat.ts:4 emit chat:send client flow",
             "web/src/components/chat.ts:7 listen chat:new client flow",
             "web/src/feed.ts:6 listen feed:item client flow",
+            "web/src/lib/stores/live.ts:9 listen connect client flow",
+            "web/src/lib/stores/live.ts:10 listen live:hello client flow",
+            "web/src/lib/stores/live.ts:15 emit live:ping client flow via=send",
+            "web/src/routes/page.ts:4 listen live:update client flow via=on",
         ],
         "{got:#?}"
     );
