@@ -2,10 +2,11 @@
 //!
 //! A site whose receiver is a known server or client socket has its side from the flow (the
 //! value's own evidence: where it was created, its declared type). For the others the evidence
-//! is weaker, and is taken in this order: the file's own Socket.IO imports and APIs, the
-//! dependencies of the nearest `package.json` (a package that depends on `socket.io` but not on
-//! `socket.io-client` is a server), the file's framework (a `.vue`, `.svelte`, `.jsx`/`.tsx` or
-//! markup file runs in the browser), the catalog's `scan.server` / `scan.client` globs, the side
+//! is weaker, and is taken in this order: the file's own Socket.IO imports and APIs, the file's
+//! framework (a `.vue`, `.svelte`, `.jsx`/`.tsx` or markup file runs in the browser, even in a
+//! monorepo whose root `package.json` is the server's), the dependencies of the nearest
+//! `package.json` (a package that depends on `socket.io` but not on `socket.io-client` is a
+//! server), the catalog's `scan.server` / `scan.client` globs, the side
 //! of a catalog-declared wrapper the site was called through, and last the folder names on its
 //! path (`server/`, `client/`).
 
@@ -105,8 +106,8 @@ impl Hints {
         let found = [
             (site.side, site.side_from.unwrap_or(SideFrom::Flow)),
             (file_side, SideFrom::Import),
-            (self.package_side(&site.file), SideFrom::Package),
             (framework_side(&site.file), SideFrom::Framework),
+            (self.package_side(&site.file), SideFrom::Package),
             (glob, SideFrom::Catalog),
             (site.declared_side, SideFrom::Declared),
             (path_side(&site.file), SideFrom::Path),

@@ -87,10 +87,10 @@ pub enum SideFrom {
     Type,
     /// The file's own Socket.IO imports and APIs.
     Import,
-    /// The dependencies of the nearest `package.json`.
-    Package,
     /// A front-end framework's file (`.vue`, `.svelte`, `.jsx`/`.tsx`, markup).
     Framework,
+    /// The dependencies of the nearest `package.json`.
+    Package,
     /// The catalog's `scan.server` / `scan.client` globs.
     Catalog,
     /// A wrapper declared in the catalog with a `side`.
