@@ -451,3 +451,60 @@ fn payload_shape_findings_name_the_offending_property() {
         .collect();
     insta::assert_snapshot!(ev005.join("\n"));
 }
+
+/// Config discovery like ruff's: the catalog nearest to the scanned path wins over the working
+/// directory's, the working directory's is the fallback, and the command says which applied.
+#[test]
+fn the_nearest_catalog_applies_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // The working directory's catalog documents nothing and puts every file on the client.
+    write("catalog/evdoc.yaml", "evdoc: 1\nscan: {client: [\"**\"]}\n");
+    // The scanned project's own catalog documents its one event.
+    write(
+        "app/catalog/evdoc.yaml",
+        "evdoc: 1\nevents:\n  chat:send: {direction: c2s}\n",
+    );
+    write(
+        "app/src/server.js",
+        "const { Server } = require('socket.io');\nconst io = new Server();\nio.on('connection', (s) => s.on('chat:send', () => {}));\n",
+    );
+    let out = evdoc()
+        .current_dir(root)
+        .args(["check", "app/src"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("catalog: app/catalog (the nearest to app/src)"),
+        "{stderr}"
+    );
+    // Outside any project, the working directory's catalog applies, and says so.
+    write(
+        "lone/x.js",
+        "const { io } = require('socket.io-client');\nio().emit('ping:me');\n",
+    );
+    let out = evdoc()
+        .current_dir(root.join("app/src"))
+        .args(["scan", "../../lone", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("catalog: "), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sites"][0]["event"], "ping:me");
+    // An explicit --catalog is used as given, without a note.
+    let out = evdoc()
+        .current_dir(root)
+        .args(["check", "app/src", "--catalog", "app/catalog"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("catalog: "));
+}

@@ -23,7 +23,11 @@ fn brief(s: &Site) -> String {
         Role::Emit => "emit",
         Role::Listen => "listen",
     };
-    let via = s.via.as_ref().map(|v| format!(" via={v}")).unwrap_or_default();
+    let via = s
+        .via
+        .as_ref()
+        .map(|v| format!(" via={v}"))
+        .unwrap_or_default();
     format!(
         "{}:{} {role} {} {} {}{via}",
         s.file,

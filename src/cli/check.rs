@@ -152,13 +152,20 @@ fn code_root(path: &Path) -> PathBuf {
 
 /// `evdoc check`.
 pub fn check(ui: &Ui, a: CheckArgs) -> u8 {
-    let Some(cat) = load_catalog(ui, &a.report.catalog) else {
-        return BAD_INPUT;
-    };
     if !a.path.exists() {
         ui.error(format!("`{}` does not exist", a.path.display()));
         return BAD_INPUT;
     }
+    let Some(catalog) = super::discover::catalog(ui, a.report.catalog.as_deref(), &a.path) else {
+        ui.error(format!(
+            "no catalog: none in `{}` or a folder above it, nor in the working directory (`catalog/` or `evdoc.yaml`)\n  help: run `evdoc init` to draft one, or pass --catalog",
+            a.path.display()
+        ));
+        return BAD_INPUT;
+    };
+    let Some(cat) = load_catalog(ui, &catalog) else {
+        return BAD_INPUT;
+    };
     let baseline = match &a.baseline {
         None => None,
         Some(p) => match std::fs::read_to_string(p)

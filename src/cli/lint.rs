@@ -16,7 +16,12 @@ pub struct LintArgs {
 
 /// `evdoc lint`.
 pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
-    let Some(cat) = load_catalog(ui, &a.report.catalog) else {
+    let Some(catalog) = super::discover::catalog(ui, a.report.catalog.as_deref(), Path::new("."))
+    else {
+        ui.error("no catalog: none in the working directory or a folder above it (`catalog/` or `evdoc.yaml`)\n  help: run `evdoc init` to draft one, or pass --catalog");
+        return BAD_INPUT;
+    };
+    let Some(cat) = load_catalog(ui, &catalog) else {
         return BAD_INPUT;
     };
     let empty = ScanResult {

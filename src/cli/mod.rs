@@ -4,6 +4,7 @@
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 unusable input or usage.
 
 mod check;
+mod discover;
 mod init;
 mod lint;
 mod render;
@@ -123,9 +124,10 @@ pub struct ScanFlags {
 /// Options of commands that report findings.
 #[derive(Args)]
 pub struct ReportFlags {
-    /// The catalog: a YAML file or a folder of them.
-    #[arg(long, default_value = "catalog")]
-    pub catalog: PathBuf,
+    /// The catalog: a YAML file or a folder of them [default: the nearest `catalog/` or
+    /// `evdoc.yaml` in PATH or a folder above it, else in the working directory].
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = report::Format::Text)]
     pub format: report::Format,

@@ -16,9 +16,11 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = output::Format::Table)]
     pub format: output::Format,
-    /// Catalog whose `scan:` settings (server/client/exclude globs) apply, if it exists.
-    #[arg(long, default_value = "catalog")]
-    pub catalog: PathBuf,
+    /// Catalog whose `scan:` settings (server/client/exclude globs, wrappers) apply [default:
+    /// the nearest `catalog/` or `evdoc.yaml` in PATH or a folder above it, else in the working
+    /// directory; none when there is none].
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub flags: ScanFlags,
 }
@@ -26,11 +28,9 @@ pub struct ScanArgs {
 /// `evdoc scan`.
 pub fn scan(ui: &Ui, a: ScanArgs) -> u8 {
     // The catalog is optional here: its scan settings apply only when it exists and loads.
-    let cat = a
-        .catalog
-        .exists()
-        .then(|| catalog::load(&a.catalog).ok())
-        .flatten();
+    let cat = super::discover::catalog(ui, a.catalog.as_deref(), &a.path)
+        .filter(|p| p.exists())
+        .and_then(|p| catalog::load(&p).ok());
     let Some(result) = run_scan(ui, &a.path, &a.flags, cat.as_ref()) else {
         return BAD_INPUT;
     };

@@ -23,7 +23,9 @@ pub(crate) fn expand(load: Loader<'_>, dir: &str, spec: &str) -> Vec<String> {
         if here.is_empty() {
             break;
         }
-        here = here.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_owned());
+        here = here
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_owned());
     }
     Vec::new()
 }
@@ -61,12 +63,20 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
                 join(&format!("{base}/{t}"))
             }
         };
-        if let Some(paths) = options.and_then(|o| o.get("paths")).and_then(|p| p.as_object()) {
+        if let Some(paths) = options
+            .and_then(|o| o.get("paths"))
+            .and_then(|p| p.as_object())
+        {
             for (pattern, targets) in paths {
                 let Some(rest) = match_pattern(pattern, spec) else {
                     continue;
                 };
-                for t in targets.as_array().into_iter().flatten().filter_map(|t| t.as_str()) {
+                for t in targets
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str())
+                {
                     out.push(rel(&t.replace('*', rest)));
                 }
             }
@@ -75,13 +85,19 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
             out.push(rel(spec));
         }
     }
-    if ["svelte.config.js", "svelte.config.ts"].iter().any(|n| load(&path_in(dir, n)).is_some()) {
+    if ["svelte.config.js", "svelte.config.ts"]
+        .iter()
+        .any(|n| load(&path_in(dir, n)).is_some())
+    {
         configured = true;
         if let Some(rest) = spec.strip_prefix("$lib") {
             out.push(join(&format!("src/lib{rest}")));
         }
     }
-    if ["nuxt.config.ts", "nuxt.config.js"].iter().any(|n| load(&path_in(dir, n)).is_some()) {
+    if ["nuxt.config.ts", "nuxt.config.js"]
+        .iter()
+        .any(|n| load(&path_in(dir, n)).is_some())
+    {
         configured = true;
         for prefix in ["~~/", "@@/", "~/", "@/"] {
             if let Some(rest) = spec.strip_prefix(prefix) {
@@ -152,7 +168,9 @@ fn parse_jsonc(text: &str) -> Option<serde_json::Value> {
             _ => out.push(c),
         }
     }
-    let no_trailing = regex::Regex::new(r",(\s*[}\]])").ok()?.replace_all(&out, "$1");
+    let no_trailing = regex::Regex::new(r",(\s*[}\]])")
+        .ok()?
+        .replace_all(&out, "$1");
     serde_json::from_str(&no_trailing).ok()
 }
 
@@ -162,7 +180,9 @@ mod tests {
     use std::collections::HashMap;
 
     fn files(list: &[(&str, &str)]) -> HashMap<String, String> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -180,7 +200,10 @@ mod tests {
             expand(&load, "api/src/x", "@app/socket"),
             ["/api/src/app/socket", "/api/src/@app/socket"]
         );
-        assert_eq!(expand(&load, "web/src/routes", "$lib/stores/ws"), ["/web/src/lib/stores/ws"]);
+        assert_eq!(
+            expand(&load, "web/src/routes", "$lib/stores/ws"),
+            ["/web/src/lib/stores/ws"]
+        );
         assert_eq!(expand(&load, "gui/plugins", "~/lib/io")[0], "/gui/lib/io");
         assert!(expand(&load, "web/src", "socket.io-client").is_empty());
         assert!(expand(&load, "other", "$lib/x").is_empty());
@@ -188,7 +211,8 @@ mod tests {
 
     #[test]
     fn jsonc_reads_comments_and_trailing_commas() {
-        let v = parse_jsonc("{/* a */ \"a\": [1, 2,], // b\n \"s\": \"//not a comment\",}").unwrap();
+        let v =
+            parse_jsonc("{/* a */ \"a\": [1, 2,], // b\n \"s\": \"//not a comment\",}").unwrap();
         assert_eq!(v["a"][1], 2);
         assert_eq!(v["s"], "//not a comment");
     }

@@ -12,8 +12,8 @@ use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
-use super::collect::Facts;
 use super::aliases;
+use super::collect::Facts;
 use super::model::CExpr;
 use crate::scan::Side;
 

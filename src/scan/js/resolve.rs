@@ -462,85 +462,90 @@ impl<'f> Env<'f> {
         }
     }
 
-    fn call(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
-        match callee {
-            Val::Member(object, method) => {
-                let ko = self.classify_named(object);
-                match (ko, method.as_str()) {
-                    (Kind::Server { .. }, "of") => Kind::Server {
-                        ns: arg
-                            .and_then(|a| self.eval(a))
-                            .map(|n| normalize_namespace(&n)),
-                    },
-                    (
-                        Kind::Server { ns },
-                        "to" | "in" | "except" | "timeout" | "compress" | "volatile" | "local"
-                        | "binary",
-                    ) => Kind::Server { ns },
-                    (Kind::Server { ns }, "get") => Kind::Socket {
-                        side: Some(Side::Server),
-                        ns,
-                    },
-                    (k @ Kind::Socket { .. }, "timeout" | "compress" | "binary") => k,
-                    // Registering a listener or a middleware returns the socket or server
-                    // itself: `socket.on('a', f).on('b', g)`, `io.use(auth).on('connection', …)`.
-                    (
-                        k @ (Kind::Socket { .. } | Kind::Server { .. }),
-                        "on" | "once" | "off" | "use" | "onAny" | "prependAny" | "offAny"
-                        | "addListener" | "prependListener" | "removeListener"
-                        | "removeAllListeners",
-                    ) => k,
-                    (k @ Kind::Socket { side: Some(Side::Client), .. }, "connect" | "open") => k,
-                    (Kind::Socket { ns, .. }, "to" | "in" | "except") => Kind::Server { ns },
-                    (Kind::ServerFactory, "listen" | "attach") => Kind::Server { ns: None },
-                    (Kind::ClientFactory, _) => Kind::Socket {
-                        side: Some(Side::Client),
-                        ns: arg.and_then(|a| self.url_namespace(a)),
-                    },
-                    (Kind::Server { .. }, "connect") if matches!(object.as_ref(), Val::Ident(n) if n == "io" && self.is_unbound("io")) =>
-                    {
-                        // The browser global `io.connect(url)`.
-                        Kind::Socket {
-                            side: Some(Side::Client),
-                            ns: arg.and_then(|a| self.url_namespace(a)),
-                        }
-                    }
-                    (Kind::Manager, "socket") => Kind::Socket {
-                        side: Some(Side::Client),
-                        ns: arg
-                            .and_then(|a| self.eval(a))
-                            .map(|n| normalize_namespace(&n)),
-                    },
-                    (Kind::This, m) => {
-                        let facts = self.facts;
-                        let mut kind = Kind::Unknown;
-                        for &idx in self.class_stack.clone().iter().rev() {
-                            let guard = format!("#{idx}.{m}()");
-                            if let Some(vals) =
-                                facts.classes.get(idx).and_then(|c| c.methods.get(m))
-                            {
-                                if self.in_progress.insert(guard.clone()) {
-                                    for v in vals {
-                                        let k = self.classify(v);
-                                        kind = kind.join(k);
-                                    }
-                                    self.in_progress.remove(&guard);
-                                }
-                            }
-                        }
-                        kind
-                    }
-                    (Kind::Not, _) => Kind::Not,
-                    (_, "get") if self.container_values(object).is_site_receiver() => {
-                        self.container_values(object)
-                    }
-                    (Kind::Module { file }, m) => self.module_member(&file, &format!("{m}()")),
-                    (Kind::Instance { file, class }, m) => {
-                        self.instance_member(&file, &class, &format!("{m}()"))
-                    }
-                    _ => Kind::Unknown,
+    /// What `object.method(arg)` returns, from what `object` is.
+    fn method_call(&mut self, object: &Val, method: &str, arg: Option<&CExpr>) -> Kind {
+        let ko = self.classify_named(object);
+        match (ko, method) {
+            (Kind::Server { .. }, "of") => Kind::Server {
+                ns: arg
+                    .and_then(|a| self.eval(a))
+                    .map(|n| normalize_namespace(&n)),
+            },
+            (
+                Kind::Server { ns },
+                "to" | "in" | "except" | "timeout" | "compress" | "volatile" | "local" | "binary",
+            ) => Kind::Server { ns },
+            (Kind::Server { ns }, "get") => Kind::Socket {
+                side: Some(Side::Server),
+                ns,
+            },
+            (k @ Kind::Socket { .. }, "timeout" | "compress" | "binary") => k,
+            // Registering a listener or a middleware returns the socket or server
+            // itself: `socket.on('a', f).on('b', g)`, `io.use(auth).on('connection', …)`.
+            (
+                k @ (Kind::Socket { .. } | Kind::Server { .. }),
+                "on" | "once" | "off" | "use" | "onAny" | "prependAny" | "offAny" | "addListener"
+                | "prependListener" | "removeListener" | "removeAllListeners",
+            ) => k,
+            (
+                k @ Kind::Socket {
+                    side: Some(Side::Client),
+                    ..
+                },
+                "connect" | "open",
+            ) => k,
+            (Kind::Socket { ns, .. }, "to" | "in" | "except") => Kind::Server { ns },
+            (Kind::ServerFactory, "listen" | "attach") => Kind::Server { ns: None },
+            (Kind::ClientFactory, _) => Kind::Socket {
+                side: Some(Side::Client),
+                ns: arg.and_then(|a| self.url_namespace(a)),
+            },
+            (Kind::Server { .. }, "connect") if matches!(object, Val::Ident(n) if n == "io" && self.is_unbound("io")) =>
+            {
+                // The browser global `io.connect(url)`.
+                Kind::Socket {
+                    side: Some(Side::Client),
+                    ns: arg.and_then(|a| self.url_namespace(a)),
                 }
             }
+            (Kind::Manager, "socket") => Kind::Socket {
+                side: Some(Side::Client),
+                ns: arg
+                    .and_then(|a| self.eval(a))
+                    .map(|n| normalize_namespace(&n)),
+            },
+            (Kind::This, m) => {
+                let facts = self.facts;
+                let mut kind = Kind::Unknown;
+                for &idx in self.class_stack.clone().iter().rev() {
+                    let guard = format!("#{idx}.{m}()");
+                    if let Some(vals) = facts.classes.get(idx).and_then(|c| c.methods.get(m)) {
+                        if self.in_progress.insert(guard.clone()) {
+                            for v in vals {
+                                let k = self.classify(v);
+                                kind = kind.join(k);
+                            }
+                            self.in_progress.remove(&guard);
+                        }
+                    }
+                }
+                kind
+            }
+            (Kind::Not, _) => Kind::Not,
+            (_, "get") if self.container_values(object).is_site_receiver() => {
+                self.container_values(object)
+            }
+            (Kind::Module { file }, m) => self.module_member(&file, &format!("{m}()")),
+            (Kind::Instance { file, class }, m) => {
+                self.instance_member(&file, &class, &format!("{m}()"))
+            }
+            _ => Kind::Unknown,
+        }
+    }
+
+    fn call(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
+        match callee {
+            Val::Member(object, method) => self.method_call(object, method, arg),
             Val::Ident(f) => match self.ident(f) {
                 Kind::ClientFactory => Kind::Socket {
                     side: Some(Side::Client),

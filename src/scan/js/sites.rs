@@ -921,7 +921,10 @@ impl Finder<'_, '_> {
                 .collect();
             if !methods.is_empty() {
                 let kind = Kind::Wrappers { methods };
-                self.found.flow.exports.push((format!("{function}()"), kind));
+                self.found
+                    .flow
+                    .exports
+                    .push((format!("{function}()"), kind));
             }
         }
     }
@@ -949,9 +952,13 @@ impl Finder<'_, '_> {
                 self.env.learn_member(field, kind);
             }
             (Expression::StaticMemberExpression(m), "[]")
-                if matches!(m.object.get_inner_expression(), Expression::ThisExpression(_)) =>
+                if matches!(
+                    m.object.get_inner_expression(),
+                    Expression::ThisExpression(_)
+                ) =>
             {
-                self.env.learn_member(&format!("{}[]", m.property.name), kind);
+                self.env
+                    .learn_member(&format!("{}[]", m.property.name), kind);
             }
             (Expression::Identifier(id), "[]") => self.env.learn_container(&id.name, kind),
             _ => {}
@@ -1016,7 +1023,11 @@ impl Finder<'_, '_> {
             "subscribe" => self.vue_subscribe(call, object),
             method @ ("use" | "join" | "leave" | "connect" | "createServer"
             | "createConnection" | "createSocket") => self.side_effects(method, object, call),
-            "emit" | "emitWithAck" | "send" | "write" | "serverSideEmit"
+            "emit"
+            | "emitWithAck"
+            | "send"
+            | "write"
+            | "serverSideEmit"
             | "serverSideEmitWithAck" => {
                 self.receiver_call(call, member, Role::Emit);
             }
