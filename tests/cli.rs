@@ -508,3 +508,50 @@ fn the_nearest_catalog_applies_and_is_named() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("catalog: "));
 }
+
+/// `init` then `check` reports nothing, also on a project whose names are not `domain:action`
+/// and whose events have one end outside the scanned code: the draft writes the project's own
+/// naming convention and silences EV004 with a comment saying what to check.
+#[test]
+fn init_then_check_has_no_findings_on_mixed_naming_and_one_sided_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(app.join("server")).unwrap();
+    std::fs::create_dir_all(app.join("web")).unwrap();
+    std::fs::write(
+        app.join("server/index.js"),
+        "const { Server } = require('socket.io');\nconst io = new Server();\nio.on('connection', (socket) => {\n  socket.on('joinRoom', () => {});\n  socket.on('user changed', () => {});\n  socket.emit('on_asset_update', {});\n  socket.emit('AppRestartV1');\n});\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("web/app.js"),
+        "import { io } from 'socket.io-client';\nconst s = io();\ns.emit('joinRoom', { id: 1 });\ns.emit('user changed');\ns.on('on_asset_update', () => {});\n",
+    )
+    .unwrap();
+    let a = app.to_str().unwrap();
+    let res = evdoc().args(["init", a]).output().unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let catalog = app.join("catalog");
+    let main = std::fs::read_to_string(catalog.join("evdoc.yaml")).unwrap();
+    assert!(main.contains("event_pattern:"), "{main}");
+    let res = evdoc()
+        .args(["check", a, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&res.stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    assert_eq!(res.status.code(), Some(0));
+    // The one-sided event is drafted with the reason it is silenced.
+    let events: String = std::fs::read_dir(catalog.join("events"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        events.contains("# evdoc-ignore EV004: no listener in the scanned code"),
+        "{events}"
+    );
+}

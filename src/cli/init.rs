@@ -11,9 +11,9 @@ pub struct InitArgs {
     /// Folder or file holding the code.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Where to write the catalog.
-    #[arg(long, default_value = "catalog")]
-    pub out: PathBuf,
+    /// Where to write the catalog [default: `catalog/` in PATH (where `check PATH` finds it)].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Overwrite existing catalog files.
     #[arg(long)]
     pub force: bool,
@@ -38,7 +38,15 @@ pub fn init(ui: &Ui, a: InitArgs) -> u8 {
             |n| format!("{n} realtime API"),
         );
     let files = evdoc::init::draft(&result, &title);
-    match evdoc::init::write(&a.out, &files, a.force) {
+    let out = a.out.clone().unwrap_or_else(|| {
+        let dir = if a.path.is_file() {
+            a.path.parent().unwrap_or(std::path::Path::new("."))
+        } else {
+            a.path.as_path()
+        };
+        dir.join("catalog")
+    });
+    match evdoc::init::write(&out, &files, a.force) {
         Ok(written) => {
             let events = result
                 .sites
@@ -50,10 +58,10 @@ pub fn init(ui: &Ui, a: InitArgs) -> u8 {
             ui.note(format!(
                 "Wrote {} files to `{}` with {events} events from {} sites.",
                 written.len(),
-                a.out.display(),
+                out.display(),
                 result.sites.len()
             ));
-            println!("{}", a.out.display());
+            println!("{}", out.display());
             OK
         }
         Err(e) => {

@@ -5,12 +5,14 @@
 //! a folder (`evdoc.yaml` plus `events/<domain>.yaml`) that `evdoc check` accepts as it is; the
 //! comments it leaves mark what a person should complete.
 
-use crate::scan::{Direction, Role, ScanResult, Shape, Site};
+use crate::scan::{Direction, Role, ScanResult, Shape, Side, Site};
 use crate::vocab::is_reserved;
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+mod naming;
 
 /// Why `init` refused to write.
 #[derive(Debug, thiserror::Error)]
@@ -182,11 +184,17 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     let mut rooms: IndexSet<String> = IndexSet::new();
     let mut namespaces: IndexSet<String> = IndexSet::from(["/".to_owned()]);
     let mut by_domain: IndexMap<String, String> = IndexMap::new();
+    let both_sides = [Side::Server, Side::Client]
+        .iter()
+        .all(|side| scan.sites.iter().any(|s| s.side == Some(*side)));
     for (name, d) in &events {
         let domain = crate::vocab::domain_of(name, &[]);
         let out = by_domain
             .entry(domain_file(&domain))
             .or_insert_with(|| "events:\n".to_owned());
+        if let Some(why) = one_sided(d, both_sides) {
+            let _ = writeln!(out, "  # evdoc-ignore EV004: {why}");
+        }
         let _ = writeln!(out, "  {}:", q(name));
         match d.direction() {
             Some(dir) => {
@@ -245,6 +253,7 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     );
     let _ = writeln!(main, "evdoc: 1");
     let _ = writeln!(main, "info:\n  title: {}\n  version: \"0.1.0\"", q(title));
+    write_conventions(&mut main, events.keys().copied());
     let _ = writeln!(main, "namespaces:");
     for ns in &namespaces {
         let _ = writeln!(main, "  {}: {{}}", q(ns));
@@ -261,6 +270,32 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
         files.insert(PathBuf::from("events").join(format!("{domain}.yaml")), text);
     }
     files
+}
+
+/// The naming convention of the project's events, so that `check` accepts the names it has.
+fn write_conventions<'n>(main: &mut String, names: impl Iterator<Item = &'n str>) {
+    let (pattern, styles) = naming::convention(names);
+    if pattern == crate::catalog::model::DEFAULT_EVENT_PATTERN {
+        return;
+    }
+    let _ = writeln!(
+        main,
+        "conventions:\n  # The project's event names are {}: EV007 checks new ones against them.\n  event_pattern: {}",
+        styles.join(", "),
+        q(&pattern)
+    );
+}
+
+/// Why an event the scan saw only emitted (or only listened to) is drafted with EV004 silenced:
+/// its other end is outside the scanned code, or missing; the comment says which to check.
+fn one_sided(d: &Draft<'_>, both_sides: bool) -> Option<&'static str> {
+    let emits = d.sites.iter().any(|s| s.role == Role::Emit);
+    let listens = d.sites.iter().any(|s| s.role == Role::Listen);
+    match (both_sides, emits, listens) {
+        (true, true, false) => Some("no listener in the scanned code; remove this line once one exists, or stop emitting it"),
+        (true, false, true) => Some("nothing in the scanned code emits it; remove this line once something does, or drop the listener"),
+        _ => None,
+    }
 }
 
 /// Write a drafted catalog into `out`; refuses to overwrite catalog files unless `force`.
