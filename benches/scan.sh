@@ -6,6 +6,8 @@
 # read every file (`--no-ignore`). Prints a Markdown table for docs/performance.md.
 #
 # Usage: benches/scan.sh [RUNS]   (needs hyperfine and rg: apt-get install hyperfine ripgrep)
+# With EVDOC_BEFORE=path/to/an/older/evdoc, that build is timed in the same run too, and the table
+# gains its column: what a change costs, measured against the previous build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
@@ -26,19 +28,33 @@ measure() { # name dir
   local dir=$1 bytes files
   bytes=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   files=$(find "$dir" -type f | wc -l)
+  local before=()
+  if [ -n "${EVDOC_BEFORE:-}" ]; then
+    before=(-n before "$EVDOC_BEFORE scan --no-ignore --format json $dir > /dev/null")
+  fi
   hyperfine --style none --warmup 2 --runs "$runs" --export-json "$work/hyperfine.json" \
     -n evdoc "target/release/evdoc scan --no-ignore --format json $dir > /dev/null" \
-    -n rg "rg -c --no-ignore --hidden '\.(emit|on)\(' $dir > /dev/null || true" >&2
+    -n rg "rg -c --no-ignore --hidden '\.(emit|on)\(' $dir > /dev/null || true" \
+    "${before[@]}" >&2
   python3 - "$work/hyperfine.json" "$bytes" "$files" "$2" <<'PY'
 import json, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 mb = int(sys.argv[2]) / 1e6
 e, r = res["evdoc"]["median"], res["rg"]["median"]
-print(f"| {sys.argv[4]} | {sys.argv[3]} | {mb:.1f} MB | {e*1000:.0f} ms | {mb/e:.0f} MB/s | {r*1000:.0f} ms | {mb/r:.0f} MB/s | {e/r:.2f}× |")
+row = f"| {sys.argv[4]} | {sys.argv[3]} | {mb:.1f} MB | {e*1000:.0f} ms | {mb/e:.0f} MB/s | {r*1000:.0f} ms | {mb/r:.0f} MB/s | {e/r:.2f}× |"
+if "before" in res:
+    b = res["before"]["median"]
+    row += f" {b*1000:.0f} ms | {e/b:.2f}× |"
+print(row)
 PY
 }
-echo "| corpus | files | size | evdoc (median of $runs) | evdoc MB/s | rg (median) | rg MB/s | evdoc / rg |"
-echo "|---|---|---|---|---|---|---|---|"
+if [ -n "${EVDOC_BEFORE:-}" ]; then
+  echo "| corpus | files | size | evdoc (median of $runs) | evdoc MB/s | rg (median) | rg MB/s | evdoc / rg | before (median) | evdoc / before |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+else
+  echo "| corpus | files | size | evdoc (median of $runs) | evdoc MB/s | rg (median) | rg MB/s | evdoc / rg |"
+  echo "|---|---|---|---|---|---|---|---|"
+fi
 measure "$corpus" "everything"
 measure "$corpus/typescript" "typescript only (no Socket.IO: gate only)"
 measure "$corpus/generated" "generated app files (every file parsed)"

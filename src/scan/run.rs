@@ -497,7 +497,7 @@ fn follow_sockets(
         if changes.is_empty() {
             break;
         }
-        let stems = names_regex(changes.exported.iter().map(|f| module_stem(f)));
+        let stems = specifier_regex(changes.exported.iter().map(|f| module_stem(f)));
         let again: Vec<Mutex<bool>> = files.iter().map(|_| Mutex::new(false)).collect();
         let shared = &project;
         in_parallel(files.len(), threads, &|i| {
@@ -511,16 +511,24 @@ fn follow_sockets(
                 _ => false,
             };
             let seeded = changes.seeded.contains(&file.rel);
-            let bytes = match lock(&slots.kept[i]).clone() {
+            // A file the first pass did not read may import a file whose exports grew: its
+            // specifier names that file (`./socket`, `../services/jobs.service`). Large files
+            // the first pass found nothing in (bundles, vendored libraries) are not searched.
+            let may_import = match (&stems, &*lock(&slots.kept[i])) {
+                (Some(g), Some(b)) => g.is_match(b),
+                _ => false,
+            };
+            if !(seeded || deps_changed || may_import) {
+                return;
+            }
+            let cached = lock(&slots.kept[i]).clone();
+            let bytes = match cached {
                 Some(b) => b,
                 None => match read_file(&file.path) {
                     Ok(b) => b,
                     Err(_) => return,
                 },
             };
-            // A file the first pass did not read may import a file whose exports grew: its
-            // specifier names that file (`./socket`, `../services/jobs.service`).
-            let may_import = stems.as_ref().is_some_and(|g| g.is_match(&bytes));
             if seeded || deps_changed || may_import {
                 let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
                 let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
@@ -569,6 +577,22 @@ fn module_stem(path: &str) -> &str {
     }
     // `jobs.service.ts` is imported as `./jobs.service`.
     name.rsplit_once('.').map_or(name, |(s, _)| s)
+}
+
+/// A byte regex matching an import specifier that ends in one of `stems` (`'./socket'`,
+/// `"../lib/socket.js"`, `'$lib/stores/live'`); `None` for no stems.
+fn specifier_regex<'n>(stems: impl Iterator<Item = &'n str>) -> Option<regex::bytes::Regex> {
+    let mut alternatives: Vec<String> = stems.map(regex::escape).collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    alternatives.sort();
+    alternatives.dedup();
+    let pattern = format!(
+        r#"[/'"](?:{})(?:\.[cm]?[jt]sx?)?['"]"#,
+        alternatives.join("|")
+    );
+    regex::bytes::Regex::new(&pattern).ok()
 }
 
 /// Rounds of socket values across files: a socket handed through N files takes N rounds.

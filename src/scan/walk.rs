@@ -213,11 +213,22 @@ pub fn may_hold_sites(family: Family, text: &[u8]) -> bool {
     any(calls) && (socket || any(evidence) || uses_short_names(text))
         // A module that imports Socket.IO may create the socket other files use
         // (`export const socket = io()`), even with no call of its own.
-        || family == Family::Js && SOCKET_IO.find(text).is_some()
+        || family == Family::Js && imports_socket_io(text)
 }
 
-static SOCKET_IO: LazyLock<Finder<'static>> =
-    LazyLock::new(|| Finder::new(b"socket.io").into_owned());
+/// An import or require of `socket.io` / `socket.io-client` (the word alone, in a comment or a
+/// URL, is not enough): such a module may create the socket other files use.
+fn imports_socket_io(text: &[u8]) -> bool {
+    static WORD: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(b"socket.io").into_owned());
+    static IMPORT: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r#"(?:from|require\(|import\(|import)\s*['"]socket\.io(?:-client)?['"/]"#,
+        )
+        .expect("valid regex")
+    });
+    WORD.find(text).is_some() && IMPORT.is_match(text)
+}
 
 #[cfg(test)]
 mod tests {

@@ -107,9 +107,10 @@ impl<'l> Linker<'l> {
     }
 
     /// The project path of module `spec` (relative to the scan root), when it is a project file.
+    /// Only finds the file: nothing is parsed.
     pub(crate) fn resolve(&mut self, spec: &str) -> Option<String> {
         self.load?;
-        self.locate(&self.dir.clone(), spec)
+        self.find_path(&self.dir.clone(), spec)
     }
 
     /// The side module `spec` (a project file) shows by its own Socket.IO imports.
@@ -162,11 +163,11 @@ impl<'l> Linker<'l> {
     /// The project path a relative specifier, or one mapped by the nearest `tsconfig.json` /
     /// `jsconfig.json` `paths` (and `baseUrl`), SvelteKit's `$lib` or Nuxt's `~`/`@`, names,
     /// trying the usual extensions. `@/` and `~/` fall back to the root's `src/`.
-    fn locate(&mut self, dir: &str, spec: &str) -> Option<String> {
+    fn find_path(&mut self, dir: &str, spec: &str) -> Option<String> {
         let load = self.load?;
         if !spec.starts_with('.') && !spec.starts_with('/') {
             for candidate in aliases::expand(load, dir, spec) {
-                if let Some(found) = self.locate(dir, &candidate) {
+                if let Some(found) = self.find_path(dir, &candidate) {
                     return Some(found);
                 }
             }
@@ -198,23 +199,20 @@ impl<'l> Linker<'l> {
         for ext in ["ts", "js", "tsx", "jsx"] {
             candidates.push(format!("{base}/index.{ext}"));
         }
-        for c in candidates {
-            if self.cache.get(&c).is_some_and(Option::is_some) {
-                return Some(c);
-            }
-            if !self.cache.contains_key(&c) {
-                match load(&c).and_then(|text| parse_module(&c, &text)) {
-                    Some(m) => {
-                        self.cache.insert(c.clone(), Some(m));
-                        return Some(c);
-                    }
-                    None => {
-                        self.cache.insert(c, None);
-                    }
-                }
-            }
+        candidates
+            .into_iter()
+            .find(|c| self.cache.get(c).is_some_and(Option::is_some) || load(c).is_some())
+    }
+
+    /// Like [`Self::find_path`], and parses the module found (for its constants and types).
+    fn locate(&mut self, dir: &str, spec: &str) -> Option<String> {
+        let load = self.load?;
+        let c = self.find_path(dir, spec)?;
+        if !self.cache.contains_key(&c) {
+            let parsed = load(&c).and_then(|text| parse_module(&c, &text));
+            self.cache.insert(c.clone(), parsed);
         }
-        None
+        self.cache.get(&c)?.as_ref().map(|_| c)
     }
 }
 
