@@ -168,9 +168,9 @@ fn parse_jsonc(text: &str) -> Option<serde_json::Value> {
             _ => out.push(c),
         }
     }
-    let no_trailing = regex::Regex::new(r",(\s*[}\]])")
-        .ok()?
-        .replace_all(&out, "$1");
+    static TRAILING_COMMA: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r",(\s*[}\]])").expect("valid regex"));
+    let no_trailing = TRAILING_COMMA.replace_all(&out, "$1");
     serde_json::from_str(&no_trailing).ok()
 }
 
