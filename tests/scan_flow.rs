@@ -3,7 +3,7 @@
 //! is typed as Node's `EventEmitter`, a client socket exported by one module and used under
 //! another name or through a getter in others, an object of wrappers handed out by a factory and
 //! imported through SvelteKit's `$lib`, chained listeners, a local `send` wrapper, sockets kept
-//! in a container and a `Map`. Each site must be found with its side, and the look-alikes next
+//! in a container and a `Map`, and the `<script>` of a server-rendered EJS page. Each site must be found with its side, and the look-alikes next
 //! to them (an `EventEmitter` and its chained listeners, a `mitt` bus, another object's `send`,
 //! a method of the same shape no socket reaches) must stay silent. The fixture is
 //! `tests/fixtures/scan/flow/` (see its README).
@@ -56,6 +56,8 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "server/rooms.js:12 emit notify:user server flow",
             "server/rooms.js:15 emit notify:kicked server flow",
             "server/rooms.js:18 emit nodes:sync server flow",
+            "server/views/board.ejs:9 listen board:update client flow",
+            "server/views/board.ejs:10 emit board:refresh client flow",
             "web/src/components/chat.ts:4 emit chat:send client flow",
             "web/src/components/chat.ts:7 listen chat:new client flow",
             "web/src/feed.ts:6 listen feed:item client flow",

@@ -179,14 +179,7 @@ mod tests {
     use crate::render::model::Constraint;
 
     fn at(file: &str, line: u32) -> CodeRef {
-        CodeRef {
-            file: file.into(),
-            line,
-            role: "emit".into(),
-            side: "server".into(),
-            call: "io.emit".into(),
-            room: None,
-        }
+        CodeRef::emit_at(file, line)
     }
 
     #[test]

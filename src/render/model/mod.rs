@@ -129,6 +129,21 @@ pub struct CodeRef {
     pub room: Option<String>,
 }
 
+#[cfg(test)]
+impl CodeRef {
+    /// A server emit at `file:line`, for the renderers' tests.
+    pub(crate) fn emit_at(file: &str, line: u32) -> CodeRef {
+        CodeRef {
+            file: file.into(),
+            line,
+            role: "emit".into(),
+            side: "server".into(),
+            call: "io.emit".into(),
+            room: None,
+        }
+    }
+}
+
 impl Book {
     /// Build the book from a catalog, (optionally) a scan of the code it documents, and which
     /// commit that code is at.

@@ -37,10 +37,21 @@ pub use link::Loader;
 
 /// Extensions of plain script files.
 const SCRIPT_EXTS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
-/// Extensions of markup files whose `<script>` blocks are read.
-const MARKUP_EXTS: &[&str] = &["vue", "svelte", "html", "htm"];
+/// Extensions of markup files whose `<script>` blocks are read: components, pages, and the
+/// server-side templates (Handlebars, EJS, Nunjucks) that serve them.
+const MARKUP_EXTS: &[&str] = &[
+    "vue",
+    "svelte",
+    "html",
+    "htm",
+    "hbs",
+    "handlebars",
+    "ejs",
+    "njk",
+];
 
-/// True for paths this extractor reads: .js .jsx .mjs .cjs .ts .tsx .mts .cts .vue .svelte .html .htm
+/// True for paths this extractor reads: .js .jsx .mjs .cjs .ts .tsx .mts .cts, and the `<script>`
+/// blocks of .vue .svelte .html .htm .hbs .handlebars .ejs .njk
 pub fn handles(path: &str) -> bool {
     let ext = extension(path);
     SCRIPT_EXTS.contains(&ext.as_str()) || MARKUP_EXTS.contains(&ext.as_str())
@@ -151,7 +162,7 @@ fn extract_here(rel: &str, source: &str, ctx: Ctx<'_>) -> Extraction {
         }
         let source_type = SourceType::mjs()
             .with_typescript(scripts.typescript)
-            .with_jsx(scripts.jsx || ext == "html" || ext == "htm");
+            .with_jsx(scripts.jsx || !matches!(ext.as_str(), "vue" | "svelte"));
         let mut extraction = extract_text(
             rel,
             &scripts.text,

@@ -676,6 +676,19 @@ impl Finder<'_, '_> {
         self.frames.push(frame);
     }
 
+    /// Declares every name a destructuring pattern binds, knowing nothing of them.
+    fn declare_unknown(&mut self, pattern: &BindingPattern<'_>) {
+        for id in pattern.get_binding_identifiers() {
+            self.env.declare(
+                &id.name,
+                Binding {
+                    kind: Kind::Unknown,
+                    value: None,
+                },
+            );
+        }
+    }
+
     fn bind_params(&mut self, start: u32, params: &FormalParameters<'_>) {
         let pending = self.pending.remove(&start).unwrap_or_default();
         let gateway = self.env.gateway();
@@ -725,17 +738,7 @@ impl Finder<'_, '_> {
                 BindingPattern::BindingIdentifier(id) => {
                     self.env.declare(&id.name, Binding { kind, value: None });
                 }
-                pattern => {
-                    for id in pattern.get_binding_identifiers() {
-                        self.env.declare(
-                            &id.name,
-                            Binding {
-                                kind: Kind::Unknown,
-                                value: None,
-                            },
-                        );
-                    }
-                }
+                pattern => self.declare_unknown(pattern),
             }
         }
         if let Some(rest) = &params.rest {
@@ -1474,17 +1477,7 @@ impl Finder<'_, '_> {
                     self.env.declare(&local, Binding { kind, value: None });
                 }
             }
-            pattern => {
-                for id in pattern.get_binding_identifiers() {
-                    self.env.declare(
-                        &id.name,
-                        Binding {
-                            kind: Kind::Unknown,
-                            value: None,
-                        },
-                    );
-                }
-            }
+            pattern => self.declare_unknown(pattern),
         }
     }
 }
