@@ -69,3 +69,46 @@ fn sockets_are_followed_across_files_with_their_sides() {
         "{got:#?}"
     );
 }
+
+/// `scan --explain FILE:LINE` says how a site was found and what placed it, down to the call
+/// that handed the socket in from another function.
+#[test]
+fn explain_names_the_call_that_handed_the_socket_in() {
+    let out = assert_cmd::Command::cargo_bin("evdoc")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "tests/fixtures/scan/flow", "--quiet"])
+        .args(["--explain", "server/handlers/chat.js:3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.starts_with("server/handlers/chat.js:3:11  listen `chat:send`\n"),
+        "{text}"
+    );
+    assert!(text.contains("call: `conn.on`"), "{text}");
+    assert!(
+        text.contains(
+            "flow: parameter 2 of `default` receives the socket passed at server/index.js:9"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("side: server (direction c2s), from flow:"),
+        "{text}"
+    );
+    let missing = assert_cmd::Command::cargo_bin("evdoc")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "scan",
+            "tests/fixtures/scan/flow",
+            "--quiet",
+            "--explain",
+            "nope.js:1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -78,7 +78,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// List every Socket.IO event site (event, direction, side, file, line, room).
     #[command(
-        after_help = "Examples:\n  evdoc scan                         scan the current folder, as a table\n  evdoc scan src/ --format json       the stable JSON contract (README.md, \"Scan JSON\")\n  evdoc scan . --format markdown      a Markdown table per domain\n  evdoc scan . --format csv > events.csv\n  evdoc scan vendor/ --no-ignore      also read ignored files and node_modules"
+        after_help = "Examples:\n  evdoc scan                         scan the current folder, as a table\n  evdoc scan src/ --format json       the stable JSON contract (README.md, \"Scan JSON\")\n  evdoc scan . --explain src/chat.js:12  how the site at that line was found and placed\n  evdoc scan . --format markdown      a Markdown table per domain\n  evdoc scan . --format csv > events.csv\n  evdoc scan vendor/ --no-ignore      also read ignored files and node_modules"
     )]
     Scan(scan::ScanArgs),
     /// Compare the code with the catalog and exit 1 on findings.

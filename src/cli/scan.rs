@@ -21,6 +21,9 @@ pub struct ScanArgs {
     /// directory; none when there is none].
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// Explain the sites at FILE:LINE: how each was found and what decided its side.
+    #[arg(long, value_name = "FILE:LINE")]
+    pub explain: Option<String>,
     #[command(flatten)]
     pub flags: ScanFlags,
 }
@@ -34,10 +37,48 @@ pub fn scan(ui: &Ui, a: ScanArgs) -> u8 {
     let Some(result) = run_scan(ui, &a.path, &a.flags, cat.as_ref()) else {
         return BAD_INPUT;
     };
+    if let Some(at) = &a.explain {
+        return explain(ui, &result, at);
+    }
     // stdout is line-buffered; a big scan prints tens of thousands of lines.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if let Err(e) = output::write(a.format, &result, &mut out).and_then(|_| out.flush()) {
         return broken_pipe_or(ui, e);
     }
+    OK
+}
+
+/// `--explain FILE:LINE`: each site there, how it was found, and the evidence for its side.
+fn explain(ui: &Ui, result: &evdoc::scan::ScanResult, at: &str) -> u8 {
+    let Some((file, line)) = at
+        .rsplit_once(':')
+        .and_then(|(f, l)| Some((f.replace('\\', "/"), l.parse::<u32>().ok()?)))
+    else {
+        ui.error(format!("--explain takes FILE:LINE, not `{at}`"));
+        return BAD_INPUT;
+    };
+    let file = file.trim_start_matches("./");
+    let sites: Vec<_> = result
+        .sites
+        .iter()
+        .filter(|s| {
+            s.line == line
+                && (s.file == file
+                    || file.ends_with(&format!("/{}", s.file))
+                    || s.file.ends_with(&format!("/{file}")))
+        })
+        .collect();
+    if sites.is_empty() {
+        ui.error(format!(
+            "no site at {file}:{line} (the scan reports {} sites)",
+            result.sites.len()
+        ));
+        return BAD_INPUT;
+    }
+    let mut out = String::new();
+    for s in sites {
+        out.push_str(&output::explain(s));
+    }
+    print!("{out}");
     OK
 }

@@ -186,3 +186,55 @@ fn write_table(result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     )?;
     write_skipped(result, out, "  ")
 }
+
+/// How `site` was found and what decided its side, for `evdoc scan --explain`.
+pub fn explain(site: &Site) -> String {
+    use super::SideFrom;
+    let role = match site.role {
+        super::Role::Emit => "emit",
+        super::Role::Listen => "listen",
+    };
+    let event = match (&site.event, &site.expr) {
+        (Some(e), _) => format!("`{e}`"),
+        (None, Some(x)) => format!("a name computed at run time (`{x}`)"),
+        (None, None) => "a name computed at run time".into(),
+    };
+    let mut out = format!(
+        "{}:{}:{}  {role} {event}\n",
+        site.file, site.line, site.column
+    );
+    out.push_str(&format!("  call: `{}`", site.call));
+    match &site.via {
+        Some(w) => out.push_str(&format!(
+            ", through the wrapper `{w}` (a function that emits or listens for its caller)\n"
+        )),
+        None => out.push('\n'),
+    }
+    if let Some(ns) = &site.namespace {
+        out.push_str(&format!("  namespace: `{ns}`\n"));
+    }
+    if let Some(room) = &site.room {
+        out.push_str(&format!("  room: {room}\n"));
+    }
+    let why = match site.side_from {
+        Some(SideFrom::Flow) => "the socket value the call uses: where it was created (io(), new Server(), a connection or gateway handler) and the variables, parameters, imports, fields and wrappers it travelled through to this call",
+        Some(SideFrom::Type) => "the declared TypeScript type of the value (socket.io's or socket.io-client's)",
+        Some(SideFrom::Import) => "the file's own Socket.IO imports and APIs (socket.io vs socket.io-client, io.on('connection') vs io(url))",
+        Some(SideFrom::Framework) => "the file's framework: a component or page runs in the browser",
+        Some(SideFrom::Package) => "the dependencies of the nearest package.json (socket.io only, or socket.io-client only)",
+        Some(SideFrom::Catalog) => "the catalog's scan.server / scan.client globs",
+        Some(SideFrom::Declared) => "the side of the catalog-declared wrapper it was called through",
+        Some(SideFrom::Path) => "the folder names on its path (server/, client/, public/…)",
+        None => "nothing places it: add the file to the catalog's scan.server or scan.client globs",
+    };
+    for e in &site.evidence {
+        out.push_str(&format!("  flow: {e}\n"));
+    }
+    let side = site.side.map_or("unknown", |s| s.as_str());
+    let direction = site.direction.map_or("unknown", |d| d.as_str());
+    out.push_str(&format!(
+        "  side: {side} (direction {direction}), from {}: {why}\n",
+        site.side_from.map_or("none", |f| f.as_str())
+    ));
+    out
+}

@@ -64,6 +64,10 @@ pub struct Site {
     /// nothing stronger places the site (a shared wrapper name is called on both sides).
     #[serde(skip)]
     pub declared_side: Option<Side>,
+    /// How the socket reached the site across functions and files (`parameter 2 of
+    /// `JobsService.run` receives the socket passed at …`), for `scan --explain`.
+    #[serde(skip)]
+    pub evidence: Vec<String>,
     /// Path relative to the scanned root, `/`-separated.
     pub file: String,
     /// 1-based line of the event-name argument.
@@ -121,6 +125,7 @@ impl Site {
             side: None,
             side_from: None,
             declared_side: None,
+            evidence: Vec::new(),
             file: file.to_string(),
             line,
             column,

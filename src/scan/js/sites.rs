@@ -78,6 +78,7 @@ pub(crate) fn find<'f>(
         fn_names: HashMap::new(),
         pending_dispatch: HashMap::new(),
         pending_cands: HashMap::new(),
+        pending_seeded: HashMap::new(),
         found: Found {
             sites: Vec::new(),
             server_api: 0,
@@ -123,6 +124,8 @@ struct Finder<'s, 'f> {
     pending_dispatch: HashMap<u32, Dispatch>,
     /// Function span start → candidate names of its first parameter (`[..].forEach(e => …)`).
     pending_cands: HashMap<u32, Vec<String>>,
+    /// Seeded parameters of the function whose parameters are being bound (see `Frame::seeded`).
+    pending_seeded: HashMap<String, String>,
     found: Found,
 }
 
@@ -139,6 +142,9 @@ struct Frame {
     shapes: HashMap<String, Shape>,
     /// Set when the function compares an event-name parameter with literals.
     dispatch: Option<Dispatch>,
+    /// Parameters that receive a socket from callers in the project, with where from (for
+    /// `scan --explain`).
+    seeded: HashMap<String, String>,
 }
 
 /// A function whose parameter carries the name of an event it handles.
@@ -257,6 +263,7 @@ impl Finder<'_, '_> {
             side,
             side_from: side.map(|_| SideFrom::Flow),
             declared_side: None,
+            evidence: self.evidence_for(&s.call),
             file: self.rel.to_string(),
             line,
             column,
@@ -673,6 +680,7 @@ impl Finder<'_, '_> {
             })
         });
         frame.name = name;
+        frame.seeded = std::mem::take(&mut self.pending_seeded);
         self.frames.push(frame);
     }
 
@@ -700,8 +708,11 @@ impl Finder<'_, '_> {
             // What callers elsewhere pass wins over a type that says nothing of Socket.IO (a
             // gateway's socket handed to a service as `client: EventEmitter`).
             if !kind.is_site_receiver() {
-                if let Some(passed) = self.passed_to(start, i) {
+                if let Some((passed, why)) = self.passed_to(start, i) {
                     kind = passed;
+                    if let Some(name) = p.pattern.get_identifier_name() {
+                        self.pending_seeded.insert(name.to_string(), why);
+                    }
                 }
             }
             if kind == Kind::Unknown
@@ -895,12 +906,18 @@ impl Finder<'_, '_> {
 
     /// What callers in the project pass to parameter `param` of the function starting at
     /// `start`, under any of the names it may be called by.
-    fn passed_to(&self, start: u32, param: usize) -> Option<Kind> {
+    fn passed_to(&self, start: u32, param: usize) -> Option<(Kind, String)> {
         let keys = self.env.facts.fn_keys.get(&start)?;
         keys.iter()
-            .filter_map(|k| self.env.project.param(self.rel, k, param))
-            .map(|(kind, _)| kind.clone())
-            .reduce(Kind::join)
+            .filter_map(|k| {
+                let (kind, from) = self.env.project.param(self.rel, k, param)?;
+                let why = format!(
+                    "parameter {} of `{k}` receives the socket passed at {from}",
+                    param + 1
+                );
+                Some((kind.clone(), why))
+            })
+            .reduce(|(a, wa), (b, _)| (a.join(b), wa))
     }
 
     /// Functions that hand out this file's wrappers as methods of an object (`function
@@ -966,6 +983,18 @@ impl Finder<'_, '_> {
             (Expression::Identifier(id), "[]") => self.env.learn_container(&id.name, kind),
             _ => {}
         }
+    }
+
+    /// How the socket of a call reached it, when a caller elsewhere handed it in
+    /// (`client.emit` in a function whose `client` was seeded).
+    fn evidence_for(&self, call: &str) -> Vec<String> {
+        let root = call.split(['.', '(']).next().unwrap_or(call);
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.seeded.get(root))
+            .map(|why| vec![why.clone()])
+            .unwrap_or_default()
     }
 
     /// The project files this file imports.
