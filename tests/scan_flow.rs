@@ -3,7 +3,9 @@
 //! is typed as Node's `EventEmitter`, a client socket exported by one module and used under
 //! another name or through a getter in others, an object of wrappers handed out by a factory and
 //! imported through SvelteKit's `$lib`, chained listeners, a local `send` wrapper, sockets kept
-//! in a container and a `Map`, and the `<script>` of a server-rendered EJS page. Each site must be found with its side, and the look-alikes next
+//! in a container and a `Map`, the `<script>` of a server-rendered EJS page, and a client class
+//! whose `on`/`emit` methods wrap its socket, used through `this` and through a browser global
+//! from another file. Each site must be found with its side, and the look-alikes next
 //! to them (an `EventEmitter` and its chained listeners, a `mitt` bus, another object's `send`,
 //! a method of the same shape no socket reaches) must stay silent. The fixture is
 //! `tests/fixtures/scan/flow/` (see its README).
@@ -47,6 +49,8 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "api/src/jobs/jobs.gateway.ts:9 listen job:start server flow",
             "api/src/jobs/jobs.service.ts:6 emit job:progress server flow",
             "api/src/jobs/jobs.service.ts:11 emit job:done server flow",
+            "desk/form.js:2 listen doc:changed client flow via=LiveClient.on",
+            "desk/realtime.js:17 emit doc:watch client flow via=LiveClient.emit",
             "server/handlers/chat.js:3 listen chat:send server flow",
             "server/handlers/chat.js:4 emit chat:new server flow",
             "server/handlers/presence.js:6 listen presence:ping server flow",

@@ -498,6 +498,7 @@ fn follow_sockets(
             break;
         }
         let stems = specifier_regex(changes.exported.iter().map(|f| module_stem(f)));
+        let globals = names_regex(changes.globals.iter().map(String::as_str));
         let again: Vec<Mutex<bool>> = files.iter().map(|_| Mutex::new(false)).collect();
         let shared = &project;
         in_parallel(files.len(), threads, &|i| {
@@ -514,9 +515,11 @@ fn follow_sockets(
             // A file the first pass did not read may import a file whose exports grew: its
             // specifier names that file (`./socket`, `../services/jobs.service`). Large files
             // the first pass found nothing in (bundles, vendored libraries) are not searched.
-            let may_import = match (&stems, &*lock(&slots.kept[i])) {
-                (Some(g), Some(b)) => g.is_match(b),
-                _ => false,
+            let may_import = match &*lock(&slots.kept[i]) {
+                Some(b) => [&stems, &globals]
+                    .iter()
+                    .any(|g| g.as_ref().is_some_and(|g| g.is_match(b))),
+                None => false,
             };
             if !(seeded || deps_changed || may_import) {
                 return;

@@ -76,13 +76,16 @@ impl Project {
     pub(crate) fn absorb(&mut self, file: &str, flow: &FileFlow) -> Changes {
         let mut changes = Changes::default();
         for (name, kind) in &flow.exports {
-            if join_into(
-                self.exports
-                    .entry((file.to_owned(), name.clone()))
-                    .or_insert(Kind::Unknown),
-                kind,
-            ) {
-                changes.exported.insert(file.to_owned());
+            // `global:app.realtime` is a path on a browser global: any file may read it.
+            let (key, global) = match name.strip_prefix("global:") {
+                Some(path) => ((String::new(), path.to_owned()), Some(path)),
+                None => ((file.to_owned(), name.clone()), None),
+            };
+            if join_into(self.exports.entry(key).or_insert(Kind::Unknown), kind) {
+                match global {
+                    Some(path) => changes.globals.insert(path.to_owned()),
+                    None => changes.exported.insert(file.to_owned()),
+                };
             }
         }
         for seed in &flow.seeds {
@@ -112,6 +115,8 @@ pub(crate) struct Changes {
     pub(crate) exported: HashSet<String>,
     /// Files whose functions' parameters learnt a socket.
     pub(crate) seeded: HashSet<String>,
+    /// Paths on browser globals that learnt a socket or an object of wrappers.
+    pub(crate) globals: HashSet<String>,
 }
 
 impl Changes {
@@ -119,11 +124,12 @@ impl Changes {
     pub(crate) fn extend(&mut self, other: Changes) {
         self.exported.extend(other.exported);
         self.seeded.extend(other.seeded);
+        self.globals.extend(other.globals);
     }
 
     /// True when no file needs another look.
     pub(crate) fn is_empty(&self) -> bool {
-        self.exported.is_empty() && self.seeded.is_empty()
+        self.exported.is_empty() && self.seeded.is_empty() && self.globals.is_empty()
     }
 }
 

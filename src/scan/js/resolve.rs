@@ -163,7 +163,31 @@ impl<'f> Env<'f> {
                 self.class_exports(idx, &class, &mut out);
             }
         }
+        self.global_exports(&mut out);
         out
+    }
+
+    /// Paths assigned on a global the file does not bind (`app.realtime = new Client()`): any
+    /// file may read them (crate::scan::js::flow, under the name `global:app.realtime`).
+    fn global_exports(&mut self, out: &mut Vec<(String, Kind)>) {
+        let facts = self.facts;
+        let mut keys: Vec<&String> = facts.paths.keys().collect();
+        keys.sort();
+        for key in keys {
+            let root = key.split('.').next().unwrap_or(key);
+            if root == "this" || !self.is_unbound(root) {
+                continue;
+            }
+            let kind = facts.paths[key].iter().fold(Kind::Unknown, |acc, v| {
+                let k = self.classify(v);
+                acc.join(k)
+            });
+            if kind.is_site_receiver()
+                || matches!(kind, Kind::Instance { .. } | Kind::Wrappers { .. })
+            {
+                out.push((format!("global:{key}"), kind));
+            }
+        }
     }
 
     fn class_exports(&mut self, idx: usize, class: &str, out: &mut Vec<(String, Kind)>) {
@@ -456,10 +480,23 @@ impl<'f> Env<'f> {
                         self.in_progress.remove(&key);
                         k
                     }
-                    _ => Kind::Unknown,
+                    _ => self.global(&key),
                 }
             }
         }
+    }
+
+    /// A path another file assigned on a browser global (`app.realtime = new Client()` read as
+    /// `app.realtime` here), when this file does not bind its root.
+    fn global(&self, path: &str) -> Kind {
+        let root = path.split('.').next().unwrap_or(path);
+        if root == "this" || !self.is_unbound(root) {
+            return Kind::Unknown;
+        }
+        self.project
+            .export("", path)
+            .cloned()
+            .unwrap_or(Kind::Unknown)
     }
 
     /// What `object.method(arg)` returns, from what `object` is.
@@ -620,7 +657,14 @@ impl<'f> Env<'f> {
                             };
                         }
                     }
-                    return Kind::Unknown;
+                    // An object of a project class: its fields and methods are the class's.
+                    return Kind::Instance {
+                        file: self.rel.to_owned(),
+                        class: name.to_owned(),
+                    };
+                }
+                if let Some(k @ Kind::Instance { .. }) = self.project_class(name) {
+                    return k;
                 }
                 if is_non_socket_constructor(name) {
                     Kind::Not

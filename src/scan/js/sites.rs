@@ -438,10 +438,8 @@ impl Finder<'_, '_> {
             _ => return None,
         };
         if let Some(object) = object {
-            if let Kind::Wrappers { methods } = self.env.classify(&val_of(object)) {
-                if let Some((_, w)) = methods.iter().find(|(m, _)| m == name) {
-                    return Some(w.clone());
-                }
+            if let Some(w) = self.method_wrapper(object, name) {
+                return Some(w);
             }
         }
         let w = self.known.get(name)?;
@@ -457,6 +455,47 @@ impl Finder<'_, '_> {
         // names are never shared across files), never as a method of some other object.
         let local = object.is_none() && !self.env.facts.imports.contains_key(name);
         (w.declared || (!w.dispatch && (matchable(name) || local))).then(|| w.clone())
+    }
+
+    /// `object.name` when `object` carries wrappers: an object of wrappers, an object of a
+    /// class whose methods wrap its socket (`client.on(e, f) { this.socket.on(e, f) }`, read in
+    /// this file or exported by the class's file as `Class.#wrappers`), or `this` in that class.
+    fn method_wrapper(&mut self, object: &Expression<'_>, name: &str) -> Option<Wrapper> {
+        let class = match self.env.classify(&val_of(object)) {
+            Kind::Wrappers { methods } => {
+                return methods.into_iter().find(|(m, _)| m == name).map(|(_, w)| w);
+            }
+            Kind::Instance { file, class } if file != self.rel => {
+                let Some(Kind::Wrappers { methods }) = self
+                    .env
+                    .project
+                    .export(&file, &format!("{class}.#wrappers"))
+                else {
+                    return None;
+                };
+                return methods
+                    .iter()
+                    .find(|(m, _)| m == name)
+                    .map(|(_, w)| Wrapper {
+                        function: format!("{class}.{name}"),
+                        ..w.clone()
+                    });
+            }
+            Kind::Instance { class, .. } => class,
+            Kind::This => {
+                let idx = *self.env.class_stack.last()?;
+                self.env.facts.classes.get(idx)?.name.clone()?
+            }
+            _ => return None,
+        };
+        self.found
+            .wrappers
+            .iter()
+            .find(|w| w.class.as_deref() == Some(class.as_str()) && w.wrapper.function == name)
+            .map(|w| Wrapper {
+                function: format!("{class}.{name}"),
+                ..w.wrapper.clone()
+            })
     }
 
     /// A call of a wrapper: a site named by the wrapper's event argument.
@@ -946,6 +985,25 @@ impl Finder<'_, '_> {
                     .exports
                     .push((format!("{function}()"), kind));
             }
+        }
+        // Classes whose emitter-named methods wrap their socket: calls on their objects, in
+        // any file, are sites through those methods.
+        let mut by_class: std::collections::BTreeMap<String, Vec<(String, Wrapper)>> =
+            std::collections::BTreeMap::new();
+        for w in &self.found.wrappers {
+            if let Some(class) = &w.class {
+                by_class
+                    .entry(class.clone())
+                    .or_default()
+                    .push((w.wrapper.function.clone(), w.wrapper.clone()));
+            }
+        }
+        for (class, methods) in by_class {
+            let kind = Kind::Wrappers { methods };
+            self.found
+                .flow
+                .exports
+                .push((format!("{class}.#wrappers"), kind));
         }
     }
 
