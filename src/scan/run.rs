@@ -9,7 +9,7 @@ use super::{Extraction, Site};
 use globset::GlobSet;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Version of the scan JSON contract.
@@ -89,8 +89,8 @@ pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 /// Scan `root` (a folder or a single file).
 ///
 /// The steps: list the files, extract each one's sites in parallel, share the wrappers files
-/// infer across the project (re-reading the files that call them), then gather the sites,
-/// settle their sides and sort.
+/// infer across the project (re-reading the files that call them), follow socket values across
+/// files in rounds (crate::scan::js::flow), then gather the sites, settle their sides and sort.
 pub fn scan(
     root: &Path,
     opts: &ScanOptions,
@@ -111,8 +111,8 @@ pub fn scan(
     let load = |rel: &str| sources.get(rel);
     let threads = threads.min(files.len()).max(1);
     let mut table = Table::new(opts.wrappers.iter().cloned());
-    let slots = first_pass(&files, threads, &load, &table, progress);
     let empty = Project::default();
+    let slots = first_pass(&files, threads, &load, &table, &empty, progress);
     share_wrappers(&files, threads, &load, &mut table, &slots, &empty);
     let project = follow_sockets(&files, threads, &load, &table, &slots);
     // Sockets found across files may reveal wrappers (a seeded parameter's emit of a
@@ -243,6 +243,7 @@ fn first_pass(
     threads: usize,
     load: super::js::Loader,
     table: &Table,
+    project: &Project,
     progress: Option<Progress>,
 ) -> Slots {
     let declared_gate = names_regex(table.names());
@@ -264,7 +265,7 @@ fn first_pass(
                     file,
                     load,
                     table,
-                    &Project::default(),
+                    project,
                     Gate::Open(declared_gate.as_ref()),
                 );
                 let keep = file.family == Family::Js
@@ -499,7 +500,7 @@ fn follow_sockets(
         }
         let stems = specifier_regex(changes.exported.iter().map(|f| module_stem(f)));
         let globals = names_regex(changes.globals.iter().map(String::as_str));
-        let again: Vec<Mutex<bool>> = files.iter().map(|_| Mutex::new(false)).collect();
+        let again: Vec<AtomicBool> = files.iter().map(|_| AtomicBool::new(false)).collect();
         let shared = &project;
         in_parallel(files.len(), threads, &|i| {
             let file = &files[i];
@@ -532,20 +533,20 @@ fn follow_sockets(
                     Err(_) => return,
                 },
             };
-            if seeded || deps_changed || may_import {
-                let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
-                let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
-                    || !x.flow.seeds.is_empty() || !x.sites.is_empty());
-                let before_read = matches!(&*lock(&slots.outcomes[i]), Some(Outcome::Read(_)));
-                // Keep a forced read only when it found something, so that files reached by a
-                // name search alone cost nothing in the result.
-                if before_read || learnt {
-                    *lock(&slots.outcomes[i]) = Some(outcome);
-                    *lock(&again[i]) = true;
-                }
+            let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
+            let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
+                || !x.flow.seeds.is_empty() || !x.sites.is_empty());
+            let before_read = matches!(&*lock(&slots.outcomes[i]), Some(Outcome::Read(_)));
+            // Keep a forced read only when it found something, so that files reached by a
+            // name search alone cost nothing in the result.
+            if before_read || learnt {
+                *lock(&slots.outcomes[i]) = Some(outcome);
+                again[i].store(true, Ordering::Relaxed);
             }
         });
-        changes = absorb(files, &slots.outcomes, &mut project, &|i| *lock(&again[i]));
+        changes = absorb(files, &slots.outcomes, &mut project, &|i| {
+            again[i].load(Ordering::Relaxed)
+        });
     }
     project
 }
@@ -572,11 +573,13 @@ fn absorb(
 /// The last path segment of a module without its extension (`src/socket.ts` → `socket`,
 /// `lib/index.js` → `lib`): what an import of it spells.
 fn module_stem(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.split_once('.').map_or(name, |(s, _)| s);
-    if stem == "index" {
-        let dir = path.rsplit('/').nth(1).unwrap_or(stem);
-        return dir;
+    let mut segments = path.rsplit('/');
+    let name = segments.next().unwrap_or(path);
+    if name
+        .split_once('.')
+        .is_some_and(|(first, _)| first == "index")
+    {
+        return segments.next().unwrap_or("index");
     }
     // `jobs.service.ts` is imported as `./jobs.service`.
     name.rsplit_once('.').map_or(name, |(s, _)| s)

@@ -93,32 +93,37 @@ impl Hints {
     /// Gives `site` a side from the strongest evidence there is, with what decided it, and its
     /// direction. `file_side` is what the file's imports and APIs show.
     pub(crate) fn settle(&self, site: &mut Site, file_side: Option<Side>) {
-        if site.side.is_some() {
-            site.side_from = site.side_from.or(Some(SideFrom::Flow));
-        }
-        let glob = if self.server.is_match(&site.file) {
-            Some(Side::Server)
-        } else if self.client.is_match(&site.file) {
-            Some(Side::Client)
-        } else {
-            None
-        };
-        let found = [
-            (site.side, site.side_from.unwrap_or(SideFrom::Flow)),
-            (file_side, SideFrom::Import),
-            (framework_side(&site.file), SideFrom::Framework),
-            (self.package_side(&site.file), SideFrom::Package),
-            (glob, SideFrom::Catalog),
-            (site.declared_side, SideFrom::Declared),
-            (path_side(&site.file), SideFrom::Path),
-        ]
-        .into_iter()
-        .find_map(|(side, from)| side.map(|s| (s, from)));
+        // Strongest first, and each source consulted only when the ones before it say nothing
+        // (the package.json look-up reads files).
+        let file = site.file.as_str();
+        let sources: [(SideFrom, &dyn Fn() -> Option<Side>); 7] = [
+            (site.side_from.unwrap_or(SideFrom::Flow), &|| site.side),
+            (SideFrom::Import, &|| file_side),
+            (SideFrom::Framework, &|| framework_side(file)),
+            (SideFrom::Package, &|| self.package_side(file)),
+            (SideFrom::Catalog, &|| self.glob_side(file)),
+            (SideFrom::Declared, &|| site.declared_side),
+            (SideFrom::Path, &|| path_side(file)),
+        ];
+        let found = sources
+            .iter()
+            .find_map(|(from, side)| side().map(|s| (s, *from)));
         (site.side, site.side_from) = match found {
             Some((s, from)) => (Some(s), Some(from)),
             None => (None, None),
         };
         site.direction = site.side.map(|s| Direction::of(site.role, s));
+    }
+
+    /// The side the catalog's `scan.server` / `scan.client` globs give `rel`.
+    fn glob_side(&self, rel: &str) -> Option<Side> {
+        if self.server.is_match(rel) {
+            Some(Side::Server)
+        } else if self.client.is_match(rel) {
+            Some(Side::Client)
+        } else {
+            None
+        }
     }
 
     /// The side the nearest `package.json` above `rel` shows by its dependencies.

@@ -36,6 +36,18 @@ pub(crate) enum Imported {
     Named(String),
 }
 
+impl Imported {
+    /// The export an import of one binding reads (`default` for a default import); `None` for
+    /// a namespace import, which reads the whole module.
+    pub(crate) fn export_name(&self) -> Option<&str> {
+        match self {
+            Imported::Named(n) => Some(n),
+            Imported::Default => Some("default"),
+            Imported::Namespace => None,
+        }
+    }
+}
+
 /// Which libraries the file imports, for side detection and for the name gate.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Evidence {

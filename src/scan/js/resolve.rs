@@ -88,12 +88,10 @@ impl<'f> Env<'f> {
         let Some(file) = self.resolve(&imp.module) else {
             return by_package;
         };
-        let name = match &imp.imported {
-            Imported::Named(n) => n.clone(),
-            Imported::Default => "default".to_owned(),
-            Imported::Namespace => return Kind::Module { file },
+        let Some(name) = imp.imported.export_name() else {
+            return Kind::Module { file };
         };
-        match self.project.export(&file, &name) {
+        match self.project.export(&file, name) {
             Some(k) if *k != Kind::Unknown => k.clone(),
             _ if by_package == Kind::Unknown && imp.imported == Imported::Default => {
                 Kind::Module { file }
@@ -334,10 +332,10 @@ impl<'f> Env<'f> {
             Val::Ident(n) => self.ident(n),
             Val::This => Kind::This,
             Val::Member(o, p) => self.member(o, p),
-            Val::Index(o) => match self.classify_named(o) {
-                k @ Kind::Socket { .. } => k,
-                _ if self.container_values(o).is_site_receiver() => self.container_values(o),
-                Kind::Unknown
+            Val::Index(o) => match (self.classify_named(o), self.container_values(o)) {
+                (k @ Kind::Socket { .. }, _) => k,
+                (_, held) if held.is_site_receiver() => held,
+                (Kind::Unknown, _)
                     if self.names_allowed
                         && val_name(o)
                             .is_some_and(|n| n.to_ascii_lowercase().ends_with("sockets")) =>
@@ -715,19 +713,19 @@ impl<'f> Env<'f> {
         }
     }
 
+    /// The project file and export name the local binding `local` is imported as, when it is
+    /// one binding imported from a project file.
+    pub(crate) fn imported_export(&mut self, local: &str) -> Option<(String, String)> {
+        let imp = self.facts.imports.get(local)?;
+        let export = imp.imported.export_name()?.to_owned();
+        let module = imp.module.clone();
+        Some((self.resolve(&module)?, export))
+    }
+
     /// What calling imported project function `f` returns, as its file exported it.
     fn imported_call(&mut self, f: &str) -> Kind {
-        let Some(imp) = self.facts.imports.get(f) else {
-            return Kind::Unknown;
-        };
-        let name = match &imp.imported {
-            Imported::Named(n) => n.clone(),
-            Imported::Default => "default".to_owned(),
-            Imported::Namespace => return Kind::Unknown,
-        };
-        let module = imp.module.clone();
-        match self.resolve(&module) {
-            Some(file) => self.module_member(&file, &format!("{name}()")),
+        match self.imported_export(f) {
+            Some((file, name)) => self.module_member(&file, &format!("{name}()")),
             None => Kind::Unknown,
         }
     }
@@ -742,14 +740,7 @@ impl<'f> Env<'f> {
                 class: name.to_owned(),
             });
         }
-        let imp = facts.imports.get(name)?;
-        let class = match &imp.imported {
-            Imported::Named(n) => n.clone(),
-            Imported::Default => "default".to_owned(),
-            Imported::Namespace => return None,
-        };
-        let module = imp.module.clone();
-        let file = self.resolve(&module)?;
+        let (file, class) = self.imported_export(name)?;
         Some(Kind::Instance { file, class })
     }
 

@@ -12,7 +12,7 @@ use crate::scan::wrappers::{matchable, Inferred, Table, Wrapper};
 use crate::scan::{Lang, Role, Shape, Side, SideFrom, Site};
 
 use super::chain::{render, split, text_of, Op};
-use super::collect::{Facts, Imported};
+use super::collect::Facts;
 use super::flow::{FileFlow, Project, Seed};
 use super::lines::LineIndex;
 use super::link::Linker;
@@ -375,14 +375,7 @@ impl Finder<'_, '_> {
             let Some(&idx) = self.env.class_stack.last() else {
                 return;
             };
-            let name = self
-                .env
-                .facts
-                .class_by_name
-                .iter()
-                .find(|(_, &i)| i == idx)
-                .map(|(n, _)| n.clone());
-            match name {
+            match self.env.facts.classes.get(idx).and_then(|c| c.name.clone()) {
                 Some(n) => Some(n),
                 None => return,
             }
@@ -901,18 +894,10 @@ impl Finder<'_, '_> {
         match callee {
             Expression::Identifier(id) => {
                 let name = id.name.as_str();
-                let facts = self.env.facts;
-                match facts.imports.get(name) {
-                    Some(imp) => {
-                        let export = match &imp.imported {
-                            Imported::Named(n) => n.clone(),
-                            Imported::Default => "default".to_owned(),
-                            Imported::Namespace => return None,
-                        };
-                        let module = imp.module.clone();
-                        Some((self.env.resolve(&module)?, export))
-                    }
-                    None => Some((self.rel.to_owned(), name.to_owned())),
+                if self.env.facts.imports.contains_key(name) {
+                    self.env.imported_export(name)
+                } else {
+                    Some((self.rel.to_owned(), name.to_owned()))
                 }
             }
             Expression::StaticMemberExpression(m) => {
