@@ -2,14 +2,16 @@
 //! directions, and return the stable [`ScanResult`].
 
 use super::js::flow::Changes;
-use super::js::Project;
+use super::js::{ModuleCache, Project, Sources};
 use super::walk::{self, Family, SkipReason};
 use super::wrappers::{shareable, Table, Wrapper};
 use super::{Extraction, Site};
 use globset::GlobSet;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// Version of the scan JSON contract.
@@ -108,26 +110,28 @@ pub fn scan(
     let files = list_files(&base, single, &exclude, opts.no_ignore, threads);
 
     let sources = SourceCache::new(&base);
-    let load = |rel: &str| sources.get(rel);
+    let load: super::js::Loader = &sources;
     let threads = threads.min(files.len()).max(1);
     let mut table = Table::new(opts.wrappers.iter().cloned());
     let empty = Project::default();
-    let slots = first_pass(&files, threads, &load, &table, &empty, progress);
-    share_wrappers(&files, threads, &load, &mut table, &slots, &empty);
-    let project = follow_sockets(&files, threads, &load, &table, &slots);
+    let slots = first_pass(&files, threads, load, &table, &empty, progress);
+    share_wrappers(&files, threads, load, &mut table, &slots, &empty);
+    let project = follow_sockets(&files, threads, load, &table, &slots);
     // Sockets found across files may reveal wrappers (a seeded parameter's emit of a
     // parameter name); their callers are searched like the first ones.
-    share_wrappers(&files, threads, &load, &mut table, &slots, &project);
+    share_wrappers(&files, threads, load, &mut table, &slots, &project);
     let hints = super::sides::Hints::new(&base, server, client);
     let mut c = gather(&files, slots.outcomes, &hints);
     c.sites
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     c.parse_errors.sort_by(|a, b| a.file.cmp(&b.file));
+    let files_scanned = files.len();
+    drop_in_background((sources, slots.kept, project, table, files));
     Ok(ScanResult {
         version: FORMAT_VERSION,
         root: root.display().to_string(),
-        files_scanned: files.len(),
+        files_scanned,
         skipped: c.skipped,
         parse_errors: c.parse_errors,
         sites: c.sites,
@@ -258,10 +262,10 @@ fn first_pass(
         if let Some(p) = progress {
             p(done.fetch_add(1, Ordering::Relaxed) + 1);
         }
-        let outcome = match read_file(&file.path) {
-            Ok(bytes) => {
+        let outcome = READ_BUFFER.with_borrow_mut(|bytes| match read_into(&file.path, bytes) {
+            Ok(()) => {
                 let outcome = scan_bytes(
-                    &bytes,
+                    bytes,
                     file,
                     load,
                     table,
@@ -274,12 +278,12 @@ fn first_pass(
                     && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
                         <= KEEP_TOTAL_BYTES;
                 if keep {
-                    *lock(&slots.kept[i]) = Some(bytes);
+                    *lock(&slots.kept[i]) = Some(bytes.clone());
                 }
                 outcome
             }
             Err(reason) => Outcome::Skipped(reason),
-        };
+        });
         *lock(&slots.outcomes[i]) = Some(outcome);
     });
     slots
@@ -435,14 +439,32 @@ impl Collected {
     }
 }
 
+thread_local! {
+    /// Each worker reads every file into the same buffer: most files are dropped after a byte
+    /// search, and fresh memory for each would cost more (the kernel zeroes every new page)
+    /// than reading them.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Reads one file, or says why it cannot be read.
 fn read_file(path: &Path) -> Result<Vec<u8>, SkipReason> {
-    match std::fs::metadata(path) {
+    let mut bytes = Vec::new();
+    read_into(path, &mut bytes).map(|()| bytes)
+}
+
+/// Reads one file into `bytes` (cleared first), or says why it cannot be read.
+fn read_into(path: &Path, bytes: &mut Vec<u8>) -> Result<(), SkipReason> {
+    use std::io::Read;
+    bytes.clear();
+    let mut f = std::fs::File::open(path).map_err(|_| SkipReason::Unreadable)?;
+    match f.metadata() {
         Ok(m) if m.len() > walk::MAX_FILE_BYTES => return Err(too_large(path)),
-        Ok(_) => {}
+        Ok(m) => bytes.reserve(usize::try_from(m.len()).unwrap_or(0)),
         Err(_) => return Err(SkipReason::Unreadable),
     }
-    std::fs::read(path).map_err(|_| SkipReason::Unreadable)
+    f.read_to_end(bytes)
+        .map(|_| ())
+        .map_err(|_| SkipReason::Unreadable)
 }
 
 fn scan_bytes(
@@ -525,7 +547,8 @@ fn follow_sockets(
             if !(seeded || deps_changed || may_import) {
                 return;
             }
-            let cached = lock(&slots.kept[i]).clone();
+            let cached = lock(&slots.kept[i]).take();
+            let from_cache = cached.is_some();
             let bytes = match cached {
                 Some(b) => b,
                 None => match read_file(&file.path) {
@@ -534,6 +557,9 @@ fn follow_sockets(
                 },
             };
             let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
+            if from_cache {
+                *lock(&slots.kept[i]) = Some(bytes);
+            }
             let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
                 || !x.flow.seeds.is_empty() || !x.sites.is_empty());
             let before_read = matches!(&*lock(&slots.outcomes[i]), Some(Outcome::Read(_)));
@@ -665,36 +691,76 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Other project files an extractor asks for (event-name constants imported from a shared
-/// module), read once and only from inside the scanned root.
-struct SourceCache<'a> {
-    base: &'a Path,
-    files: Mutex<std::collections::HashMap<String, Option<String>>>,
+/// module, import targets, alias configurations), read once and only from inside the scanned
+/// root.
+struct SourceCache {
+    base: PathBuf,
+    files: Mutex<HashMap<String, Option<Arc<str>>>>,
+    present: Mutex<HashMap<String, bool>>,
+    modules: ModuleCache,
 }
 
-impl<'a> SourceCache<'a> {
-    fn new(base: &'a Path) -> Self {
+impl SourceCache {
+    fn new(base: &Path) -> Self {
         Self {
-            base,
-            files: Mutex::new(std::collections::HashMap::new()),
+            base: base.to_path_buf(),
+            files: Mutex::default(),
+            present: Mutex::default(),
+            modules: ModuleCache::default(),
         }
     }
+}
 
-    fn get(&self, rel: &str) -> Option<String> {
-        let inside = Path::new(rel)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !inside {
+/// Frees what a scan no longer needs on another thread: a big tree's texts, syntax facts and
+/// tables are millions of small allocations, and the caller is waiting for the sites.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // When no thread can be started, the failed spawn drops the value here instead.
+    let _ = std::thread::Builder::new()
+        .name("evdoc-drop".into())
+        .spawn(move || drop(value));
+}
+
+/// Whether `rel` stays inside the root (no `..`, no absolute path).
+fn inside_root(rel: &str) -> bool {
+    Path::new(rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+impl Sources for SourceCache {
+    fn text(&self, rel: &str) -> Option<Arc<str>> {
+        if !inside_root(rel) {
             return None;
         }
         if let Some(hit) = lock(&self.files).get(rel) {
             return hit.clone();
         }
-        let text = std::fs::read(self.base.join(rel))
+        let text: Option<Arc<str>> = std::fs::read(self.base.join(rel))
             .ok()
             .filter(|b| b.len() as u64 <= walk::MAX_FILE_BYTES)
-            .and_then(|b| String::from_utf8(b).ok());
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Arc::from);
         lock(&self.files).insert(rel.to_owned(), text.clone());
         text
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        if !inside_root(rel) {
+            return false;
+        }
+        if let Some(hit) = lock(&self.files).get(rel) {
+            return hit.is_some();
+        }
+        if let Some(&hit) = lock(&self.present).get(rel) {
+            return hit;
+        }
+        let found = self.base.join(rel).is_file();
+        lock(&self.present).insert(rel.to_owned(), found);
+        found
+    }
+
+    fn modules(&self) -> Option<&ModuleCache> {
+        Some(&self.modules)
     }
 }
 

@@ -42,7 +42,7 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
     let mut configured = false;
     let mut out = Vec::new();
     for name in ["tsconfig.json", "jsconfig.json"] {
-        let Some(text) = load(&path_in(dir, name)) else {
+        let Some(text) = load.text(&path_in(dir, name)) else {
             continue;
         };
         configured = true;
@@ -87,7 +87,7 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
     }
     if ["svelte.config.js", "svelte.config.ts"]
         .iter()
-        .any(|n| load(&path_in(dir, n)).is_some())
+        .any(|n| load.exists(&path_in(dir, n)))
     {
         configured = true;
         if let Some(rest) = spec.strip_prefix("$lib") {
@@ -96,7 +96,7 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
     }
     if ["nuxt.config.ts", "nuxt.config.js"]
         .iter()
-        .any(|n| load(&path_in(dir, n)).is_some())
+        .any(|n| load.exists(&path_in(dir, n)))
     {
         configured = true;
         for prefix in ["~~/", "@@/", "~/", "@/"] {

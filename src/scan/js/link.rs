@@ -7,6 +7,7 @@
 //! own constants.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use oxc_allocator::Allocator;
 use oxc_parser::Parser;
@@ -17,15 +18,70 @@ use super::collect::Facts;
 use super::model::CExpr;
 use crate::scan::Side;
 
-/// Reads a project file by its `/`-separated path relative to the scan root.
-pub type Loader<'l> = &'l (dyn Fn(&str) -> Option<String> + Sync);
+/// The other files of the project, by `/`-separated path relative to the scan root.
+///
+/// One value serves every file of a scan, so what it reads or parses is done once per scan, not
+/// once per importing file: resolving an import only asks whether a path [`exists`], and a
+/// module's constants are parsed once into the shared [`ModuleCache`].
+///
+/// [`exists`]: Sources::exists
+pub trait Sources: Sync {
+    /// The text of a project file; `None` when it is missing, too large or not UTF-8.
+    fn text(&self, rel: &str) -> Option<Arc<str>>;
+    /// Whether a project file exists, without reading it.
+    fn exists(&self, rel: &str) -> bool {
+        self.text(rel).is_some()
+    }
+    /// The modules already parsed in this scan, shared between files.
+    fn modules(&self) -> Option<&ModuleCache> {
+        None
+    }
+}
+
+/// A closure is a loader too (tests, and embedders with files in memory).
+impl<F: Fn(&str) -> Option<String> + Sync> Sources for F {
+    fn text(&self, rel: &str) -> Option<Arc<str>> {
+        self(rel).map(Arc::from)
+    }
+}
+
+/// Reads project files: see [`Sources`].
+pub type Loader<'l> = &'l dyn Sources;
+
+/// Modules parsed for their constants and import specifiers resolved to project paths, kept
+/// for the whole scan: every file of a folder imports the same few modules the same way.
+#[derive(Default)]
+pub struct ModuleCache {
+    modules: Mutex<HashMap<String, Option<Arc<Module>>>>,
+    /// `(importing folder, specifier)` → project path.
+    paths: Mutex<HashMap<(String, String), Option<String>>>,
+}
+
+impl ModuleCache {
+    fn get_or_parse(&self, path: &str, load: Loader<'_>) -> Option<Arc<Module>> {
+        if let Some(hit) = lock(&self.modules).get(path) {
+            return hit.clone();
+        }
+        let parsed = load
+            .text(path)
+            .and_then(|text| parse_module(path, &text))
+            .map(Arc::new);
+        lock(&self.modules).insert(path.to_owned(), parsed.clone());
+        parsed
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// How far `export * from` chains are followed.
 const MAX_REEXPORT_DEPTH: u32 = 3;
 /// Files larger than this are not parsed for constants.
 const MAX_MODULE_BYTES: usize = 512 * 1024;
 
-struct Module {
+/// What another file of the project offers an importer.
+pub struct Module {
     consts: HashMap<String, CExpr>,
     /// `export type X = "a" | "b"`.
     unions: HashMap<String, Vec<String>>,
@@ -38,7 +94,7 @@ struct Module {
 pub(crate) struct Linker<'l> {
     dir: String,
     load: Option<Loader<'l>>,
-    cache: HashMap<String, Option<Module>>,
+    cache: HashMap<String, Option<Arc<Module>>>,
 }
 
 impl<'l> Linker<'l> {
@@ -151,19 +207,38 @@ impl<'l> Linker<'l> {
 
     fn module(&mut self, path: &str) -> Option<&Module> {
         if !self.cache.contains_key(path) {
-            let parsed = self
-                .load
-                .and_then(|load| load(path))
-                .and_then(|text| parse_module(path, &text));
+            let load = self.load?;
+            let parsed = match load.modules() {
+                Some(shared) => shared.get_or_parse(path, load),
+                None => load
+                    .text(path)
+                    .and_then(|text| parse_module(path, &text))
+                    .map(Arc::new),
+            };
             self.cache.insert(path.to_string(), parsed);
         }
-        self.cache.get(path)?.as_ref()
+        self.cache.get(path)?.as_deref()
     }
 
     /// The project path a relative specifier, or one mapped by the nearest `tsconfig.json` /
     /// `jsconfig.json` `paths` (and `baseUrl`), SvelteKit's `$lib` or Nuxt's `~`/`@`, names,
     /// trying the usual extensions. `@/` and `~/` fall back to the root's `src/`.
     fn find_path(&mut self, dir: &str, spec: &str) -> Option<String> {
+        let load = self.load?;
+        let Some(shared) = load.modules() else {
+            return self.search_path(dir, spec);
+        };
+        let key = (dir.to_owned(), spec.to_owned());
+        if let Some(hit) = lock(&shared.paths).get(&key) {
+            return hit.clone();
+        }
+        let found = self.search_path(dir, spec);
+        lock(&shared.paths).insert(key, found.clone());
+        found
+    }
+
+    /// [`Self::find_path`] without the scan's memory.
+    fn search_path(&mut self, dir: &str, spec: &str) -> Option<String> {
         let load = self.load?;
         if !spec.starts_with('.') && !spec.starts_with('/') {
             for candidate in aliases::expand(load, dir, spec) {
@@ -201,18 +276,13 @@ impl<'l> Linker<'l> {
         }
         candidates
             .into_iter()
-            .find(|c| self.cache.get(c).is_some_and(Option::is_some) || load(c).is_some())
+            .find(|c| self.cache.get(c).is_some_and(Option::is_some) || load.exists(c))
     }
 
     /// Like [`Self::find_path`], and parses the module found (for its constants and types).
     fn locate(&mut self, dir: &str, spec: &str) -> Option<String> {
-        let load = self.load?;
         let c = self.find_path(dir, spec)?;
-        if !self.cache.contains_key(&c) {
-            let parsed = load(&c).and_then(|text| parse_module(&c, &text));
-            self.cache.insert(c.clone(), parsed);
-        }
-        self.cache.get(&c)?.as_ref().map(|_| c)
+        self.module(&c).map(|_| c)
     }
 }
 

@@ -33,7 +33,7 @@ use collect::Facts;
 pub use flow::{FileFlow, Project};
 use lines::LineIndex;
 use link::Linker;
-pub use link::Loader;
+pub use link::{Loader, Module, ModuleCache, Sources};
 
 /// Extensions of plain script files.
 const SCRIPT_EXTS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
