@@ -99,6 +99,9 @@ pub(crate) struct Facts {
     pub(crate) fn_returns: HashMap<String, Vec<Val>>,
     /// `type AppSocket = Socket<…>`.
     pub(crate) type_aliases: HashMap<String, Vec<TypeRef>>,
+    /// `interface Channel { socket: Socket; … }`: each property's declared types, so that a
+    /// value typed `Channel` has a socket in its `socket` field.
+    pub(crate) interfaces: HashMap<String, HashMap<String, Vec<TypeRef>>>,
     /// `type EventName = "a" | "b"`: the strings of string-literal union aliases.
     pub(crate) literal_unions: HashMap<String, Vec<String>>,
     /// Library evidence.
@@ -199,6 +202,17 @@ impl Collector {
                 self.sinks.insert(f.span.start, sink);
             }
             _ => {}
+        }
+    }
+
+    /// A declared return type (`dial(ns): Channel`) is one of the values the function returns.
+    fn declared_return(&mut self, returns: Option<&TSTypeAnnotation<'_>>) {
+        let Some(t) = returns else {
+            return;
+        };
+        let refs = type_refs(&t.type_annotation);
+        if !refs.is_empty() {
+            self.record_return(Val::Typed(refs));
         }
     }
 
@@ -356,11 +370,13 @@ impl<'a> Visit<'a> for Collector {
                     })
                 });
                 self.fn_stack.push(sink);
+                self.declared_return(f.return_type.as_deref());
             }
             AstKind::ArrowFunctionExpression(a) => {
                 self.fn_depth += 1;
                 let sink = self.sinks.remove(&a.span.start).unwrap_or(ReturnSink::None);
                 self.fn_stack.push(sink);
+                self.declared_return(a.return_type.as_deref());
                 if let Some(body) = a.get_expression() {
                     self.record_return(val_of(body));
                 }
@@ -637,6 +653,24 @@ impl<'a> Visit<'a> for Collector {
             .consts
             .insert(it.id.name.to_string(), CExpr::Obj(entries, Vec::new()));
         walk::walk_ts_enum_declaration(self, it);
+    }
+
+    fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
+        let props = it
+            .body
+            .body
+            .iter()
+            .filter_map(|sig| match sig {
+                TSSignature::TSPropertySignature(p) => Some((
+                    p.key.static_name()?.to_string(),
+                    type_refs(&p.type_annotation.as_ref()?.type_annotation),
+                )),
+                _ => None,
+            })
+            .filter(|(_, refs)| !refs.is_empty())
+            .collect();
+        self.facts.interfaces.insert(it.id.name.to_string(), props);
+        walk::walk_ts_interface_declaration(self, it);
     }
 
     fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {

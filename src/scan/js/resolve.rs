@@ -25,6 +25,17 @@ pub(crate) struct Binding {
     pub(crate) value: Option<CExpr>,
 }
 
+/// Sockets a walk stored in class fields and containers (`Clients.all.add(client)`,
+/// `peers[id] = socket`). When code above the store already read that field, the file is walked
+/// once more starting from these.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Learnt {
+    members: Vec<((usize, String), Kind)>,
+    containers: Vec<(String, Kind)>,
+    /// A store came after a read of the same field or container.
+    pub(crate) late: bool,
+}
+
 /// Scoped bindings plus file facts, with memoised module-level classifications.
 pub(crate) struct Env<'f> {
     /// The first pass's facts.
@@ -35,6 +46,10 @@ pub(crate) struct Env<'f> {
     pub(crate) class_stack: Vec<usize>,
     global_cache: HashMap<String, Kind>,
     member_cache: HashMap<(usize, String), Kind>,
+    /// Containers whose values were asked for (to notice a socket stored after the read).
+    read_containers: HashSet<String>,
+    /// What this walk stored in fields and containers, for a walk that needs it from the start.
+    pub(crate) learnt: Learnt,
     in_progress: HashSet<String>,
     global_mode: bool,
     depth: u32,
@@ -62,6 +77,8 @@ impl<'f> Env<'f> {
             class_stack: Vec::new(),
             global_cache: HashMap::new(),
             member_cache: HashMap::new(),
+            read_containers: HashSet::new(),
+            learnt: Learnt::default(),
             in_progress: HashSet::new(),
             global_mode: false,
             depth: 0,
@@ -69,6 +86,11 @@ impl<'f> Env<'f> {
             project,
             rel,
         }
+    }
+
+    /// The import resolver, for another walk of the same file.
+    pub(crate) fn into_linker(self) -> Linker<'f> {
+        self.linker
     }
 
     // ---- the project (crate::scan::js::flow) -------------------------------------------------
@@ -121,6 +143,9 @@ impl<'f> Env<'f> {
                 self.class_stack = saved;
                 return kind;
             }
+            if let Some(refs) = self.facts.interfaces.get(class).and_then(|i| i.get(prop)) {
+                return self.types(&refs.clone(), 0);
+            }
         }
         self.project
             .export(file, &format!("{class}.{prop}"))
@@ -159,6 +184,17 @@ impl<'f> Env<'f> {
         for idx in 0..facts.classes.len() {
             if let Some(class) = facts.classes[idx].name.clone() {
                 self.class_exports(idx, &class, &mut out);
+            }
+        }
+        let mut interfaces: Vec<(&String, &HashMap<String, Vec<TypeRef>>)> =
+            facts.interfaces.iter().collect();
+        interfaces.sort_by_key(|(name, _)| *name);
+        for (name, props) in interfaces {
+            let mut props: Vec<_> = props.iter().collect();
+            props.sort_by_key(|(p, _)| *p);
+            for (prop, refs) in props {
+                let k = self.types(refs, 0);
+                push_exported(&mut out, format!("{name}.{prop}"), k);
             }
         }
         self.global_exports(&mut out);
@@ -256,32 +292,93 @@ impl<'f> Env<'f> {
         let Some(&idx) = self.class_stack.last() else {
             return;
         };
+        self.learn_member_of(idx, prop, kind);
+    }
+
+    /// [`Self::learn_member`] for class `idx` (a static field named through its class).
+    pub(crate) fn learn_member_of(&mut self, idx: usize, prop: &str, kind: Kind) {
+        let key = (idx, prop.to_owned());
+        let read = self.member_cache.contains_key(&key);
         let slot = self
             .member_cache
-            .entry((idx, prop.to_owned()))
+            .entry(key.clone())
             .or_insert(Kind::Unknown);
-        *slot = std::mem::replace(slot, Kind::Unknown).join(kind);
+        let was = slot.is_site_receiver();
+        *slot = std::mem::replace(slot, Kind::Unknown).join(kind.clone());
+        self.learnt.late |= read && !was && slot.is_site_receiver();
+        self.learnt.members.push((key, kind));
     }
 
     /// Records that the values of module-level container `name` (`clients[id] = socket`,
     /// `clients.set(id, socket)`) hold `kind`.
     pub(crate) fn learn_container(&mut self, name: &str, kind: Kind) {
+        let key = format!("{name}[]");
         let slot = self
             .global_cache
-            .entry(format!("{name}[]"))
+            .entry(key.clone())
             .or_insert(Kind::Unknown);
-        *slot = std::mem::replace(slot, Kind::Unknown).join(kind);
+        let was = slot.is_site_receiver();
+        *slot = std::mem::replace(slot, Kind::Unknown).join(kind.clone());
+        self.learnt.late |= self.read_containers.contains(&key) && !was && slot.is_site_receiver();
+        self.learnt.containers.push((key, kind));
+    }
+
+    /// Starts this (fresh) environment with what an earlier walk of the file stored.
+    pub(crate) fn replay(&mut self, learnt: &Learnt) {
+        for (key, kind) in &learnt.members {
+            let slot = self
+                .member_cache
+                .entry(key.clone())
+                .or_insert(Kind::Unknown);
+            *slot = std::mem::replace(slot, Kind::Unknown).join(kind.clone());
+        }
+        for (key, kind) in &learnt.containers {
+            let slot = self
+                .global_cache
+                .entry(key.clone())
+                .or_insert(Kind::Unknown);
+            *slot = std::mem::replace(slot, Kind::Unknown).join(kind.clone());
+        }
+    }
+
+    /// The index of the class named `name` when it encloses the code being walked
+    /// (`TerminalService.clients` inside `class TerminalService`).
+    pub(crate) fn enclosing_class(&self, name: &str) -> Option<usize> {
+        self.class_stack
+            .iter()
+            .rev()
+            .copied()
+            .find(|&idx| self.facts.classes.get(idx).and_then(|c| c.name.as_deref()) == Some(name))
+    }
+
+    /// What the values of a container hold, for an iteration over it (`clients.forEach(c => …)`).
+    pub(crate) fn held(&mut self, container: &Val) -> Kind {
+        self.container_values(container)
     }
 
     /// What the values of a container hold (`this.clients[id]`, `clients.get(id)`).
     fn container_values(&mut self, container: &Val) -> Kind {
         match container {
             Val::Member(o, p) if **o == Val::This => self.class_member(&format!("{p}[]")),
-            Val::Ident(n) => self
-                .global_cache
-                .get(&format!("{n}[]"))
-                .cloned()
-                .unwrap_or(Kind::Unknown),
+            Val::Member(o, p) => match &**o {
+                Val::Ident(class) => match self.enclosing_class(class) {
+                    Some(idx) => {
+                        let key = (idx, format!("{p}[]"));
+                        self.member_cache
+                            .entry(key)
+                            .or_insert(Kind::Unknown)
+                            .clone()
+                    }
+                    None => Kind::Unknown,
+                },
+                _ => Kind::Unknown,
+            },
+            Val::Ident(n) => {
+                let key = format!("{n}[]");
+                let held = self.global_cache.get(&key).cloned();
+                self.read_containers.insert(key);
+                held.unwrap_or(Kind::Unknown)
+            }
             _ => Kind::Unknown,
         }
     }
@@ -734,7 +831,7 @@ impl<'f> Env<'f> {
     /// its values are objects of that class.
     fn project_class(&mut self, name: &str) -> Option<Kind> {
         let facts = self.facts;
-        if facts.class_by_name.contains_key(name) {
+        if facts.class_by_name.contains_key(name) || facts.interfaces.contains_key(name) {
             return Some(Kind::Instance {
                 file: self.rel.to_owned(),
                 class: name.to_owned(),

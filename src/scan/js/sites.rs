@@ -62,32 +62,18 @@ pub(crate) fn find<'f>(
             .imports
             .values()
             .any(|i| i.module == "vue" || i.module.starts_with("vue-socket.io"));
-    let mut finder = Finder {
-        text,
-        lines,
-        rel,
-        env: Env::new(facts, linker, known.project, rel),
-        pending: HashMap::new(),
-        class_counter: 0,
-        decl_kind: None,
-        vue_file,
-        ws_handlers: std::collections::HashSet::new(),
-        handler_stack: Vec::new(),
-        known: known.wrappers,
-        frames: vec![Frame::default()],
-        fn_names: HashMap::new(),
-        pending_dispatch: HashMap::new(),
-        pending_cands: HashMap::new(),
-        pending_seeded: HashMap::new(),
-        found: Found {
-            sites: Vec::new(),
-            server_api: 0,
-            client_api: 0,
-            wrappers: Vec::new(),
-            flow: FileFlow::default(),
-        },
-    };
+    let env = Env::new(facts, linker, known.project, rel);
+    let mut finder = Finder::new(text, lines, rel, env, known.wrappers, vue_file);
     finder.visit_program(program);
+    if finder.env.learnt.late {
+        // A socket stored in a field or container below the code that reads it: walk again,
+        // knowing from the start what the container holds.
+        let learnt = std::mem::take(&mut finder.env.learnt);
+        let mut env = Env::new(facts, finder.env.into_linker(), known.project, rel);
+        env.replay(&learnt);
+        finder = Finder::new(text, lines, rel, env, known.wrappers, vue_file);
+        finder.visit_program(program);
+    }
     finder.found.flow.exports = finder.env.exported_kinds();
     finder.export_wrapper_objects();
     finder.found.flow.deps = finder.project_deps();
@@ -126,7 +112,47 @@ struct Finder<'s, 'f> {
     pending_cands: HashMap<u32, Vec<String>>,
     /// Seeded parameters of the function whose parameters are being bound (see `Frame::seeded`).
     pending_seeded: HashMap<String, String>,
+    /// Function span starts bound by a variable inside another function (`Frame::local`).
+    local_fns: std::collections::HashSet<u32>,
     found: Found,
+}
+
+impl<'s, 'f> Finder<'s, 'f> {
+    fn new(
+        text: &'s str,
+        lines: &'s LineIndex<'s>,
+        rel: &'s str,
+        env: Env<'f>,
+        known: &'f Table,
+        vue_file: bool,
+    ) -> Self {
+        Finder {
+            text,
+            lines,
+            rel,
+            env,
+            pending: HashMap::new(),
+            class_counter: 0,
+            decl_kind: None,
+            vue_file,
+            ws_handlers: std::collections::HashSet::new(),
+            handler_stack: Vec::new(),
+            known,
+            frames: vec![Frame::default()],
+            fn_names: HashMap::new(),
+            pending_dispatch: HashMap::new(),
+            pending_cands: HashMap::new(),
+            pending_seeded: HashMap::new(),
+            local_fns: std::collections::HashSet::new(),
+            found: Found {
+                sites: Vec::new(),
+                server_api: 0,
+                client_api: 0,
+                wrappers: Vec::new(),
+                flow: FileFlow::default(),
+            },
+        }
+    }
 }
 
 /// What the walk knows about one enclosing function.
@@ -145,6 +171,11 @@ struct Frame {
     /// Parameters that receive a socket from callers in the project, with where from (for
     /// `scan --explain`).
     seeded: HashMap<String, String>,
+    /// Bound by a local `const f = (…) => …` inside another function: not a method of the
+    /// enclosing class, though it is written in one.
+    local: bool,
+    /// The declared return type's name (`dial(name): Channel`).
+    returns: Option<String>,
 }
 
 /// A function whose parameter carries the name of an event it handles.
@@ -369,7 +400,7 @@ impl Finder<'_, '_> {
         // An emitter-named method (`emit(evt, data)`) is recorded with its class only: its
         // calls are the receiver rules' business. An emitter-named plain function (`const send =
         // (evt, data) => socket.emit(evt, data)`) is kept for this file's own plain calls.
-        let class = if matchable(&function) || self.env.class_stack.is_empty() {
+        let class = if matchable(&function) || self.env.class_stack.is_empty() || frame.local {
             None
         } else {
             let Some(&idx) = self.env.class_stack.last() else {
@@ -664,6 +695,7 @@ impl Finder<'_, '_> {
         start: u32,
         own_name: Option<&str>,
         params: &FormalParameters<'_>,
+        returns: Option<&TSTypeAnnotation<'_>>,
     ) {
         let name = own_name
             .map(str::to_string)
@@ -713,6 +745,14 @@ impl Finder<'_, '_> {
         });
         frame.name = name;
         frame.seeded = std::mem::take(&mut self.pending_seeded);
+        frame.local = self.local_fns.remove(&start);
+        frame.returns = returns.and_then(|t| match &t.type_annotation {
+            TSType::TSTypeReference(r) => match &r.type_name {
+                TSTypeName::IdentifierReference(id) => Some(id.name.to_string()),
+                _ => None,
+            },
+            _ => None,
+        });
         self.frames.push(frame);
     }
 
@@ -733,10 +773,23 @@ impl Finder<'_, '_> {
         let pending = self.pending.remove(&start).unwrap_or_default();
         let gateway = self.env.gateway();
         for (i, p) in params.items.iter().enumerate() {
-            let mut kind = match &p.type_annotation {
-                Some(t) => self.env.types(&type_refs(&t.type_annotation), 0),
-                None => Kind::Unknown,
+            let declared = p
+                .type_annotation
+                .as_ref()
+                .map(|t| type_refs(&t.type_annotation))
+                .unwrap_or_default();
+            let mut kind = if declared.is_empty() {
+                Kind::Unknown
+            } else {
+                self.env.types(&declared, 0)
             };
+            // `client: EventEmitter` only says the value is some emitter, which a Socket.IO
+            // socket is: what registers the function (a gateway handler, `io.on('connection')`)
+            // decides.
+            let supertype = !declared.is_empty()
+                && declared
+                    .iter()
+                    .all(|t| matches!(t.name.as_str(), "EventEmitter" | "Emitter"));
             // What callers elsewhere pass wins over a type that says nothing of Socket.IO (a
             // gateway's socket handed to a service as `client: EventEmitter`).
             if !kind.is_site_receiver() {
@@ -760,6 +813,9 @@ impl Finder<'_, '_> {
             if let Some(ctx) = pending.get(i) {
                 kind = match (kind, ctx) {
                     (Kind::Unknown, c) => c.clone(),
+                    (Kind::Not, c @ (Kind::Socket { .. } | Kind::Server { .. })) if supertype => {
+                        c.clone()
+                    }
                     // A typed `socket: Socket` inside `io.on('connection')` is that server's socket.
                     (Kind::Socket { side: None, .. }, c @ Kind::Socket { .. }) => c.clone(),
                     (k, _) => k,
@@ -992,6 +1048,49 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// `return { socket, request }` from a function declared to return a project type
+    /// (`dial(ns): Channel`), where `request` is a local wrapper closure: every value of that
+    /// type, in any file, carries the wrapper as a method (`this.ch.request('x')` is a site),
+    /// exported as `Channel.#wrappers` like a class's.
+    fn typed_wrapper_object(&mut self, o: &ObjectExpression<'_>) {
+        let Some(ty) = self.frames.last().and_then(|f| f.returns.clone()) else {
+            return;
+        };
+        for prop in &o.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                continue;
+            };
+            let (Some(key), Expression::Identifier(local)) =
+                (p.key.static_name(), p.value.get_inner_expression())
+            else {
+                continue;
+            };
+            let Some(inner) = self
+                .found
+                .wrappers
+                .iter()
+                .find(|w| w.class.is_none() && w.wrapper.function == local.name.as_str())
+            else {
+                continue;
+            };
+            let typed = Inferred {
+                wrapper: Wrapper {
+                    function: key.to_string(),
+                    ..inner.wrapper.clone()
+                },
+                inner: inner.inner.clone(),
+                class: Some(ty.clone()),
+            };
+            let known =
+                self.found.wrappers.iter().any(|w| {
+                    w.class == typed.class && w.wrapper.function == typed.wrapper.function
+                });
+            if !known {
+                self.found.wrappers.push(typed);
+            }
+        }
+    }
+
     /// A socket stored in a field or a container (`this.socket = socket`,
     /// `this.clients[user.id] = socket`, `clients[id] = socket`): later reads of it are that
     /// socket.
@@ -1024,6 +1123,15 @@ impl Finder<'_, '_> {
                     .learn_member(&format!("{}[]", m.property.name), kind);
             }
             (Expression::Identifier(id), "[]") => self.env.learn_container(&id.name, kind),
+            // `Clients.all.add(client)` inside `class Clients`: a static field.
+            (Expression::StaticMemberExpression(m), "[]") => {
+                if let Expression::Identifier(class) = m.object.get_inner_expression() {
+                    if let Some(idx) = self.env.enclosing_class(&class.name) {
+                        self.env
+                            .learn_member_of(idx, &format!("{}[]", m.property.name), kind);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -1092,8 +1200,11 @@ impl Finder<'_, '_> {
     fn member_call(&mut self, call: &CallExpression<'_>, member: &StaticMemberExpression<'_>) {
         let object = &member.object;
         match member.property.name.as_str() {
-            "forEach" | "map" => self.name_list_iteration(call, object),
-            "set" | "push" => self.container_insert(call, object),
+            "forEach" | "map" => {
+                self.name_list_iteration(call, object);
+                self.container_iteration(call, object);
+            }
+            "set" | "push" | "add" => self.container_insert(call, object),
             method @ ("onAny" | "prependAny") => self.catch_all_listener(call, method, object),
             "subscribe" => self.vue_subscribe(call, object),
             method @ ("use" | "join" | "leave" | "connect" | "createServer"
@@ -1126,6 +1237,22 @@ impl Finder<'_, '_> {
         let kind = self.env.classify(&val_of(value));
         if kind.is_site_receiver() {
             self.store_in(object, "[]", kind);
+        }
+    }
+
+    /// `clients.forEach(client => client.emit(…))` over a container of sockets.
+    fn container_iteration(&mut self, call: &CallExpression<'_>, object: &Expression<'_>) {
+        let Some(start) = call
+            .arguments
+            .first()
+            .and_then(Argument::as_expression)
+            .and_then(function_start)
+        else {
+            return;
+        };
+        let held = self.env.held(&val_of(object));
+        if held.is_site_receiver() {
+            self.pending.insert(start, vec![held]);
         }
     }
 
@@ -1638,14 +1765,14 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                 self.env.push_scope();
                 self.bind_params(f.span.start, &f.params);
                 let own = f.id.as_ref().map(|id| id.name.as_str());
-                self.enter_function(f.span.start, own, &f.params);
+                self.enter_function(f.span.start, own, &f.params, f.return_type.as_deref());
                 let handler = self.ws_handlers.remove(&f.span.start);
                 self.handler_stack.push(handler);
             }
             AstKind::ArrowFunctionExpression(a) => {
                 self.env.push_scope();
                 self.bind_params(a.span.start, &a.params);
-                self.enter_function(a.span.start, None, &a.params);
+                self.enter_function(a.span.start, None, &a.params, a.return_type.as_deref());
                 self.handler_stack.push(false);
             }
             AstKind::ObjectProperty(p) => {
@@ -1706,6 +1833,11 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
             {
                 self.ws_response(o);
             }
+        }
+        if let Some(Expression::ObjectExpression(o)) =
+            it.argument.as_ref().map(Expression::get_inner_expression)
+        {
+            self.typed_wrapper_object(o);
         }
         walk::walk_return_statement(self, it);
     }
@@ -1824,6 +1956,9 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         });
         if let (Some(start), Some(name)) = (function, it.id.get_identifier_name()) {
             self.fn_names.insert(start, name.to_string());
+            if self.env.in_function() {
+                self.local_fns.insert(start);
+            }
         }
         if let (Some(init), Some(name)) = (&it.init, it.id.get_identifier_name()) {
             if let Expression::ObjectExpression(_) = init.get_inner_expression() {
