@@ -544,6 +544,24 @@ pub struct ScanConfig {
     /// Functions that emit or listen on behalf of their caller.
     #[serde(default)]
     pub wrappers: Vec<Wrapper>,
+    /// Sites whose event name is computed at run time and that a reader has reviewed.
+    #[serde(default)]
+    pub dynamic: Vec<ReviewedDynamic>,
+}
+
+/// A reviewed dynamic site (`client.emit(msg.action, …)` relaying names from elsewhere): EV009
+/// stays quiet for it. Matched by file and by the name expression as written, not by line, so
+/// that edits above it do not undo the review.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewedDynamic {
+    /// The file, relative to the scanned root (a glob).
+    pub file: String,
+    /// The event-name expression as the scan reports it (`expr` in the scan JSON).
+    pub expr: String,
+    /// Why the name is dynamic and what it can be.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A declared wrapper function.

@@ -264,12 +264,39 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
             let _ = writeln!(main, "  {}: {{}}", q(r));
         }
     }
+    write_dynamic(&mut main, scan);
     let mut files = IndexMap::new();
     files.insert(PathBuf::from("evdoc.yaml"), main);
     for (domain, text) in by_domain {
         files.insert(PathBuf::from("events").join(format!("{domain}.yaml")), text);
     }
     files
+}
+
+/// Dynamic sites (`client.emit(msg.action, …)`) drafted as reviewed, each with a TODO: `check`
+/// starts quiet, and the catalog shows the reader what to look at.
+fn write_dynamic(main: &mut String, scan: &ScanResult) {
+    let mut seen: IndexSet<(&str, &str)> = IndexSet::new();
+    for s in scan.sites.iter().filter(|s| s.dynamic && s.event.is_none()) {
+        if let Some(expr) = s.expr.as_deref() {
+            seen.insert((s.file.as_str(), expr));
+        }
+    }
+    if seen.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        main,
+        "scan:\n  # Event names computed at run time (EV009): say what each can be.\n  dynamic:"
+    );
+    for (file, expr) in seen {
+        let _ = writeln!(
+            main,
+            "    - {{file: {}, expr: {}, note: \"TODO: which events can this name carry?\"}}",
+            q(file),
+            q(expr)
+        );
+    }
 }
 
 /// The naming convention of the project's events, so that `check` accepts the names it has.
