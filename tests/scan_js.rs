@@ -582,3 +582,34 @@ fn inline_forms() {
         ["2:45 emit ~event socket.emit"]
     );
 }
+
+/// `switch (event.name) { case "x": socket.emit(event.name) }` and `if (n === "x")`: one label is
+/// a literal site, several are candidates, `default` and `else` stay dynamic (issue 12).
+#[test]
+fn switch_and_if_narrow_the_event_name() {
+    let x = assert_sites(
+        "client/relay.ts",
+        &[
+            "9:19 emit doc:update socket.emit client",
+            "13:19 emit ~event.name socket.emit client",
+            "16:19 emit ~event.name socket.emit client",
+            "22:17 emit ~notification socket.emit client",
+            "24:17 emit user:typing socket.emit client",
+            "26:17 emit ~notification socket.emit client",
+        ],
+    );
+    let candidates: Vec<Option<Vec<String>>> =
+        x.sites.iter().map(|s| s.candidates.clone()).collect();
+    let owned = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        candidates,
+        [
+            None,
+            owned(&["doc:lock", "doc:unlock"]),
+            None,
+            owned(&["user:joined", "user:left"]),
+            None,
+            None,
+        ]
+    );
+}

@@ -1073,3 +1073,25 @@ fn declared_wrappers_are_sites_in_rust_too() {
     );
     assert!(x.sites.iter().all(|s| s.side == Some(Side::Server)));
 }
+
+/// `volatile()` and the other operators keep the chain on the socket (issue 12).
+#[test]
+fn every_operator_in_a_chain_keeps_the_site() {
+    let (_, ex) = scan("operators.rs");
+    let got: Vec<(String, String, Option<String>)> = ex
+        .sites
+        .iter()
+        .map(|s| (s.event.clone().unwrap_or_default(), s.call.clone(), s.room.clone()))
+        .collect();
+    let want = [
+        ("tick", "s.broadcast().volatile().emit", None),
+        ("tock", "s.volatile().emit", None),
+        ("ping", "s.to().except().timeout().emit", Some("\"desk\"")),
+        ("floor:news", "io.within().local().volatile().emit", Some("\"floor\"")),
+    ];
+    let want: Vec<(String, String, Option<String>)> = want
+        .iter()
+        .map(|(e, c, r)| (e.to_string(), c.to_string(), r.map(str::to_owned)))
+        .collect();
+    assert_eq!(got, want);
+}

@@ -327,18 +327,45 @@ impl Finder<'_, '_> {
 
     /// The finite set of names an identifier can hold, when the code shows it.
     fn candidates(&self, expr: &Expression<'_>) -> Option<Vec<String>> {
-        let Expression::Identifier(id) = expr.get_inner_expression() else {
-            return None;
-        };
+        let key = path_key(expr)?;
         let mut c = self
             .frames
             .iter()
             .rev()
-            .find_map(|f| f.cands.get(id.name.as_str()))?
+            .find_map(|f| f.cands.get(key.as_str()))?
             .clone();
         c.sort();
         c.dedup();
         Some(c)
+    }
+
+    /// What an `if` test proves about a name or path: `x === "a"`, `"a" == x`, and `||` of
+    /// such tests on the same subject.
+    fn narrowing(&mut self, test: &Expression<'_>) -> Option<(String, Vec<String>)> {
+        match test.get_inner_expression() {
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                let (a, mut left) = self.narrowing(&l.left)?;
+                let (b, right) = self.narrowing(&l.right)?;
+                (a == b).then(|| {
+                    left.extend(right);
+                    (a, left)
+                })
+            }
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::StrictEquality | BinaryOperator::Equality
+                ) =>
+            {
+                let (subject, label) = match path_key(&b.left) {
+                    Some(k) => (k, &b.right),
+                    None => (path_key(&b.right)?, &b.left),
+                };
+                let label = self.env.eval(&cexpr_of(label))?;
+                Some((subject, vec![label]))
+            }
+            _ => None,
+        }
     }
 
     /// The strings of an array literal, or of a `const` bound to one.
@@ -1876,11 +1903,10 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         }
         // `switch (kind) { case "a": case "b": socket.emit(kind, …) }`: inside the case, `kind`
         // is one of the labels that lead to it.
-        let Expression::Identifier(subject) = it.discriminant.get_inner_expression() else {
+        let Some(name) = path_key(&it.discriminant) else {
             walk::walk_switch_statement(self, it);
             return;
         };
-        let name = subject.name.to_string();
         self.visit_expression(&it.discriminant);
         let mut labels: Vec<String> = Vec::new();
         for case in &it.cases {
@@ -1916,6 +1942,29 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
                 };
             }
             labels.clear();
+        }
+    }
+
+    /// `if (kind === "a" || kind === "b") socket.emit(kind, …)`: inside, `kind` is one of them.
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        let Some((name, labels)) = self.narrowing(&it.test) else {
+            walk::walk_if_statement(self, it);
+            return;
+        };
+        self.visit_expression(&it.test);
+        let saved = self
+            .frames
+            .last_mut()
+            .map(|f| f.cands.insert(name.clone(), labels));
+        self.visit_statement(&it.consequent);
+        if let (Some(previous), Some(frame)) = (saved, self.frames.last_mut()) {
+            match previous {
+                Some(p) => frame.cands.insert(name.clone(), p),
+                None => frame.cands.remove(&name),
+            };
+        }
+        if let Some(alternate) = &it.alternate {
+            self.visit_statement(alternate);
         }
     }
 
@@ -1997,5 +2046,18 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         }
         self.store_socket(&it.left, &it.right);
         walk::walk_assignment_expression(self, it);
+    }
+}
+
+/// The dotted path an expression reads (`kind`, `event.name`, `this.kind`), as the key under
+/// which a narrowing (`switch`, `if (x === "a")`) records what it can be.
+fn path_key(expr: &Expression<'_>) -> Option<String> {
+    match expr.get_inner_expression() {
+        Expression::Identifier(id) => Some(id.name.to_string()),
+        Expression::ThisExpression(_) => Some("this".to_owned()),
+        Expression::StaticMemberExpression(m) => {
+            Some(format!("{}.{}", path_key(&m.object)?, m.property.name))
+        }
+        _ => None,
     }
 }

@@ -43,7 +43,8 @@ pub enum Step {
     Of,
     /// `namespace(ns)` on a rust_socketio builder: names the namespace; not in the call shape.
     ClientNamespace,
-    /// `broadcast()`, `timeout(d)`, `except(r)`, `local()`: kept in the call shape.
+    /// `broadcast()`, `timeout(d)`, `except(r)`, `local()`, `volatile()`: kept in the call
+    /// shape.
     Keep,
     /// `clone()`, `unwrap()`, builder settings: no effect on the site.
     Transparent,
@@ -58,7 +59,7 @@ pub fn step(method: &str, builder: bool) -> Step {
         "to" | "within" => Step::Room,
         "of" => Step::Of,
         "namespace" => Step::ClientNamespace,
-        "broadcast" | "timeout" | "except" | "local" => Step::Keep,
+        "broadcast" | "timeout" | "except" | "local" | "volatile" => Step::Keep,
         "clone" | "unwrap" | "expect" | "as_ref" | "borrow" | "deref" | "to_owned" => {
             Step::Transparent
         }
