@@ -1081,13 +1081,23 @@ fn every_operator_in_a_chain_keeps_the_site() {
     let got: Vec<(String, String, Option<String>)> = ex
         .sites
         .iter()
-        .map(|s| (s.event.clone().unwrap_or_default(), s.call.clone(), s.room.clone()))
+        .map(|s| {
+            (
+                s.event.clone().unwrap_or_default(),
+                s.call.clone(),
+                s.room.clone(),
+            )
+        })
         .collect();
     let want = [
         ("tick", "s.broadcast().volatile().emit", None),
         ("tock", "s.volatile().emit", None),
         ("ping", "s.to().except().timeout().emit", Some("\"desk\"")),
-        ("floor:news", "io.within().local().volatile().emit", Some("\"floor\"")),
+        (
+            "floor:news",
+            "io.within().local().volatile().emit",
+            Some("\"floor\""),
+        ),
     ];
     let want: Vec<(String, String, Option<String>)> = want
         .iter()

@@ -10,7 +10,8 @@ use memchr::memmem::Finder;
 use std::path::Path;
 use std::sync::LazyLock;
 
-/// Folders that hold dependencies or build output: never app code.
+/// Folders that hold dependencies or build output: never app code. (`dist` is decided by its
+/// contents: see [`looks_built`].)
 pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
     "node_modules",
     "bower_components",
@@ -18,7 +19,6 @@ pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &[
     ".git",
     ".hg",
     ".svn",
-    "dist",
     "coverage",
     ".next",
     ".nuxt",
@@ -66,7 +66,48 @@ pub fn is_excluded_dir(path: &Path) -> bool {
     if DEFAULT_EXCLUDED_DIRS.contains(&name) {
         return true;
     }
+    if name == "dist" {
+        return looks_built(path);
+    }
     name == "target" && path.join("CACHEDIR.TAG").exists()
+}
+
+/// Whether a `dist` folder holds a bundler's output rather than files someone wrote and
+/// committed (an old jQuery app serving `dist/app.js` as written): source maps, content-hashed
+/// names (`index-4f3a9b1c.js`, `main.3f9a1c2b.js`) or a build manifest. A gitignored `dist` is
+/// skipped by the walk's ignore rules before this is asked; minified files are skipped one by
+/// one.
+pub fn looks_built(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    entries.flatten().take(500).any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.ends_with(".map")
+            || matches!(
+                name.as_ref(),
+                "manifest.json" | "asset-manifest.json" | ".vite" | "assets" | "_app"
+            )
+            || content_hashed(&name)
+    })
+}
+
+/// `index-4f3a9b1c.js`, `main.3f9a1c2b.css`: the last part of the stem is a hash (eight or more
+/// letters and digits, with a digit).
+fn content_hashed(name: &str) -> bool {
+    let Some(stem) = [".js", ".mjs", ".cjs", ".css"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+    else {
+        return false;
+    };
+    let Some((_, last)) = stem.rsplit_once(['.', '-']) else {
+        return false;
+    };
+    last.len() >= 8
+        && last.chars().all(|c| c.is_ascii_alphanumeric())
+        && last.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Build a glob set; invalid globs are reported with the glob text.
@@ -233,6 +274,23 @@ fn imports_socket_io(text: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dist_is_read_only_when_written_by_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir(&dist).unwrap();
+        std::fs::write(dist.join("app.js"), "socket.on('a', f);\n").unwrap();
+        std::fs::write(dist.join("socket-handlers.js"), "").unwrap();
+        assert!(!is_excluded_dir(&dist), "hand-written files");
+        for built in ["index-4f3a9b1c.js", "main.3f9a1c2b.css", "app.js.map"] {
+            std::fs::write(dist.join(built), "").unwrap();
+            assert!(is_excluded_dir(&dist), "{built}");
+            std::fs::remove_file(dist.join(built)).unwrap();
+        }
+        assert!(!content_hashed("chunk-vendors.js"));
+        assert!(content_hashed("index-BqZ1x2Yw.js"));
+    }
 
     #[test]
     fn classifies() {
