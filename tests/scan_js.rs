@@ -613,3 +613,20 @@ fn switch_and_if_narrow_the_event_name() {
         ]
     );
 }
+
+/// Node child processes and their pipes, file streams and RxJS subjects inside a connection
+/// handler are not sockets, whatever their `on`/`emit`/`send` look like (issue 12 near-misses).
+#[test]
+fn processes_streams_and_subjects_beside_a_socket_stay_unmatched() {
+    assert_sites(
+        "near-miss/worker-relay.ts",
+        &[
+            "11:7 listen connection io.on server",
+            "16:45 emit log:line socket.emit server",
+            "17:41 emit log:end socket.emit server",
+            "19:44 emit export:chunk socket.emit server",
+            "21:40 emit update socket.emit server",
+            "22:13 listen stop socket.on server",
+        ],
+    );
+}
