@@ -521,7 +521,13 @@ fn follow_sockets(
             break;
         }
         let stems = specifier_regex(changes.exported.iter().map(|f| module_stem(f)));
-        let globals = names_regex(changes.globals.iter().map(String::as_str));
+        // A Vue global property (`vue.$socket`) is read as `this.$socket`.
+        let globals = names_regex(
+            changes
+                .globals
+                .iter()
+                .map(|g| g.strip_prefix("vue.").unwrap_or(g)),
+        );
         let again: Vec<AtomicBool> = files.iter().map(|_| AtomicBool::new(false)).collect();
         let shared = &project;
         in_parallel(files.len(), threads, &|i| {
@@ -645,7 +651,12 @@ fn names_regex<'n>(names: impl Iterator<Item = &'n str>) -> Option<regex::bytes:
         return None;
     }
     alternatives.sort();
-    regex::bytes::Regex::new(&format!(r"\b(?:{})\b", alternatives.join("|"))).ok()
+    // JavaScript identifier boundaries: `\b` would never match before `$socket`.
+    regex::bytes::Regex::new(&format!(
+        r"(?:^|[^A-Za-z0-9_$])(?:{})(?:[^A-Za-z0-9_$]|$)",
+        alternatives.join("|")
+    ))
+    .ok()
 }
 
 /// Runs `f(0..n)` on `threads` workers with a large stack (parsers recurse once per nesting

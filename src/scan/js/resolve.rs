@@ -209,13 +209,20 @@ impl<'f> Env<'f> {
         keys.sort();
         for key in keys {
             let root = key.split('.').next().unwrap_or(key);
-            if root == "this" || !self.is_unbound(root) {
+            let vue = vue_global_property(key);
+            if vue.is_none() && (root == "this" || !self.is_unbound(root)) {
                 continue;
             }
             let kind = facts.paths[key].iter().fold(Kind::Unknown, |acc, v| {
                 let k = self.classify(v);
                 acc.join(k)
             });
+            if let Some(name) = vue {
+                if kind.is_site_receiver() {
+                    out.push((format!("global:vue.{name}"), kind));
+                }
+                continue;
+            }
             if kind.is_site_receiver()
                 || matches!(kind, Kind::Instance { .. } | Kind::Wrappers { .. })
             {
@@ -521,6 +528,12 @@ impl<'f> Env<'f> {
     }
 
     fn member(&mut self, object: &Val, prop: &str) -> Kind {
+        if prop.starts_with('$') && is_vue_instance(object) {
+            // `this.$socket`, `this.$root.$socket`: a Vue plugin's global property.
+            if let Some(k) = self.project.export("", &format!("vue.{prop}")) {
+                return k.clone();
+            }
+        }
         let ko = self.classify_named(object);
         match ko {
             Kind::This => self.class_member(prop),
@@ -685,6 +698,14 @@ impl<'f> Env<'f> {
                 },
                 Kind::ServerFactory => Kind::Server { ns: None },
                 Kind::Not => Kind::Not,
+                Kind::Unknown | Kind::Foreign if self.is_context_call(f) => {
+                    // React's `createContext(socket)` / `useContext(SocketContext)`: for
+                    // Socket.IO the context is the value it carries.
+                    match arg {
+                        Some(CExpr::Path(path)) => self.classify(&path_val(path)),
+                        _ => Kind::Unknown,
+                    }
+                }
                 Kind::Unknown | Kind::Foreign => {
                     let facts = self.facts;
                     let guard = format!("{f}()");
@@ -724,6 +745,19 @@ impl<'f> Env<'f> {
             },
             _ => Kind::Unknown,
         }
+    }
+
+    /// `createContext` / `useContext` imported from React or Preact.
+    fn is_context_call(&self, f: &str) -> bool {
+        self.facts.imports.get(f).is_some_and(|i| {
+            matches!(
+                i.module.as_str(),
+                "react" | "preact" | "preact/hooks" | "preact/compat"
+            ) && matches!(
+                i.imported.export_name(),
+                Some("createContext" | "useContext")
+            )
+        })
     }
 
     fn new_kind(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
@@ -1164,6 +1198,38 @@ fn name_fallback(v: &Val) -> Kind {
 fn push_exported(out: &mut Vec<(String, Kind)>, name: String, kind: Kind) {
     if kind.is_site_receiver() || matches!(kind, Kind::Manager | Kind::Wrappers { .. }) {
         out.push((name, kind));
+    }
+}
+
+/// `a.b.c` as the value it reads.
+fn path_val(path: &[String]) -> Val {
+    let mut parts = path.iter();
+    let mut v = match parts.next() {
+        Some(first) if first == "this" => Val::This,
+        Some(first) => Val::Ident(first.clone()),
+        None => return Val::Other,
+    };
+    for p in parts {
+        v = Val::Member(Box::new(v), p.clone());
+    }
+    v
+}
+
+/// `app.config.globalProperties.$socket` (Vue 3) or `Vue.prototype.$socket` (Vue 2): the name
+/// every component reads as `this.$socket`.
+fn vue_global_property(path: &str) -> Option<&str> {
+    let (owner, name) = path.rsplit_once('.')?;
+    (name.starts_with('$')
+        && (owner.ends_with(".config.globalProperties") || owner == "Vue.prototype"))
+        .then_some(name)
+}
+
+/// `this`, `this.$root`, `this.$parent.$root`: a Vue component instance.
+fn is_vue_instance(v: &Val) -> bool {
+    match v {
+        Val::This => true,
+        Val::Member(o, p) => matches!(p.as_str(), "$root" | "$parent") && is_vue_instance(o),
+        _ => false,
     }
 }
 
