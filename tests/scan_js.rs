@@ -196,6 +196,9 @@ fn browser_client_module() {
             "12:15 emit subscribe:trades socket.emit client",
             "13:15 emit subscribe:signals socket.emit client",
             "16:11 listen connect_error socket.on client",
+            // The Manager's reconnection events are lifecycle sites, like `connect`.
+            "20:14 listen reconnect_attempt socket.io.on client",
+            "21:14 listen reconnect socket.io.on client",
             "21:45 emit subscribe:signals socket.emit client",
             "23:11 listen trade:update socket.on client",
             "24:13 listen signals:subscribed socket.once client",
@@ -291,6 +294,7 @@ fn manager_sockets_and_getters() {
         &[
             "18:27 emit ops:run this.getSocket().emit ns=/ops client",
             "22:16 listen admin:alert adminSocket.on ns=/admin client",
+            "23:12 listen reconnect manager.on client",
         ],
     );
 }

@@ -133,7 +133,8 @@ fn client_names_from_unions_arrays_and_templates() {
             "client/socket.ts:17:13 listen ~name socket.on {connect,disconnect}",
             "client/socket.ts:21:13 listen ~evt socket.on {alert:cleared,alert:new}",
             "client/socket.ts:25:13 emit portfolio:refresh socket.emit",
-            // `socket.io.on('reconnect')` and the engine's `upgrade` are not app events.
+            // The Manager's `reconnect` is a lifecycle site; the engine's `upgrade` is not.
+            "client/socket.ts:27:14 listen reconnect socket.io.on",
             "client/socket.ts:27:45 emit resync socket.emit",
             "client/socket.ts:31:15 emit quote:get socket.emit ack",
             // Inside `case "mod:mute": case "mod:kick":` the name is one of the two labels;

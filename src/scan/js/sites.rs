@@ -1267,6 +1267,30 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// `socket.io.on('reconnect', …)`: a listener of the client Manager's reconnection events, a
+    /// lifecycle site like `connect` and `disconnect` (its other listeners, `open`, `packet`,
+    /// `error`, are the transport's business).
+    fn manager_listener(&mut self, call: &CallExpression<'_>, role: Role, name: Option<&str>) {
+        let (Role::Listen, Some(name), Some(arg)) = (role, name, call.arguments.first()) else {
+            return;
+        };
+        if !is_manager_event(name) {
+            return;
+        }
+        self.push(NewSite {
+            at: arg.span().start,
+            event: EventName::Known(name.to_owned()),
+            role,
+            side: Some(Side::Client),
+            call: render(&call.callee),
+            room: None,
+            namespace: None,
+            payload: None,
+            via: None,
+            ack: false,
+        });
+    }
+
     /// `clients.forEach(client => client.emit(…))` over a container of sockets.
     fn container_iteration(&mut self, call: &CallExpression<'_>, object: &Expression<'_>) {
         let Some(start) = call
@@ -1386,6 +1410,7 @@ impl Finder<'_, '_> {
         if !kind.is_site_receiver() {
             if kind == Kind::Manager {
                 self.found.client_api += 1;
+                self.manager_listener(call, role, first_literal);
             }
             return;
         }
@@ -1723,6 +1748,11 @@ fn first_string_literal<'c>(call: &'c CallExpression<'_>) -> Option<&'c str> {
             Expression::StringLiteral(s) => Some(s.value.as_str()),
             _ => None,
         })
+}
+
+/// The client Manager's own lifecycle events (`reconnect`, `reconnect_attempt`…).
+fn is_manager_event(name: &str) -> bool {
+    name.starts_with("reconnect") && crate::vocab::is_reserved(name)
 }
 
 /// `send`/`write`: the emits of the `message` event, whose argument is the payload.
