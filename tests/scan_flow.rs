@@ -129,3 +129,25 @@ fn explain_names_the_call_that_handed_the_socket_in() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// A monorepo: the shared client lives in a workspace package (`packages/realtime`, listed by
+/// the root `package.json`'s `workspaces`) and an app imports it by package name
+/// (`@acme/realtime`, and its event constants from `@acme/realtime/topics`). A local
+/// `EventEmitter` with the same calls stays silent. Fixture: `tests/fixtures/scan/monorepo/`.
+#[test]
+fn workspace_packages_are_followed_by_their_names() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/monorepo");
+    let got: Vec<String> = scan(&root, &ScanOptions::default(), None)
+        .unwrap()
+        .sites
+        .iter()
+        .map(brief)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "apps/dashboard/src/orders.ts:7 listen order:shipped client flow",
+            "apps/dashboard/src/orders.ts:8 emit order:placed client flow",
+        ]
+    );
+}

@@ -520,7 +520,7 @@ fn follow_sockets(
         if changes.is_empty() {
             break;
         }
-        let stems = specifier_regex(changes.exported.iter().map(|f| module_stem(f)));
+        let stems = specifier_regex(changes.exported.iter().flat_map(|f| module_stems(f)));
         // A Vue global property (`vue.$socket`) is read as `this.$socket`.
         let globals = names_regex(
             changes
@@ -604,6 +604,24 @@ fn absorb(
 
 /// The last path segment of a module without its extension (`src/socket.ts` → `socket`,
 /// `lib/index.js` → `lib`): what an import of it spells.
+/// The names a module is imported by: [`module_stem`], and for a package's entry
+/// (`packages/realtime/src/index.ts`) the package folder's name too (`@acme/realtime`).
+fn module_stems(path: &str) -> Vec<&str> {
+    let stem = module_stem(path);
+    let mut out = vec![stem];
+    let mut segments = path.rsplit('/').skip(1);
+    let is_index = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|n| n.starts_with("index."));
+    if is_index && segments.next() == Some("src") {
+        if let Some(package) = segments.next() {
+            out.push(package);
+        }
+    }
+    out
+}
+
 fn module_stem(path: &str) -> &str {
     let mut segments = path.rsplit('/');
     let name = segments.next().unwrap_or(path);
@@ -772,6 +790,23 @@ impl Sources for SourceCache {
 
     fn modules(&self) -> Option<&ModuleCache> {
         Some(&self.modules)
+    }
+
+    fn subfolders(&self, rel: &str) -> Vec<String> {
+        if !rel.is_empty() && !inside_root(rel) {
+            return Vec::new();
+        }
+        let Ok(entries) = std::fs::read_dir(self.base.join(rel)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|n| !n.starts_with('.') && n != "node_modules")
+            .collect();
+        out.sort();
+        out
     }
 }
 

@@ -111,6 +111,91 @@ fn expand_in(load: Loader<'_>, dir: &str, spec: &str) -> Option<Vec<String>> {
     configured.then_some(out)
 }
 
+/// The root-based paths a specifier naming a package of the monorepo's workspaces (`@acme/
+/// realtime`, `@acme/realtime/client`) may name: its source entry, its `main`/`module`, or the
+/// sub-path inside it. Empty for a package the workspaces do not hold.
+pub(crate) fn workspace(load: Loader<'_>, spec: &str) -> Vec<String> {
+    let computed;
+    let packages = match load.modules() {
+        Some(shared) => shared.workspaces.get_or_init(|| workspace_packages(load)),
+        None => {
+            computed = workspace_packages(load);
+            &computed
+        }
+    };
+    let Some((dir, rest)) = packages.iter().find_map(|(name, dir)| {
+        let rest = spec.strip_prefix(name.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| (dir, rest.trim_start_matches('/')))
+    }) else {
+        return Vec::new();
+    };
+    if !rest.is_empty() {
+        return vec![format!("/{dir}/{rest}"), format!("/{dir}/src/{rest}")];
+    }
+    let mut out = vec![format!("/{dir}/src/index"), format!("/{dir}/index")];
+    if let Some(manifest) = load
+        .text(&path_in(dir, "package.json"))
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    {
+        for field in ["module", "main", "types", "source"] {
+            if let Some(entry) = manifest.get(field).and_then(|v| v.as_str()) {
+                out.push(format!("/{dir}/{}", entry.trim_start_matches("./")));
+            }
+        }
+    }
+    out
+}
+
+/// The workspace packages of the root `package.json` (`workspaces`, as npm and Yarn write it)
+/// and `pnpm-workspace.yaml`: (package name, folder) pairs.
+fn workspace_packages(load: Loader<'_>) -> Vec<(String, String)> {
+    let mut globs: Vec<String> = Vec::new();
+    if let Some(root) = load
+        .text("package.json")
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    {
+        let list = root
+            .get("workspaces")
+            .map(|w| w.get("packages").unwrap_or(w))
+            .and_then(|w| w.as_array());
+        globs.extend(
+            list.into_iter()
+                .flatten()
+                .filter_map(|g| g.as_str().map(str::to_owned)),
+        );
+    }
+    if let Some(pnpm) = load.text("pnpm-workspace.yaml") {
+        globs.extend(pnpm.lines().filter_map(|l| {
+            let item = l.trim().strip_prefix("- ")?;
+            Some(item.trim().trim_matches(['"', '\'']).to_owned())
+        }));
+    }
+    let mut out = Vec::new();
+    for glob in globs.iter().filter(|g| !g.starts_with('!')) {
+        let glob = glob.trim_start_matches("./").trim_end_matches('/');
+        let dirs = match glob.strip_suffix("/**").or_else(|| glob.strip_suffix("/*")) {
+            Some(parent) => load
+                .subfolders(parent)
+                .into_iter()
+                .map(|d| path_in(parent, &d))
+                .collect(),
+            None => vec![glob.to_owned()],
+        };
+        for dir in dirs {
+            let name = load
+                .text(&path_in(&dir, "package.json"))
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|m| m.get("name")?.as_str().map(str::to_owned));
+            if let Some(name) = name {
+                out.push((name, dir));
+            }
+        }
+    }
+    // The longest name first, so that `@acme/ui-kit` is not taken for `@acme/ui`.
+    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
+    out
+}
+
 fn path_in(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_owned()
@@ -207,6 +292,40 @@ mod tests {
         assert_eq!(expand(&load, "gui/plugins", "~/lib/io")[0], "/gui/lib/io");
         assert!(expand(&load, "web/src", "socket.io-client").is_empty());
         assert!(expand(&load, "other", "$lib/x").is_empty());
+    }
+
+    #[test]
+    fn workspace_packages_by_name() {
+        let fs = files(&[
+            (
+                "package.json",
+                r#"{"workspaces": {"packages": ["libs/ui", "apps/*"]}}"#,
+            ),
+            ("pnpm-workspace.yaml", "packages:\n  - 'tools/cli'\n"),
+            (
+                "libs/ui/package.json",
+                r#"{"name": "@acme/ui", "module": "./esm/index.js"}"#,
+            ),
+            ("libs/ui-kit/package.json", r#"{"name": "@acme/ui-kit"}"#),
+            ("tools/cli/package.json", r#"{"name": "acme-cli"}"#),
+        ]);
+        let load = |p: &str| fs.get(p).cloned();
+        assert_eq!(
+            workspace(&load, "@acme/ui"),
+            [
+                "/libs/ui/src/index",
+                "/libs/ui/index",
+                "/libs/ui/esm/index.js"
+            ]
+        );
+        assert_eq!(
+            workspace(&load, "@acme/ui/button"),
+            ["/libs/ui/button", "/libs/ui/src/button"]
+        );
+        assert_eq!(workspace(&load, "acme-cli")[0], "/tools/cli/src/index");
+        // Not listed in the workspaces, and not a prefix match either.
+        assert!(workspace(&load, "@acme/ui-kit").is_empty());
+        assert!(workspace(&load, "react").is_empty());
     }
 
     #[test]

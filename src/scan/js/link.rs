@@ -36,6 +36,11 @@ pub trait Sources: Sync {
     fn modules(&self) -> Option<&ModuleCache> {
         None
     }
+    /// The names of the folders inside a project folder (`""` is the root), for workspace
+    /// globs (`packages/*`).
+    fn subfolders(&self, _rel: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A closure is a loader too (tests, and embedders with files in memory).
@@ -55,6 +60,8 @@ pub struct ModuleCache {
     modules: Mutex<HashMap<String, Option<Arc<Module>>>>,
     /// `(importing folder, specifier)` → project path.
     paths: Mutex<HashMap<(String, String), Option<String>>>,
+    /// The monorepo's workspace packages: name → folder.
+    pub(crate) workspaces: std::sync::OnceLock<Vec<(String, String)>>,
 }
 
 impl ModuleCache {
@@ -241,7 +248,13 @@ impl<'l> Linker<'l> {
     fn search_path(&mut self, dir: &str, spec: &str) -> Option<String> {
         let load = self.load?;
         if !spec.starts_with('.') && !spec.starts_with('/') {
-            for candidate in aliases::expand(load, dir, spec) {
+            let mapped = aliases::expand(load, dir, spec);
+            let mapped = if mapped.is_empty() {
+                aliases::workspace(load, spec)
+            } else {
+                mapped
+            };
+            for candidate in mapped {
                 if let Some(found) = self.find_path(dir, &candidate) {
                     return Some(found);
                 }

@@ -97,7 +97,9 @@ impl<'f> Env<'f> {
 
     /// The project file a specifier of this file names, when it is one.
     pub(crate) fn resolve(&mut self, spec: &str) -> Option<String> {
-        if family(spec) != Family::Local {
+        // A bare specifier may be a `paths` alias (`@app/socket`) or a workspace package
+        // (`@acme/realtime`); the linker says, and remembers, which.
+        if !matches!(family(spec), Family::Local | Family::Unknown) {
             return None;
         }
         self.linker.resolve(spec)
