@@ -104,6 +104,8 @@ pub(crate) struct Facts {
     pub(crate) interfaces: HashMap<String, HashMap<String, Vec<TypeRef>>>,
     /// `type EventName = "a" | "b"`: the strings of string-literal union aliases.
     pub(crate) literal_unions: HashMap<String, Vec<String>>,
+    /// Module-level state stores (crate::scan::js::stores): name → field → values.
+    pub(crate) stores: HashMap<String, HashMap<String, Vec<Val>>>,
     /// Library evidence.
     pub(crate) evidence: Evidence,
     /// Modules re-exported wholesale or by name (`export * from './events'`).
@@ -486,6 +488,11 @@ impl<'a> Visit<'a> for Collector {
                         }
                     }
                     self.push_decl(name, value);
+                    if self.fn_depth == 0 {
+                        if let Some(fields) = super::stores::fields(init, &self.facts.imports) {
+                            self.facts.stores.insert(name.to_string(), fields);
+                        }
+                    }
                     self.name_function(init, ReturnSink::Function(name.to_string()));
                     self.key_function_expr(init, name);
                     if self.fn_depth == 0 && self.class_stack.is_empty() {

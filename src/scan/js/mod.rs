@@ -20,6 +20,7 @@ pub(crate) mod names;
 mod resolve;
 mod shape;
 mod sites;
+mod stores;
 mod summary;
 
 use oxc_allocator::Allocator;

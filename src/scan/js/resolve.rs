@@ -148,6 +148,13 @@ impl<'f> Env<'f> {
             if let Some(refs) = self.facts.interfaces.get(class).and_then(|i| i.get(prop)) {
                 return self.types(&refs.clone(), 0);
             }
+            if let Some(vals) = class
+                .strip_prefix("#store:")
+                .and_then(|store| self.facts.stores.get(store))
+                .and_then(|fields| fields.get(prop))
+            {
+                return self.store_field(vals);
+            }
         }
         self.project
             .export(file, &format!("{class}.{prop}"))
@@ -199,8 +206,48 @@ impl<'f> Env<'f> {
                 push_exported(&mut out, format!("{name}.{prop}"), k);
             }
         }
+        self.store_exports(&mut out);
         self.global_exports(&mut out);
         out
+    }
+
+    /// A store's fields, read at module level (its definition's scope).
+    fn store_field(&mut self, vals: &[Val]) -> Kind {
+        let saved = std::mem::take(&mut self.class_stack);
+        let kind = vals.iter().fold(Kind::Unknown, |acc, v| {
+            let k = self.classify(v);
+            acc.join(k)
+        });
+        self.class_stack = saved;
+        kind
+    }
+
+    /// Stores whose fields hold a socket: `useLive()` is an instance of `#store:useLive`, and
+    /// `#store:useLive.io` its field, for the files that import the store.
+    fn store_exports(&mut self, out: &mut Vec<(String, Kind)>) {
+        let facts = self.facts;
+        let mut names: Vec<&String> = facts.stores.keys().collect();
+        names.sort();
+        for name in names {
+            let class = super::stores::class_of(name);
+            let mut fields: Vec<(&String, &Vec<Val>)> = facts.stores[name].iter().collect();
+            fields.sort_by_key(|(f, _)| *f);
+            let mut any = false;
+            for (field, vals) in fields {
+                let kind = self.store_field(vals);
+                any |= kind.is_site_receiver();
+                push_exported(out, format!("{class}.{field}"), kind);
+            }
+            if any {
+                out.push((
+                    format!("{name}()"),
+                    Kind::Instance {
+                        file: self.rel.to_owned(),
+                        class,
+                    },
+                ));
+            }
+        }
     }
 
     /// Paths assigned on a global the file does not bind (`app.realtime = new Client()`): any
@@ -611,6 +658,15 @@ impl<'f> Env<'f> {
 
     /// What `object.method(arg)` returns, from what `object` is.
     fn method_call(&mut self, object: &Val, method: &str, arg: Option<&CExpr>) -> Kind {
+        if method == "getState" {
+            // Zustand's `useLive.getState()`: the store's state, as calling the hook gives.
+            if let Val::Ident(_) = object {
+                let state = self.call(object, None);
+                if matches!(&state, Kind::Instance { class, .. } if class.starts_with("#store:")) {
+                    return state;
+                }
+            }
+        }
         let ko = self.classify_named(object);
         match (ko, method) {
             (Kind::Server { .. }, "of") => Kind::Server {
@@ -693,6 +749,10 @@ impl<'f> Env<'f> {
     fn call(&mut self, callee: &Val, arg: Option<&CExpr>) -> Kind {
         match callee {
             Val::Member(object, method) => self.method_call(object, method, arg),
+            Val::Ident(f) if self.facts.stores.contains_key(f) => Kind::Instance {
+                file: self.rel.to_owned(),
+                class: super::stores::class_of(f),
+            },
             Val::Ident(f) => match self.ident(f) {
                 Kind::ClientFactory => Kind::Socket {
                     side: Some(Side::Client),

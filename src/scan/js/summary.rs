@@ -67,11 +67,32 @@ fn call_val(call: &CallExpression<'_>, depth: u32) -> Val {
                 return Val::Require(s.value.to_string());
             }
         }
+        // A hook with a selector, `useLiveStore((s) => s.io)`, reads that path of what the
+        // hook returns: `useLiveStore().io`.
+        if id.name.starts_with("use") && call.arguments.len() == 1 {
+            if let Some(path) = first.and_then(selector_path) {
+                let hook = Val::Call(Box::new(Val::Ident(id.name.to_string())), None);
+                return path
+                    .into_iter()
+                    .fold(hook, |v, p| Val::Member(Box::new(v), p));
+            }
+        }
     }
     Val::Call(
         Box::new(val_at(&call.callee, depth)),
         first.map(|a| cexpr_at(a, depth)),
     )
+}
+
+/// `(s) => s.a.b` → `["a", "b"]`.
+fn selector_path(e: &Expression<'_>) -> Option<Vec<String>> {
+    let Expression::ArrowFunctionExpression(a) = e.get_inner_expression() else {
+        return None;
+    };
+    let param = a.params.items.first()?.pattern.get_identifier_name()?;
+    let path = path_of(a.get_expression()?, 0)?;
+    let (head, rest) = path.split_first()?;
+    (head == param.as_str() && !rest.is_empty()).then(|| rest.to_vec())
 }
 
 /// A string key of a computed member (`obj['key']`, `` obj[`key`] ``).
