@@ -610,3 +610,139 @@ fn an_error_code_with_a_fixed_message_says_so_on_the_catalog_page() {
     );
     assert!(!section("PayloadError").contains("**Message:**"));
 }
+
+/// `git` in `dir` with a fixed identity; panics with git's output when it fails.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=evdoc test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// A copy of `from` without its `.git`, as a release tarball unpacks.
+fn copy_without_git(from: &Path, to: &Path) {
+    let cp = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    std::fs::remove_dir_all(to.join(".git")).unwrap();
+}
+
+/// `evdoc render` in `dir` with its defaults (catalog discovered, `.` scanned, `docs/` written).
+fn render_in(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    evdoc()
+        .current_dir(dir)
+        .args(["render", "--quiet"])
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn render_check_holds_in_a_shallow_clone_a_copy_without_git_and_a_detached_head() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(
+        project.join("evdoc.yaml"),
+        "evdoc: 1\ninfo: {title: Ticker, version: '1'}\n\
+         events:\n  tick: {direction: s2c, payload: {type: object}}\n",
+    )
+    .unwrap();
+    let code = "const { Server } = require('socket.io');\nconst io = new Server(3000);\n\
+                setInterval(() => io.emit('tick', {}), 1000);\n";
+    std::fs::write(project.join("src/server.js"), code).unwrap();
+    git(&project, &["init", "-q"]);
+    git(&project, &["add", "."]);
+    git(&project, &["commit", "-q", "-m", "code"]);
+    // The pages are rendered from `.` by default and say where `tick` is emitted.
+    render_in(&project, &[]).success();
+    let catalog_page =
+        std::fs::read_to_string(project.join("docs/websocket-event-catalog.md")).unwrap();
+    assert!(catalog_page.contains("src/server.js"), "{catalog_page}");
+    git(&project, &["add", "docs"]);
+    git(&project, &["commit", "-q", "-m", "docs"]);
+    std::fs::write(project.join("NOTES.txt"), "unrelated\n").unwrap();
+    git(&project, &["add", "NOTES.txt"]);
+    git(&project, &["commit", "-q", "-m", "notes"]);
+    render_in(&project, &["--check"]).success();
+
+    // What actions/checkout does by default: one commit, whose history git cannot walk.
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", project.display());
+    git(tmp.path(), &["clone", "-q", "--depth", "1", &url, "clone"]);
+    render_in(&clone, &["--check"]).success();
+    // A tarball: no git at all.
+    let copy = tmp.path().join("copy");
+    copy_without_git(&project, &copy);
+    render_in(&copy, &["--check"]).success();
+    // A detached HEAD at the commit that added the docs.
+    git(&project, &["checkout", "-q", "--detach", "HEAD~1"]);
+    render_in(&project, &["--check"]).success();
+    // Rendering again without a change writes nothing, stamp included.
+    render_in(&clone, &[]).success();
+    let status = std::process::Command::new("git")
+        .current_dir(&clone)
+        .args(["status", "--porcelain"])
+        .output()
+        .unwrap();
+    assert!(status.stdout.is_empty(), "{status:?}");
+
+    // A real change still fails the check, in every checkout.
+    for dir in [&clone, &copy] {
+        std::fs::write(
+            dir.join("src/server.js"),
+            format!("{code}io.emit('tick', {{}});\n"),
+        )
+        .unwrap();
+        evdoc()
+            .current_dir(dir)
+            .args(["render", "--check"])
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains("websocket-event-catalog.md"));
+    }
+}
+
+#[test]
+fn render_no_scan_has_no_code_references_and_leaves_its_output_out_of_the_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("evdoc.yaml"),
+        "evdoc: 1\ninfo: {title: T, version: '1'}\n\
+         events:\n  tick: {direction: s2c, payload: {type: object}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("server.js"),
+        "const io = require('socket.io')(3000);\nio.emit('tick', {});\n",
+    )
+    .unwrap();
+    render_in(dir, &["--no-scan"]).success();
+    let page = std::fs::read_to_string(dir.join("docs/websocket-event-catalog.md")).unwrap();
+    assert!(!page.contains("server.js"), "{page}");
+    // The output folders are not the project's code, even inside the scanned path.
+    std::fs::write(dir.join("docs/snippet.js"), "socket.emit('tick', {});\n").unwrap();
+    render_in(dir, &["--html", "site"]).success();
+    let page = std::fs::read_to_string(dir.join("docs/websocket-event-catalog.md")).unwrap();
+    assert!(page.contains("server.js"), "{page}");
+    assert!(!page.contains("snippet.js"), "{page}");
+    render_in(dir, &["--html", "site", "--check"]).success();
+}

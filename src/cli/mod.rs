@@ -108,7 +108,7 @@ pub enum Command {
 }
 
 /// Options shared by commands that scan.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct ScanFlags {
     /// Also read files ignored by .gitignore, hidden files and dependency folders (node_modules…).
     #[arg(long)]

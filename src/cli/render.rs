@@ -16,12 +16,17 @@ use std::process::Command;
 /// `evdoc render`.
 #[derive(Args)]
 pub struct RenderArgs {
-    /// The catalog: a YAML file or a folder of them.
-    #[arg(long, default_value = "catalog")]
-    pub catalog: PathBuf,
-    /// Code to scan for code references (file:line of every emit and listen site).
+    /// The catalog: a YAML file or a folder of them [default: the nearest `catalog/` or
+    /// `evdoc.yaml` in the scanned path or a folder above it, else in the working directory].
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Code to scan for code references (file:line of every emit and listen site) and for the
+    /// stack the pages describe [default: .].
     #[arg(long, value_name = "PATH")]
     pub scan: Option<PathBuf>,
+    /// Render from the catalog alone: no code references, the stack from the catalog.
+    #[arg(long, conflicts_with = "scan")]
+    pub no_scan: bool,
     /// Folder for the Markdown pages.
     #[arg(long, default_value = "docs")]
     pub out: PathBuf,
@@ -29,6 +34,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
     /// Write nothing; exit 1 when the output would change (stale, missing or extra files).
+    /// The "Last updated" stamp alone never counts as a change.
     #[arg(long)]
     pub check: bool,
     /// Repository URL (https://github.com/OWNER/REPO): code references become permalinks at
@@ -45,6 +51,26 @@ pub struct RenderArgs {
     pub flags: ScanFlags,
 }
 
+impl RenderArgs {
+    /// The code the pages describe: `--scan`, else `.`; none with `--no-scan`.
+    fn code(&self) -> Option<PathBuf> {
+        (!self.no_scan).then(|| self.scan.clone().unwrap_or_else(|| PathBuf::from(".")))
+    }
+
+    /// The output folders: the Markdown one, then the site's.
+    fn out_dirs(&self) -> Vec<&Path> {
+        std::iter::once(self.out.as_path())
+            .chain(self.html.as_deref())
+            .collect()
+    }
+}
+
+/// One render: the book and the files of each output folder.
+struct Rendered {
+    book: Book,
+    outputs: Vec<(PathBuf, Vec<OutFile>)>,
+}
+
 /// `evdoc render`.
 pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
     if let Some(site) = &a.html {
@@ -53,28 +79,45 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
             return BAD_INPUT;
         }
     }
-    let Some(cat) = load_catalog(ui, &a.catalog) else {
+    let code = a.code();
+    let start = code.clone().unwrap_or_else(|| PathBuf::from("."));
+    let Some(catalog_path) = super::discover::catalog(ui, a.catalog.as_deref(), &start) else {
+        ui.error(
+            "no catalog found (a `catalog/` folder or `evdoc.yaml` here or above the scanned \
+             path); pass --catalog PATH, or run `evdoc init` to draft one",
+        );
         return BAD_INPUT;
     };
-    let Ok(scan) = scan(ui, &a, &cat) else {
+    let Some(cat) = load_catalog(ui, &catalog_path) else {
+        return BAD_INPUT;
+    };
+    let Ok(scan) = scan(ui, &a, code.as_deref(), &cat) else {
         return BAD_INPUT;
     };
     // Without a scan there is no code to date: only the catalog's history counts (the whole
     // folder's would make the pages stale on every commit).
-    let provenance = provenance(a.scan.as_deref(), &a.catalog);
-    let book = Book::new(&cat.catalog, scan.as_ref(), &provenance);
-    let mut outputs = vec![];
-    for (dir, renderer) in renderers(&a, &provenance) {
-        match renderer.render(&book) {
-            Ok(files) => outputs.push((dir, files)),
-            Err(e) => {
-                ui.error(e);
-                return BAD_INPUT;
-            }
+    let fresh = provenance(code.as_deref(), &catalog_path, &a.out_dirs());
+    let make = |p: &Provenance| -> Result<Rendered, render::RenderError> {
+        let book = Book::new(&cat.catalog, scan.as_ref(), p);
+        let outputs = renderers(&a, code.as_deref(), p)
+            .into_iter()
+            .map(|(dir, r)| r.render(&book).map(|files| (dir, files)))
+            .collect::<Result<_, _>>()?;
+        Ok(Rendered { book, outputs })
+    };
+    let rendered = match keep_recorded_stamp(&a, &fresh, &make) {
+        Some(r) => Ok(r),
+        None => make(&fresh),
+    };
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(e) => {
+            ui.error(e);
+            return BAD_INPUT;
         }
-    }
+    };
     let mut changed = 0;
-    for (dir, files) in &outputs {
+    for (dir, files) in &rendered.outputs {
         match sync(ui, dir, files, a.check, a.force) {
             Ok(n) => changed += n,
             Err(e) => {
@@ -83,30 +126,77 @@ pub fn render(ui: &Ui, a: RenderArgs) -> u8 {
             }
         }
     }
-    report(ui, &a, &book, &outputs, changed)
+    report(ui, &a, &rendered.book, &rendered.outputs, changed)
 }
 
-/// The scan of `--scan`, if given; `Err` once the error is reported.
+/// The render at the stamp the output folders already carry, when that render is exactly what
+/// they hold: then only the stamp would change, and the stamp alone is not a change. A shallow
+/// clone (`actions/checkout`'s default), a tarball without `.git` or a rebased history dates the
+/// code differently from the clone that rendered it; the pages are still true.
+fn keep_recorded_stamp(
+    a: &RenderArgs,
+    fresh: &Provenance,
+    make: &dyn Fn(&Provenance) -> Result<Rendered, render::RenderError>,
+) -> Option<Rendered> {
+    let manifest = std::fs::read_to_string(a.out.join(MANIFEST)).ok()?;
+    let recorded = render::read_stamp(&manifest)?;
+    if &recorded == fresh {
+        return None;
+    }
+    let rendered = make(&recorded).ok()?;
+    let unchanged = rendered
+        .outputs
+        .iter()
+        .all(|(dir, files)| unchanged(dir, files));
+    unchanged.then_some(rendered)
+}
+
+/// Whether `dir` holds exactly `files` (and no stale file of a previous render).
+fn unchanged(dir: &Path, files: &[OutFile]) -> bool {
+    let same = |f: &OutFile| {
+        std::fs::read_to_string(dir.join(&f.path)).ok().as_deref() == Some(f.content.as_str())
+    };
+    // The manifest is among `files`: equal manifests mean no stale files either.
+    files.iter().all(same)
+}
+
+/// The scan of the code the pages describe (none with `--no-scan`); `Err` once the error is
+/// reported. The output folders are left out of it when they are inside the scanned path (the
+/// site's own script is not the project's code).
 fn scan(
     ui: &Ui,
     a: &RenderArgs,
+    code: Option<&Path>,
     cat: &evdoc::catalog::LoadedCatalog,
 ) -> Result<Option<ScanResult>, ()> {
-    let Some(p) = &a.scan else {
+    let Some(p) = code else {
         return Ok(None);
     };
     if !p.exists() {
         ui.error(format!("`{}` does not exist", p.display()));
         return Err(());
     }
-    run_scan(ui, p, &a.flags, Some(cat)).map(Some).ok_or(())
+    let mut flags = a.flags.clone();
+    for dir in a.out_dirs() {
+        let rel = relative(p, dir);
+        if !rel.is_empty() && !rel.starts_with("../") {
+            flags.exclude.push(format!("{rel}**"));
+        }
+    }
+    run_scan(ui, p, &flags, Some(cat)).map(Some).ok_or(())
 }
 
 /// The renderers asked for, each with its output folder: Markdown always, the site with
 /// `--html`. Code references link from each renderer's own folder to the scanned code (or are
 /// permalinks with `--repo-url`).
-fn renderers(a: &RenderArgs, provenance: &Provenance) -> Vec<(PathBuf, Box<dyn Renderer>)> {
-    let code_root = a.scan.clone().unwrap_or_else(|| PathBuf::from("."));
+fn renderers(
+    a: &RenderArgs,
+    code: Option<&Path>,
+    provenance: &Provenance,
+) -> Vec<(PathBuf, Box<dyn Renderer>)> {
+    let code_root = code
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let repo_path = git_toplevel(&code_root)
         .map(|top| relative(&top, &code_root))
         .unwrap_or_default();
@@ -253,7 +343,7 @@ fn sync(ui: &Ui, dir: &Path, files: &[OutFile], check: bool, force: bool) -> Res
 /// The last commit that changed the scanned code or the catalog, with its committer date, so
 /// that rendering the same code twice gives the same pages (and `--check` stays green until the
 /// code or the contract changes). Empty when git or the history is unavailable.
-fn provenance(code: Option<&Path>, catalog: &Path) -> Provenance {
+fn provenance(code: Option<&Path>, catalog: &Path, outputs: &[&Path]) -> Provenance {
     let Some(cat) = absolute(catalog) else {
         return Provenance::default();
     };
@@ -271,6 +361,14 @@ fn provenance(code: Option<&Path>, catalog: &Path) -> Provenance {
         .arg(&cat);
     if let Some(code) = &code {
         cmd.arg(code);
+        // The generated pages are not the code they describe: committing them must not
+        // re-date them.
+        for out in outputs {
+            let rel = relative(&dir, out);
+            if !rel.is_empty() && !rel.starts_with("../") {
+                cmd.arg(format!(":(exclude){rel}"));
+            }
+        }
     }
     let out = cmd.output();
     match out {

@@ -433,7 +433,7 @@ fn render_site(
     if let Some(rules) = md_pages.iter().find(|p| p.path == "prometheus-alerts.yml") {
         files.push(rules.clone());
     }
-    files.push(super::manifest(&files));
+    files.push(super::manifest(&files, &book.provenance));
     Ok(files)
 }
 

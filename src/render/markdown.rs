@@ -32,7 +32,7 @@ impl Renderer for MarkdownRenderer {
             path: "prometheus-alerts.yml".into(),
             content: book.alerts_yaml.clone(),
         });
-        files.push(manifest(&files));
+        files.push(manifest(&files, &book.provenance));
         Ok(files)
     }
 }

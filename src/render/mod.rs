@@ -64,13 +64,20 @@ pub enum RenderError {
 /// Name of the manifest that lists the files a render wrote (to find stale ones later).
 pub const MANIFEST: &str = ".evdoc-render";
 
-/// The manifest file listing `files` (one path a line, sorted).
-pub fn manifest(files: &[OutFile]) -> OutFile {
+/// The manifest file listing `files` (one path a line, sorted), headed by the stamp the pages
+/// carry (`provenance`). The stamp is kept so that a later render can tell "only the stamp would
+/// change" (a shallow clone or a tarball cannot date the code the same way) from a real change.
+pub fn manifest(files: &[OutFile], provenance: &Provenance) -> OutFile {
     let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     paths.sort_unstable();
     let mut content = String::from(
         "# Files written by `evdoc render`; stale ones are deleted on the next render.\n",
     );
+    content.push_str(&format!(
+        "# stamp: {} {}\n",
+        or_dash(&provenance.commit),
+        or_dash(&provenance.date)
+    ));
     for p in paths {
         content.push_str(p);
         content.push('\n');
@@ -88,4 +95,46 @@ pub fn read_manifest(content: &str) -> Vec<String> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| l.trim().to_string())
         .collect()
+}
+
+/// The stamp a manifest records (`# stamp: COMMIT DATE`, `-` for unknown); `None` for a
+/// manifest written before stamps were recorded.
+pub fn read_stamp(content: &str) -> Option<Provenance> {
+    let line = content.lines().find_map(|l| l.strip_prefix("# stamp: "))?;
+    let mut parts = line.split_whitespace();
+    let field = |p: Option<&str>| match p {
+        Some("-") | None => String::new(),
+        Some(v) => v.to_string(),
+    };
+    Some(Provenance {
+        commit: field(parts.next()),
+        date: field(parts.next()),
+    })
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stamp_round_trips_through_the_manifest_known_or_not() {
+        for (commit, date) in [("0123abcd", "2026-12-04"), ("", "")] {
+            let p = Provenance {
+                commit: commit.into(),
+                date: date.into(),
+            };
+            let m = manifest(&[], &p);
+            assert_eq!(read_stamp(&m.content), Some(p));
+            assert!(read_manifest(&m.content).is_empty());
+        }
+        assert_eq!(read_stamp("# Files written\nREADME.md\n"), None);
+    }
 }

@@ -28,7 +28,7 @@ use crate::scan::{Direction, ScanResult, Site};
 use serde::{Deserialize, Serialize};
 
 /// Which code the documentation describes: the commit and its committer date.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Provenance {
     /// Full commit hash; empty when unknown (no git).
     pub commit: String,
