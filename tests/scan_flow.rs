@@ -1,6 +1,7 @@
 //! Socket values followed across files (crate::scan::js::flow): a connection handed to
 //! per-feature handler modules, a NestJS gateway's socket handed to an injected service where it
-//! is typed as Node's `EventEmitter`, a client socket exported by one module and used under
+//! is typed as Node's `EventEmitter` (or a project interface extending it), a socket imported
+//! through an `@/` alias no configuration evdoc reads declares, a client socket exported by one module and used under
 //! another name or through a getter in others, an object of wrappers handed out by a factory and
 //! imported through SvelteKit's `$lib`, chained listeners, a local `send` wrapper, sockets kept
 //! in a container and a `Map`, the `<script>` of a server-rendered EJS page, and a client class
@@ -53,6 +54,9 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "api/src/jobs/tail.gateway.ts:15 emit tail:error server flow",
             "api/src/jobs/tail.service.ts:12 emit tail:line server flow",
             "api/src/jobs/tail.service.ts:19 listen disconnect server flow",
+            "api/src/term/term.gateway.ts:9 listen term:start server flow",
+            "api/src/term/term.service.ts:15 emit term:ready server flow",
+            "api/src/term/term.service.ts:16 listen term:input server flow",
             "desk/form.js:2 listen doc:changed client flow via=LiveClient.on",
             "desk/realtime.js:17 emit doc:watch client flow via=LiveClient.emit",
             "server/handlers/chat.js:3 listen chat:send server flow",
@@ -79,6 +83,8 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "web-ng/src/app/board/board.component.ts:23 emit board:save client flow via=Channel.call",
             "web-ng/src/app/core/channel.service.ts:23 listen connect client flow",
             "web-ng/src/app/core/channel.service.ts:26 emit channel:bye client flow",
+            "web-vite/src/components/ticker.ts:4 emit ticker:watch client flow",
+            "web-vite/src/components/ticker.ts:5 listen ticker:price client flow",
             "web/src/components/chat.ts:4 emit chat:send client flow",
             "web/src/components/chat.ts:7 listen chat:new client flow",
             "web/src/feed.ts:6 listen feed:item client flow",

@@ -16,9 +16,13 @@ const MAX_UP: usize = 12;
 pub(crate) fn expand(load: Loader<'_>, dir: &str, spec: &str) -> Vec<String> {
     let mut here = dir.to_owned();
     for _ in 0..MAX_UP {
-        let out = expand_in(load, &here, spec);
-        if let Some(out) = out {
-            return out;
+        // The nearest configuration decides, as for TypeScript; when it maps nothing, only
+        // the conventional `src/` alias is left.
+        if let Some(out) = expand_in(load, &here, spec) {
+            if !out.is_empty() {
+                return out;
+            }
+            break;
         }
         if here.is_empty() {
             break;
@@ -27,7 +31,19 @@ pub(crate) fn expand(load: Loader<'_>, dir: &str, spec: &str) -> Vec<String> {
             .rsplit_once('/')
             .map_or(String::new(), |(d, _)| d.to_owned());
     }
-    Vec::new()
+    conventional_src(dir, spec).into_iter().collect()
+}
+
+/// `@/x` or `~/x` that no configuration maps: the `src/` folder the importing file is in, the
+/// alias Vue CLI, Vite templates and Angular projects set up in a bundler config evdoc does not
+/// read (`resolve.alias: { '@': './src' }`). Neither prefix can be an npm package.
+fn conventional_src(dir: &str, spec: &str) -> Option<String> {
+    let rest = spec
+        .strip_prefix("@/")
+        .or_else(|| spec.strip_prefix("~/"))?;
+    let segments: Vec<&str> = dir.split('/').collect();
+    let src = segments.iter().rposition(|s| *s == "src")?;
+    Some(format!("/{}/{rest}", segments[..=src].join("/")))
 }
 
 /// `Some` when folder `dir` configures aliases (even if none matches `spec`).
@@ -326,6 +342,17 @@ mod tests {
         // Not listed in the workspaces, and not a prefix match either.
         assert!(workspace(&load, "@acme/ui-kit").is_empty());
         assert!(workspace(&load, "react").is_empty());
+    }
+
+    #[test]
+    fn an_unconfigured_at_alias_is_the_src_folder_of_the_importer() {
+        assert_eq!(
+            conventional_src("ui/src/app/modules/status", "@/app/core/ws.service"),
+            Some("/ui/src/app/core/ws.service".into())
+        );
+        assert_eq!(conventional_src("src/x", "~/y"), Some("/src/y".into()));
+        assert_eq!(conventional_src("lib/x", "@/y"), None);
+        assert_eq!(conventional_src("src/x", "@scope/pkg"), None);
     }
 
     #[test]

@@ -102,6 +102,10 @@ pub(crate) struct Facts {
     /// `interface Channel { socket: Socket; … }`: each property's declared types, so that a
     /// value typed `Channel` has a socket in its `socket` field.
     pub(crate) interfaces: HashMap<String, HashMap<String, Vec<TypeRef>>>,
+    /// Interfaces that extend Node's `EventEmitter` (`interface WsEventEmitter extends
+    /// EventEmitter { disconnect(): void }`): like `EventEmitter` itself, they say a value is
+    /// some emitter, which a Socket.IO socket is.
+    pub(crate) emitter_types: std::collections::HashSet<String>,
     /// `type EventName = "a" | "b"`: the strings of string-literal union aliases.
     pub(crate) literal_unions: HashMap<String, Vec<String>>,
     /// Module-level state stores (crate::scan::js::stores): name → field → values.
@@ -677,6 +681,16 @@ impl<'a> Visit<'a> for Collector {
             .filter(|(_, refs)| !refs.is_empty())
             .collect();
         self.facts.interfaces.insert(it.id.name.to_string(), props);
+        let emitter = it.extends.iter().any(|h| match &h.type_name {
+            TSTypeName::IdentifierReference(id) => {
+                matches!(id.name.as_str(), "EventEmitter" | "Emitter")
+                    || self.facts.emitter_types.contains(id.name.as_str())
+            }
+            _ => false,
+        });
+        if emitter {
+            self.facts.emitter_types.insert(it.id.name.to_string());
+        }
         walk::walk_ts_interface_declaration(self, it);
     }
 

@@ -796,6 +796,22 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// Whether type `name` only says "an event emitter": Node's `EventEmitter`, or an interface
+    /// extending it, declared here or exported so by the file it is imported from.
+    fn emitter_type(&mut self, name: &str) -> bool {
+        if matches!(name, "EventEmitter" | "Emitter") || self.env.facts.emitter_types.contains(name)
+        {
+            return true;
+        }
+        let Some((file, export)) = self.env.imported_export(name) else {
+            return false;
+        };
+        self.env
+            .project
+            .export(&file, &format!("{export}.#emitter"))
+            .is_some()
+    }
+
     fn bind_params(&mut self, start: u32, params: &FormalParameters<'_>) {
         let pending = self.pending.remove(&start).unwrap_or_default();
         let gateway = self.env.gateway();
@@ -810,13 +826,14 @@ impl Finder<'_, '_> {
             } else {
                 self.env.types(&declared, 0)
             };
-            // `client: EventEmitter` only says the value is some emitter, which a Socket.IO
-            // socket is: what registers the function (a gateway handler, `io.on('connection')`)
-            // decides.
-            let supertype = !declared.is_empty()
-                && declared
-                    .iter()
-                    .all(|t| matches!(t.name.as_str(), "EventEmitter" | "Emitter"));
+            // `client: EventEmitter` (or a project interface extending it) only says the value
+            // is some emitter, which a Socket.IO socket is: what registers the function (a
+            // gateway handler, `io.on('connection')`) decides.
+            let supertype =
+                !declared.is_empty() && declared.iter().all(|t| self.emitter_type(&t.name));
+            if supertype && matches!(kind, Kind::Instance { .. }) {
+                kind = Kind::Not;
+            }
             // What callers elsewhere pass wins over a type that says nothing of Socket.IO (a
             // gateway's socket handed to a service as `client: EventEmitter`).
             if !kind.is_site_receiver() {
@@ -1032,6 +1049,14 @@ impl Finder<'_, '_> {
     /// what calling them returns is exported as [`Kind::Wrappers`].
     fn export_wrapper_objects(&mut self) {
         let facts = self.env.facts;
+        let mut emitters: Vec<&String> = facts.emitter_types.iter().collect();
+        emitters.sort();
+        for name in emitters {
+            self.found
+                .flow
+                .exports
+                .push((format!("{name}.#emitter"), Kind::Not));
+        }
         let mut names: Vec<&String> = facts.returned_objects.keys().collect();
         names.sort();
         for function in names {
