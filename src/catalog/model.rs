@@ -57,6 +57,9 @@ pub struct Catalog {
     /// How `scan` and `check` read the code.
     #[serde(default)]
     pub scan: ScanConfig,
+    /// The server and client stack the docs describe; what it leaves out comes from the scan.
+    #[serde(default)]
+    pub stack: crate::vocab::stack::Stack,
 }
 
 /// The rules in force where the catalog does not write one. Every stage asks these, so the

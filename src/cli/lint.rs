@@ -31,6 +31,7 @@ pub fn lint(ui: &Ui, a: LintArgs) -> u8 {
         skipped: vec![],
         parse_errors: vec![],
         sites: vec![],
+        stack: Default::default(),
     };
     let ctx = check::rules::Context {
         catalog: &cat,

@@ -5,6 +5,7 @@
 //! `id` and add the others; catalog `monitoring.alerts` replace the default alerts. Prose pages
 //! (scaling) are templates, replaced with `--templates DIR`.
 
+use super::model::StackView;
 use crate::catalog::{Alert, Trouble};
 use serde::Serialize;
 
@@ -74,8 +75,17 @@ pub fn troubleshooting() -> Vec<Trouble> {
 }
 
 /// Catalog entries merged over the built-in ones: same `id` replaces (in place), others follow.
-pub fn merge_troubleshooting(catalog: &[Trouble]) -> Vec<Trouble> {
+pub fn merge_troubleshooting(catalog: &[Trouble], stack: &StackView) -> Vec<Trouble> {
     let mut out = troubleshooting();
+    if stack.rust_server {
+        for step in out.iter_mut().flat_map(|t| t.steps.iter_mut()) {
+            if step.contains("io.sockets.adapter.rooms") {
+                *step =
+                    "Server: log room membership: `io.rooms().await?` and `socket.rooms().await?`."
+                        .into();
+            }
+        }
+    }
     for entry in catalog {
         match out.iter_mut().find(|b| b.id == entry.id) {
             Some(slot) => *slot = entry.clone(),
@@ -94,12 +104,21 @@ pub struct Tip {
     pub code: String,
 }
 
-/// The task list's debugging tips.
-pub fn debugging_tips() -> Vec<Tip> {
+/// The task list's debugging tips, for the server the pages describe.
+pub fn debugging_tips(stack: &StackView) -> Vec<Tip> {
     let tip = |title: &str, code: &str| Tip {
         title: title.into(),
         code: code.into(),
     };
+    if stack.rust_server {
+        return vec![
+            tip("Client debug logs (browser console)", "localStorage.debug = 'socket.io-client:*';"),
+            tip("Server debug logs (socketioxide, through tracing)", "RUST_LOG=socketioxide=debug,engineioxide=debug cargo run"),
+            tip("Inspect rooms and their members", "let rooms = io.rooms().await?;\nlet members = io.within(\"room\").fetch_sockets().await?;"),
+            tip("Log every incoming event (frequency per event)", "socket.on_fallback(|socket: SocketRef, Event(event): Event| {\n    tracing::info!(ns = socket.ns(), %event, \"unhandled event\");\n});"),
+            tip("Compare the code with this catalog", "evdoc check . --catalog catalog/"),
+        ];
+    }
     vec![
         tip("Client debug logs (browser console)", "localStorage.debug = 'socket.io-client:*';"),
         tip("Server debug logs (Node)", "DEBUG=socket.io:* node server.js"),

@@ -5,6 +5,7 @@
 use super::model::NamespaceView;
 use crate::catalog::{Catalog, FlowStep};
 use crate::scan::Direction;
+use crate::vocab::stack::{ClientStack, ServerStack};
 
 /// A label safe inside a quoted Mermaid label or message: no quotes, brackets, HTML or line
 /// breaks survive, so catalog text can neither break the diagram nor inject markup.
@@ -64,11 +65,12 @@ pub fn flow(steps: &[FlowStep]) -> String {
     s
 }
 
-/// Server initialisation: HTTP server → Engine.IO → Socket.IO → middleware → handlers.
-pub fn server_init(cat: &Catalog) -> String {
+/// Server initialisation: HTTP layer of `stack` → Engine.IO → Socket.IO → middleware →
+/// handlers.
+pub fn server_init(cat: &Catalog, stack: ServerStack) -> String {
     let c = &cat.connection;
     let mut s = String::from("flowchart TD\n");
-    s.push_str("  http[\"HTTP server (Express)\"]\n");
+    s.push_str(&format!("  http[\"{}\"]\n", label(stack.http_layer())));
     s.push_str(&format!(
         "  eio[\"Engine.IO at {} (transports: {})\"]\n",
         label(&c.path),
@@ -78,7 +80,7 @@ pub fn server_init(cat: &Catalog) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    s.push_str("  sio[\"Socket.IO server\"]\n");
+    s.push_str(&format!("  sio[\"{}\"]\n", server_box(stack)));
     let auth = match cat.auth.scheme {
         crate::catalog::AuthScheme::Session => "Auth middleware (session)",
         crate::catalog::AuthScheme::Token => "Auth middleware (token)",
@@ -115,9 +117,28 @@ pub fn server_init(cat: &Catalog) -> String {
     s
 }
 
-/// Several instances behind a load balancer sharing rooms through the Redis adapter.
-pub fn multi_server(_cat: &Catalog) -> String {
-    "flowchart TD\n  c1[\"Browser clients\"]\n  lb[\"Load balancer (WebSocket upgrade, sticky sessions for polling)\"]\n  s1[\"Socket.IO server 1\"]\n  s2[\"Socket.IO server 2\"]\n  s3[\"Socket.IO server N\"]\n  r[(\"Redis pub/sub (adapter)\")]\n  c1 --> lb\n  lb --> s1\n  lb --> s2\n  lb --> s3\n  s1 <--> r\n  s2 <--> r\n  s3 <--> r\n".into()
+/// What the diagrams call the Socket.IO server of `stack`.
+fn server_box(stack: ServerStack) -> &'static str {
+    if stack.is_rust() {
+        "Socket.IO server (socketioxide)"
+    } else {
+        "Socket.IO server"
+    }
+}
+
+/// Several instances behind a load balancer sharing rooms through the Redis adapter of
+/// `stack`.
+pub fn multi_server(stack: ServerStack, client: ClientStack) -> String {
+    let adapter = if stack.is_rust() {
+        "Redis pub/sub (socketioxide-redis adapter)"
+    } else {
+        "Redis pub/sub (adapter)"
+    };
+    let server = server_box(stack);
+    format!(
+        "flowchart TD\n  c1[\"{}\"]\n  lb[\"Load balancer (WebSocket upgrade, sticky sessions for polling)\"]\n  s1[\"{server} 1\"]\n  s2[\"{server} 2\"]\n  s3[\"{server} N\"]\n  r[(\"{adapter}\")]\n  c1 --> lb\n  lb --> s1\n  lb --> s2\n  lb --> s3\n  s1 <--> r\n  s2 <--> r\n  s3 <--> r\n",
+        client.clients_box()
+    )
 }
 
 /// Namespaces and the rooms inside them (at most 12 rooms each, then a "more" box: a bigger
@@ -266,8 +287,8 @@ mod tests {
         for src in [
             flow,
             seq,
-            multi_server(&Catalog::default()),
-            server_init(&Catalog::default()),
+            multi_server(ServerStack::NodeExpress, ClientStack::Browser),
+            server_init(&Catalog::default(), ServerStack::NodeExpress),
         ] {
             let s = svg(&src, "d1").unwrap_or_else(|| panic!("cannot draw:\n{src}"));
             assert!(s.starts_with("<svg"), "{src}");

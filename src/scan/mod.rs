@@ -14,6 +14,7 @@ pub mod run;
 pub mod rust;
 pub(crate) mod sides;
 pub mod site;
+pub(crate) mod stack;
 pub mod walk;
 pub mod wrappers;
 

@@ -67,6 +67,8 @@ pub struct ScanResult {
     pub parse_errors: Vec<ParseError>,
     /// Every site, ordered by file, line, column.
     pub sites: Vec<Site>,
+    /// The server and client stacks the sites' manifests show (for the docs render writes).
+    pub stack: crate::vocab::stack::Stack,
 }
 
 /// Why a scan could not run at all.
@@ -127,6 +129,7 @@ pub fn scan(
     c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
     c.parse_errors.sort_by(|a, b| a.file.cmp(&b.file));
     let files_scanned = files.len();
+    let stack = super::stack::detect(&base, &c.sites);
     drop_in_background((sources, slots.kept, project, table, files));
     Ok(ScanResult {
         version: FORMAT_VERSION,
@@ -135,6 +138,7 @@ pub fn scan(
         skipped: c.skipped,
         parse_errors: c.parse_errors,
         sites: c.sites,
+        stack,
     })
 }
 

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod metrics;
 pub mod reserved;
 pub mod rule;
+pub mod stack;
 
 pub use access::{AuthRule, AuthScheme, RoomAccess};
 pub use direction::{Direction, Role, Side, SideFrom};

@@ -4,6 +4,7 @@
 
 use super::connection::NamespaceView;
 use super::events::target_room;
+use super::stack::StackView;
 use super::{event_ref, EventRef};
 use crate::catalog::Catalog;
 use crate::render::diagrams;
@@ -59,10 +60,14 @@ pub(super) fn flows(cat: &Catalog) -> Vec<FlowView> {
 }
 
 /// The fixed diagrams, drawn for this catalog.
-pub(super) fn fixed_diagrams(cat: &Catalog, namespaces: &[NamespaceView]) -> Diagrams {
+pub(super) fn fixed_diagrams(
+    cat: &Catalog,
+    namespaces: &[NamespaceView],
+    stack: &StackView,
+) -> Diagrams {
     Diagrams {
-        server_init: diagrams::server_init(cat),
-        multi_server: diagrams::multi_server(cat),
+        server_init: diagrams::server_init(cat, stack.server),
+        multi_server: diagrams::multi_server(stack.server, stack.client),
         namespaces: diagrams::namespaces(namespaces),
     }
 }

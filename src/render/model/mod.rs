@@ -6,20 +6,23 @@
 //!
 //! [`Book::new`] is the pipeline; each section has its own builder in a submodule: `events`
 //! (domains, events, payload fields from `schema`), `connection` (auth, namespaces, rooms,
-//! error codes, lifecycle sites), `architecture` (flows and diagrams), `snippets` (generated
-//! JavaScript), and the troubleshooting and monitoring content of [`builtin`].
+//! error codes, lifecycle sites), `architecture` (flows and diagrams), `stack` (which server
+//! and client the pages describe), `snippets` (generated code for that stack), and the
+//! troubleshooting and monitoring content of [`builtin`].
 
 mod architecture;
 mod connection;
 mod events;
 mod schema;
 mod snippets;
+mod stack;
 
 pub use architecture::{Diagrams, FlowView, SubscriptionView};
 pub use connection::{AuthView, ErrorView, LifecycleSite, NamespaceView, RoomView};
 pub use events::{DeprecationView, Domain, EventView, VariantView};
 pub use schema::{fields, type_of, Constraint, Field};
 pub use snippets::Snippets;
+pub use stack::StackView;
 
 use super::builtin;
 use super::text::anchor;
@@ -89,7 +92,9 @@ pub struct Book {
     pub event_pattern: String,
     /// Versioning strategy text.
     pub versioning: Option<String>,
-    /// Generated JavaScript snippets.
+    /// The stack the pages describe (server and main client).
+    pub stack: StackView,
+    /// Generated code snippets, for that stack.
     pub snippets: Snippets,
     /// Sites of reserved lifecycle events (`connection`, `disconnect`, `reconnect`…) in the code.
     pub lifecycle_sites: Vec<LifecycleSite>,
@@ -153,6 +158,11 @@ impl Book {
         let namespaces = connection::namespaces(cat, &rooms);
         let server_url = server_url(cat);
         let alerts = alerts(cat);
+        let stack = stack::stack(cat, scan);
+        let example_c2s = example_event(cat, Direction::C2s);
+        let example_s2c = example_event(cat, Direction::S2c);
+        let tips = builtin::debugging_tips(&stack);
+        let troubleshooting = builtin::merge_troubleshooting(&cat.troubleshooting, &stack);
         Book {
             title: title(cat),
             version: cat.info.version.clone(),
@@ -162,8 +172,15 @@ impl Book {
             scanned: scan.is_some(),
             site_count: scan.map(|s| s.sites.len()).unwrap_or(0),
             connection: cat.connection.clone(),
-            diagrams: architecture::fixed_diagrams(cat, &namespaces),
-            snippets: snippets::snippets(cat, &server_url, &auth),
+            diagrams: architecture::fixed_diagrams(cat, &namespaces, &stack),
+            snippets: snippets::snippets(
+                cat,
+                &server_url,
+                &auth,
+                &stack,
+                (example_c2s.as_deref(), example_s2c.as_deref()),
+            ),
+            stack,
             server_url,
             auth,
             namespaces,
@@ -173,8 +190,8 @@ impl Book {
             domains: events::domains(cat, scan),
             flows: architecture::flows(cat),
             subscriptions: architecture::subscriptions(cat),
-            troubleshooting: builtin::merge_troubleshooting(&cat.troubleshooting),
-            tips: builtin::debugging_tips(),
+            troubleshooting,
+            tips,
             metrics: builtin::metrics(),
             alerts_yaml: builtin::prometheus_rules(&alerts),
             alerts,
@@ -185,8 +202,8 @@ impl Book {
                 .events
                 .contains_key("error")
                 .then(|| event_anchor("error")),
-            example_c2s: example_event(cat, Direction::C2s),
-            example_s2c: example_event(cat, Direction::S2c),
+            example_c2s,
+            example_s2c,
         }
     }
 }

@@ -1,29 +1,179 @@
-//! The JavaScript snippets of the connection and quick-start pages, generated from
-//! `connection:`, `auth:` and the subscription events (kept apart from the diagrams: they are
-//! code, not pictures).
+//! The code snippets of the connection, quick-start and scaling pages, generated from
+//! `connection:`, `auth:` and the subscription events for the stack the pages describe (kept
+//! apart from the diagrams: they are code, not pictures). One module per server family:
+//! [`node`] (Express, Koa, Fastify, `node:http`), [`nest`] (gateways) and [`rust`]
+//! (socketioxide on axum, hyper, salvo, viz; the rust_socketio client); the socket.io-client
+//! snippets are here, shared by every JavaScript client.
 
+mod nest;
+mod node;
+mod rust;
+
+use super::stack::StackView;
 use super::AuthView;
 use crate::catalog::{Catalog, Connection, Transport};
+use crate::vocab::stack::ServerStack;
 use serde::Serialize;
 
-/// JavaScript snippets generated from `connection:`, `auth:` and the subscriptions.
+/// Code snippets for this catalog and stack.
 #[derive(Clone, Debug, Serialize)]
 pub struct Snippets {
-    /// The socket.io-client configuration.
+    /// The client configuration.
     pub client: String,
     /// The Socket.IO server setup.
     pub server: String,
     /// Re-subscription on reconnect.
     pub reconnect: String,
+    /// An emit into a room from the server (quick start).
+    pub emit: String,
+    /// Listening and emitting on the client (quick start).
+    pub listen: String,
+    /// The Redis adapter (scaling).
+    pub redis_adapter: String,
+    /// How to turn on the server's debug logs.
+    pub server_logs: String,
 }
 
-/// The three snippets for this catalog.
-pub(super) fn snippets(cat: &Catalog, server_url: &str, auth: &AuthView) -> Snippets {
+/// The snippets for this catalog, written for `stack`.
+pub(super) fn snippets(
+    cat: &Catalog,
+    server_url: &str,
+    auth: &AuthView,
+    stack: &StackView,
+    examples: (Option<&str>, Option<&str>),
+) -> Snippets {
+    let (c2s, s2c) = examples;
+    let server = match stack.server {
+        ServerStack::Nestjs => nest::server(cat, auth),
+        s if s.is_rust() => rust::server(cat, auth, s),
+        s => node::server(cat, auth, s),
+    };
+    let redis_adapter = match stack.server {
+        ServerStack::Nestjs => nest::redis_adapter(),
+        s if s.is_rust() => rust::redis_adapter(),
+        _ => node::redis_adapter(),
+    };
+    let event = s2c.unwrap_or("domain:action");
+    let emit = match stack.server {
+        ServerStack::Nestjs => format!(
+            "// in a gateway (`@WebSocketServer() server: Server`), to one room
+this.server.to(room).emit({}, payload);",
+            js(event)
+        ),
+        s if s.is_rust() => rust::emit(event),
+        _ => format!(
+            "// to one room (see the event's Room in the catalog)
+io.to(room).emit({}, payload);",
+            js(event)
+        ),
+    };
+    let server_logs = if stack.rust_server {
+        "RUST_LOG=socketioxide=debug,engineioxide=debug cargo run"
+    } else {
+        "DEBUG=socket.io:* node server.js"
+    };
+    let (client, reconnect, listen) = if stack.rust_client {
+        (
+            rust::client(server_url, &cat.connection, auth),
+            rust::reconnect(cat),
+            rust_listen(s2c, c2s),
+        )
+    } else {
+        (
+            client_snippet(server_url, &cat.connection, auth),
+            reconnect_snippet(cat),
+            js_listen(s2c, c2s),
+        )
+    };
     Snippets {
-        client: client_snippet(server_url, &cat.connection, auth),
-        server: server_snippet(cat, auth),
-        reconnect: reconnect_snippet(cat),
+        client,
+        server,
+        reconnect,
+        emit,
+        listen,
+        redis_adapter,
+        server_logs: server_logs.into(),
     }
+}
+
+/// Namespaces whose `auth:` is a role, with that role (the root namespace takes the scheme's).
+fn role_namespaces(cat: &Catalog) -> Vec<(&str, &str)> {
+    cat.namespaces
+        .iter()
+        .filter(|(ns, _)| ns.as_str() != "/")
+        .filter_map(|(ns, n)| match &n.auth {
+            Some(crate::vocab::AuthRule::Role(role)) => Some((ns.as_str(), role.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every namespace the catalog uses: `/`, the declared ones, then those events name.
+fn namespaces(cat: &Catalog) -> Vec<String> {
+    let mut out = vec!["/".to_string()];
+    let named = cat.namespaces.keys().cloned();
+    let used = cat.events.values().filter_map(|e| e.namespace.clone());
+    for ns in named.chain(used) {
+        if !out.contains(&ns) {
+            out.push(ns);
+        }
+    }
+    out
+}
+
+/// The subscription events (those that join a room) with the room template's fields.
+fn subscriptions(cat: &Catalog) -> Vec<(&str, Vec<String>)> {
+    cat.events
+        .iter()
+        .filter_map(|(name, ev)| {
+            let room = ev.joins.as_ref()?;
+            let fields = crate::catalog::room::RoomTemplate::parse(room)
+                .placeholders()
+                .filter(|f| !f.is_empty())
+                .map(ident)
+                .collect();
+            Some((name.as_str(), fields))
+        })
+        .collect()
+}
+
+/// A JavaScript identifier made of `s`'s word characters.
+fn ident(s: &str) -> String {
+    s.replace(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'), "_")
+}
+
+/// Listening and emitting with socket.io-client.
+fn js_listen(s2c: Option<&str>, c2s: Option<&str>) -> String {
+    let mut lines = vec![];
+    if let Some(e) = s2c {
+        lines.push(format!(
+            "socket.on({}, (payload) => render(payload));",
+            js(e)
+        ));
+    }
+    if let Some(e) = c2s {
+        lines.push(format!(
+            "socket.emit({}, payload, (ack) => console.log(ack));",
+            js(e)
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Listening and emitting with rust_socketio (handlers are registered on the builder).
+fn rust_listen(s2c: Option<&str>, c2s: Option<&str>) -> String {
+    let mut lines = vec![];
+    if let Some(e) = s2c {
+        lines.push(format!(
+            "// on the ClientBuilder, before .connect()\n.on({e:?}, |payload: Payload, _socket: RawClient| render(payload))"
+        ));
+    }
+    if let Some(e) = c2s {
+        lines.push(format!(
+            "socket.emit_with_ack({e:?}, payload, Duration::from_secs(5), |ack: Payload, _: RawClient| println!(\"{{ack:?}}\"))?;"
+        ));
+    }
+    lines.join("\n")
 }
 
 fn js(s: &str) -> String {
@@ -78,71 +228,25 @@ fn client_snippet(url: &str, c: &Connection, auth: &AuthView) -> String {
     s
 }
 
-fn server_snippet(cat: &Catalog, auth: &AuthView) -> String {
-    let c = &cat.connection;
-    let mut s = String::from(
-        "const express = require('express');\nconst { createServer } = require('node:http');\nconst { Server } = require('socket.io');\n\nconst app = express();\nconst httpServer = createServer(app);\nconst io = new Server(httpServer, {\n",
-    );
-    s.push_str(&format!("  path: {},\n", js(&c.path)));
-    s.push_str(&format!("  transports: [{}],\n", transports(c)));
-    s.push_str(&format!("  pingInterval: {},\n", c.ping_interval_ms));
-    s.push_str(&format!("  pingTimeout: {},\n", c.ping_timeout_ms));
-    s.push_str(&format!("  maxHttpBufferSize: {},\n", c.max_payload_bytes));
-    s.push_str("});\n");
-    match auth.scheme.as_str() {
-        "session" => {
-            let f = auth.handshake_field.clone().unwrap_or_default();
-            s.push_str("\n// Share the express-session middleware so a browser handshake carries the cookie.\nio.engine.use(sessionMiddleware);\n\n");
-            s.push_str(&format!(
-                "io.use(async (socket, next) => {{\n  const id = socket.handshake.auth?.{} ?? socket.request.session?.id;\n  const session = id && (await sessionStore.get(id));\n  if (!session?.userId) return next(new Error('AuthenticationError'));\n  socket.data.userId = session.userId;\n  socket.data.role = session.role;\n  next();\n}});\n",
-                f.replace(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'), "_")
-            ));
-        }
-        "token" => s.push_str("\nio.use((socket, next) => {\n  try {\n    socket.data.user = verifyJwt(socket.handshake.auth.token);\n    next();\n  } catch {\n    next(new Error('AuthenticationError'));\n  }\n});\n"),
-        _ => {}
-    }
-    for (ns, n) in &cat.namespaces {
-        if ns != "/" {
-            if let Some(crate::vocab::AuthRule::Role(role)) = &n.auth {
-                s.push_str(&format!(
-                    "\nio.of({}).use((socket, next) =>\n  socket.data.role === {} ? next() : next(new Error('AuthenticationError')));\n",
-                    js(ns),
-                    js(role)
-                ));
-            }
-        }
-    }
-    s.push_str("\nhttpServer.listen(process.env.PORT || 3000);");
-    s
-}
-
 fn reconnect_snippet(cat: &Catalog) -> String {
     let mut s = String::from("// Rooms do not survive a new connection: subscribe on every connect.\n// (`connect` fires on the first connection and after each automatic reconnection.)\nfunction subscribeAll() {\n");
-    let mut any = false;
-    for (name, ev) in &cat.events {
-        if let Some(room) = &ev.joins {
-            any = true;
-            let fields: Vec<String> = crate::catalog::room::RoomTemplate::parse(room)
-                .placeholders()
-                .filter(|f| !f.is_empty())
-                .map(|f| f.replace(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'), "_"))
-                .collect();
-            let payload = if fields.is_empty() {
-                "{}".to_string()
-            } else {
-                format!(
-                    "{{ {} }}",
-                    fields
-                        .iter()
-                        .map(|f| format!("{f}: currentUser.id"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            s.push_str(&format!("  socket.emit({}, {payload});\n", js(name)));
-        }
+    let subs = subscriptions(cat);
+    for (name, fields) in &subs {
+        let payload = if fields.is_empty() {
+            "{}".to_string()
+        } else {
+            format!(
+                "{{ {} }}",
+                fields
+                    .iter()
+                    .map(|f| format!("{f}: currentUser.id"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        s.push_str(&format!("  socket.emit({}, {payload});\n", js(name)));
     }
-    if !any {
+    if subs.is_empty() {
         s.push_str("  // (the catalog declares no subscription events)\n");
     }
     s.push_str("}\nsocket.on('connect', subscribeAll);\n\n// The Manager reports each attempt and the final success.\nsocket.io.on('reconnect_attempt', (attempt) => console.log('reconnecting, attempt', attempt));\nsocket.io.on('reconnect', (attempts) => console.log('reconnected after', attempts, 'attempts'));");
