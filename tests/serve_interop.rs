@@ -109,6 +109,124 @@ fn socket_io_client_over_polling() {
     run_script(&s, "interop.js", &["--transport", "polling"]);
 }
 
+/// One HTTP/1.1 request on a fresh connection: the status code and the whole response.
+fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = tcp.read_to_string(&mut out);
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, out)
+}
+
+const DASHBOARD: &str = "http://dash.example.test";
+
+#[test]
+fn origins_listed_are_served_and_others_refused_over_websocket() {
+    let s = serve(&["--allow-origin", DASHBOARD]);
+    run_script(
+        &s,
+        "origin.js",
+        &["--transport", "websocket", "--allowed", DASHBOARD],
+    );
+}
+
+#[test]
+fn origins_listed_are_served_and_others_refused_over_polling() {
+    let s = serve(&["--allow-origin", DASHBOARD]);
+    run_script(
+        &s,
+        "origin.js",
+        &["--transport", "polling", "--allowed", DASHBOARD],
+    );
+}
+
+/// With no list, only the server's own origin (and clients without `Origin`) get in, and the
+/// start-up log says so; the catalog's list is the policy when no flag replaces it.
+#[test]
+fn without_a_list_only_the_servers_own_origin_is_allowed() {
+    let s = serve(&[]);
+    let addr = s.url().trim_start_matches("http://").to_string();
+    let handshake = "/socket.io/?EIO=4&transport=polling";
+    assert_eq!(http_get(&addr, handshake, &[]).0, 200);
+    let own = s.url();
+    assert_eq!(
+        http_get(&addr, handshake, &[("Origin", own.as_str())]).0,
+        200
+    );
+    let (status, body) = http_get(&addr, handshake, &[("Origin", DASHBOARD)]);
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains("\"sid\""), "{body}");
+    assert!(s.log().contains("same-origin only"), "{}", s.log());
+
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = std::fs::read_to_string(common::fixture("catalog.yaml")).unwrap();
+    let catalog = catalog.replacen(
+        "connection:\n",
+        &format!("connection:\n  cors:\n    origins: [\"{DASHBOARD}\"]\n"),
+        1,
+    );
+    assert!(
+        catalog.contains("cors:"),
+        "the fixture has a connection block"
+    );
+    let path = dir.path().join("catalog.yaml");
+    std::fs::write(&path, catalog).unwrap();
+    let sessions = common::fixture("sessions.json");
+    let listed = Serve::spawn(&[
+        "--catalog",
+        path.to_str().unwrap(),
+        "--sessions",
+        &sessions,
+        "--port",
+        "0",
+    ]);
+    let addr = listed.url().trim_start_matches("http://").to_string();
+    assert_eq!(http_get(&addr, handshake, &[("Origin", DASHBOARD)]).0, 200);
+    assert_eq!(
+        http_get(&addr, handshake, &[("Origin", "http://evil.example")]).0,
+        403
+    );
+}
+
+/// `--admin-addr`: publish, metrics and health move to their own listener.
+#[test]
+fn the_admin_listener_serves_publish_metrics_and_health_apart() {
+    let admin = format!("127.0.0.1:{}", free_port());
+    let s = serve(&["--admin-addr", &admin]);
+    let public = s.url().trim_start_matches("http://").to_string();
+    // The admin listener binds just after the public one: wait for it.
+    let start = Instant::now();
+    while std::net::TcpStream::connect(&admin).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "admin listener never came up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(http_get(&admin, "/healthz", &[]).0, 200);
+    let (status, metrics) = http_get(&admin, "/metrics", &[]);
+    assert_eq!(status, 200);
+    assert!(metrics.contains("evdoc_origins_refused_total"), "{metrics}");
+    assert_eq!(http_get(&public, "/metrics", &[]).0, 404);
+    assert_eq!(http_get(&public, "/healthz", &[]).0, 404);
+    assert_eq!(
+        http_get(&public, "/socket.io/?EIO=4&transport=polling", &[]).0,
+        200
+    );
+}
+
 #[test]
 fn hostile_traffic_is_answered_or_cut_off() {
     let s = serve(&["--max-connections", "20"]);

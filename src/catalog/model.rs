@@ -128,6 +128,16 @@ pub struct Connection {
     pub max_payload_bytes: u64,
     /// Recommended client reconnection settings.
     pub client: ClientSettings,
+    /// Which browser origins may connect (enforced by `evdoc serve`).
+    pub cors: Cors,
+}
+
+/// Browser origins allowed to open a socket; empty: the server's own origin only.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Cors {
+    /// `https://dash.example.com`, `http://localhost:5173`, or `*` for any.
+    pub origins: Vec<String>,
 }
 
 impl Default for Connection {
@@ -139,6 +149,7 @@ impl Default for Connection {
             ping_timeout_ms: 20_000,
             max_payload_bytes: 1_000_000,
             client: ClientSettings::default(),
+            cors: Cors::default(),
         }
     }
 }

@@ -97,6 +97,14 @@ pub struct ServeArgs {
     /// Largest message in bytes (default: the catalog's connection.max_payload_bytes).
     #[arg(long)]
     pub max_payload_bytes: Option<u64>,
+    /// A web origin whose pages may connect (`https://dash.example.com`; repeatable; `*` for
+    /// any). Replaces the catalog's connection.cors.origins. Without either: the server's own
+    /// origin only; requests without an Origin header (non-browser clients) are always allowed.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Serve /v1/publish, /metrics and /healthz on this HOST:PORT instead of the public port.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub admin_addr: Option<String>,
 }
 
 /// `--log-format`.
@@ -136,6 +144,8 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         event_burst: a.event_burst,
         max_connections: a.max_connections,
         max_payload_bytes: a.max_payload_bytes,
+        allow_origins: a.allow_origins,
+        admin_addr: a.admin_addr,
     };
     init_logs(opts.log_format);
     // One worker per CPU this process may use; on a single CPU (a pinned process, a small

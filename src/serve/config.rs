@@ -57,6 +57,12 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// Overrides the catalog's `connection.max_payload_bytes`.
     pub max_payload_bytes: Option<u64>,
+    /// Origins whose pages may connect (`--allow-origin`; replaces the catalog's
+    /// `connection.cors.origins`; `*` for any).
+    pub allow_origins: Vec<String>,
+    /// Serve `/v1/publish`, `/metrics` and `/healthz` on this address instead of the public
+    /// port.
+    pub admin_addr: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -81,6 +87,8 @@ impl Default for ServeOptions {
             event_burst: 200.0,
             max_connections: 100_000,
             max_payload_bytes: None,
+            allow_origins: Vec::new(),
+            admin_addr: None,
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Metrics {
     /// Packets not handed to a socket, by `event`, `kind` (`event` or `ack`) and `reason`
     /// (`queue_full`: a client that does not read as fast as it is sent to; `closed`).
     pub dropped: Family<Labels, Counter>,
+    /// Browser requests refused for their `Origin`, by `reason`.
+    pub origins_refused: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -74,6 +76,7 @@ impl Metrics {
             redis_up: Gauge::default(),
             local_fallbacks: Counter::default(),
             dropped: Family::default(),
+            origins_refused: Family::default(),
             registry: Registry::default(),
         };
         add(&mut registry, &vocab::CONNECTIONS, m.connections.clone());
@@ -95,6 +98,11 @@ impl Metrics {
             m.local_fallbacks.clone(),
         );
         add(&mut registry, &vocab::DELIVERIES_DROPPED, m.dropped.clone());
+        add(
+            &mut registry,
+            &vocab::ORIGINS_REFUSED,
+            m.origins_refused.clone(),
+        );
         Metrics { registry, ..m }
     }
 
@@ -173,7 +181,11 @@ mod tests {
             redis_up,
             local_fallbacks,
             dropped,
+            origins_refused,
         } = &m;
+        origins_refused
+            .get_or_create(&labels(&vocab::ORIGINS_REFUSED))
+            .inc();
         connections
             .get_or_create(&labels(&vocab::CONNECTIONS))
             .inc();

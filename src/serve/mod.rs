@@ -19,6 +19,7 @@ pub mod error;
 pub mod forward;
 pub mod handler;
 pub mod metrics;
+pub mod origin;
 pub mod publish;
 pub mod rooms;
 pub mod server;

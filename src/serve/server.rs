@@ -45,6 +45,10 @@ pub struct Server {
     pub publish_token: Option<String>,
     /// Events from clients that the catalog does not have.
     pub unknown_events: Counter,
+    /// The `Origin` check in front of the Socket.IO endpoint.
+    pub origins: Arc<super::origin::Guard>,
+    /// `--admin-addr`: the HTTP routes live on their own listener.
+    admin_apart: bool,
     io: OnceLock<Io>,
     connected: AtomicUsize,
     /// When the last dropped-delivery warning was logged.
@@ -239,6 +243,14 @@ fn prepare(
             .rejections
             .get_or_create_owned(&vec![("code", code.as_str().to_string())]);
     }
+    let policy =
+        super::origin::Policy::resolve(&opts.allow_origins, &catalog.connection.cors.origins)
+            .map_err(|e| format!("origin policy: {e}"))?;
+    let origins = Arc::new(super::origin::Guard::new(
+        policy,
+        &catalog.connection.path,
+        metrics.origins_refused.clone(),
+    ));
     let forward = opts
         .forward
         .as_deref()
@@ -253,6 +265,8 @@ fn prepare(
         forward,
         publish_token: opts.publish_token.clone(),
         unknown_events,
+        origins,
+        admin_apart: opts.admin_addr.is_some(),
         io: OnceLock::new(),
         connected: AtomicUsize::new(0),
         drop_warned: Mutex::new(None),
@@ -286,14 +300,26 @@ fn prepare(
 
 /// The whole app: the HTTP routes, the Socket.IO layer, and under both the copy of the
 /// request that keeps sockets from pinning hyper's read buffer.
+/// The origin guard is outermost: a refused page gets its 403 before Engine.IO sees anything.
+/// With `--admin-addr` the HTTP routes are not here but on [`admin_routes`].
 fn app<A: Adapter>(srv: &Arc<Server>, layer: socketioxide::layer::SocketIoLayer<A>) -> Router {
-    routes(srv)
+    let routes = if srv.admin_apart {
+        Router::new()
+    } else {
+        admin_routes(srv)
+    };
+    routes
         .layer(layer)
         .layer(axum::middleware::map_request(detach_request))
+        .layer(axum::middleware::from_fn_with_state(
+            srv.origins.clone(),
+            super::origin::guard,
+        ))
 }
 
-/// The HTTP routes around the Socket.IO layer.
-fn routes(srv: &Arc<Server>) -> Router {
+/// The HTTP routes around the Socket.IO layer (publish, metrics, health): on the public port,
+/// or on their own listener with `--admin-addr`.
+pub fn admin_routes(srv: &Arc<Server>) -> Router {
     Router::new()
         .route("/v1/publish", post(super::publish::publish))
         .route("/metrics", get(metrics_route))
@@ -396,8 +422,25 @@ pub async fn run(
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    on_listen(local);
+    tracing::info!(policy = %srv.origins.policy().describe(), "origins allowed to connect");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    if let Some(admin) = &opts.admin_addr {
+        let l = tokio::net::TcpListener::bind(admin)
+            .await
+            .map_err(|e| format!("cannot listen on --admin-addr {admin}: {e}"))?;
+        tracing::info!(addr = %admin, "admin listener: /v1/publish, /metrics, /healthz");
+        let mut stop = stop_rx.clone();
+        let routes = admin_routes(&srv);
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(l, routes).with_graceful_shutdown(stopped).await {
+                tracing::error!(error = %e, "admin listener failed");
+            }
+        });
+    }
+    on_listen(local);
     let srv2 = srv.clone();
     let shutdown = async move {
         super::shutdown::signal().await;

@@ -141,12 +141,22 @@ pub const DELIVERIES_DROPPED: MetricDef = MetricDef {
            `queue_full` (a client that does not read as fast as it is sent to) or `closed`.",
 };
 
+pub const ORIGINS_REFUSED: MetricDef = MetricDef {
+    name: "origins_refused",
+    kind: MetricKind::Counter,
+    labels: &["reason"],
+    help: "Browser requests to the Socket.IO endpoint refused (HTTP 403) for their `Origin`, by \
+           `reason`: `cross_origin` (no allowed list, not the server's own origin), `not_listed` \
+           or `opaque` (`null` or not an origin).",
+};
+
 /// Every family serve exports, in the order of the docs.
 pub const ALL: &[MetricDef] = &[
     CONNECTIONS,
     CONNECTS,
     DISCONNECTS,
     REJECTIONS,
+    ORIGINS_REFUSED,
     EVENTS,
     ROOM_MEMBERS,
     VALIDATION_SECONDS,
