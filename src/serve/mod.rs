@@ -18,6 +18,7 @@ pub mod contract;
 pub mod error;
 pub mod forward;
 pub mod handler;
+pub mod listen;
 pub mod metrics;
 pub mod origin;
 pub mod publish;

@@ -429,37 +429,20 @@ pub async fn run(
             .await
             .map_err(|e| format!("cannot listen on --admin-addr {admin}: {e}"))?;
         tracing::info!(addr = %admin, "admin listener: /v1/publish, /metrics, /healthz");
-        let mut stop = stop_rx.clone();
-        let routes = admin_routes(&srv);
-        tokio::spawn(async move {
-            let stopped = async move {
-                let _ = stop.wait_for(|s| *s).await;
-            };
-            if let Err(e) = axum::serve(l, routes).with_graceful_shutdown(stopped).await {
-                tracing::error!(error = %e, "admin listener failed");
-            }
-        });
+        tokio::spawn(super::listen::serve(l, admin_routes(&srv), stop_rx.clone()));
     }
     on_listen(local);
     let srv2 = srv.clone();
-    let shutdown = async move {
+    tokio::spawn(async move {
         super::shutdown::signal().await;
         tracing::info!("shutting down: disconnecting sockets");
         srv2.io().close().await;
         let _ = stop_tx.send(true);
-    };
-    // Every Socket.IO packet is its own small write that must leave now: without TCP_NODELAY,
-    // Nagle's algorithm holds a frame back until the previous one is acknowledged, and a client's
-    // delayed ACK turns that into tens of milliseconds. Node's http server sets it too.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
     });
-    let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let serve = super::listen::serve(listener, app, stop_rx.clone());
     let mut stop = stop_rx;
     tokio::select! {
-        r = serve => r.map_err(|e| e.to_string())?,
+        () = serve => {},
         // Upgraded WebSocket connections and long polls are not tracked by the HTTP server's
         // graceful shutdown: give them a bounded grace period.
         _ = async {
