@@ -395,7 +395,7 @@ fn lint_reports_catalog_problems_with_locations() {
         stdout(evdoc().args(["lint", "--catalog", "tests/fixtures/catalogs/lint-problems"]));
     assert_eq!(code, 1);
     assert!(
-        text.contains("tests/fixtures/catalogs/lint-problems/evdoc.yaml:9:15"),
+        text.contains("tests/fixtures/catalogs/lint-problems/evdoc.yaml:13:15"),
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "NO_COLOR: no escape codes");

@@ -64,6 +64,20 @@ pub fn lint(loaded: &LoadedCatalog) -> Vec<Problem> {
         references(&mut l, cat, name, event);
     }
     unsatisfiable_rules(&mut l, cat);
+    for (i, origin) in cat.connection.cors.origins.iter().enumerate() {
+        if origin.trim() == "*" {
+            continue;
+        }
+        if let Err(e) = crate::vocab::origin::Origin::parse(origin.trim()) {
+            l.push(
+                Rule::CatalogLint,
+                None,
+                &pointer(["connection", "cors", "origins", &i.to_string()]),
+                e,
+                Some("an origin is what a browser sends in `Origin`: `https://dash.example.com`, `http://localhost:5173`; `*` for any".into()),
+            );
+        }
+    }
     for (name, room) in &cat.rooms {
         check_template(
             &mut l,

@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod direction;
 pub mod domain;
 pub mod metrics;
+pub mod origin;
 pub mod reserved;
 pub mod rule;
 pub mod stack;
