@@ -1,4 +1,5 @@
-// evdoc site: dark/light toggle and client-side search over events, fields, rooms and errors.
+// evdoc site: dark/light toggle, the phone's menu button, the header's height for anchored
+// targets, and client-side search over events, fields, rooms and errors.
 // Plain script, no framework; results are built with textContent (never innerHTML), so catalog
 // text in the index cannot inject markup.
 (function () {
@@ -11,6 +12,43 @@
         : window.matchMedia('(prefers-color-scheme: dark)').matches;
       root.dataset.theme = dark ? 'light' : 'dark';
       try { localStorage.setItem('evdoc-theme', root.dataset.theme); } catch (e) { /* file:// in some browsers */ }
+    });
+  }
+
+  // The sticky header's height, for `scroll-margin-top` (style.css): it is one row or two, and
+  // a long title or a larger font changes it. The browser scrolls to the URL's fragment once the
+  // page is parsed, after this runs.
+  var header = document.querySelector('.topbar');
+  function measure() {
+    if (header) root.style.setProperty('--header-h', header.offsetHeight + 'px');
+  }
+  measure();
+  window.addEventListener('resize', measure);
+
+  // The menu button (shown at 700 px and less, where the stylesheet folds the navigation): it
+  // opens and closes the navigation, and aria-expanded always says which. Escape or a tap
+  // outside closes it. On a desktop the button is hidden and the navigation always shown.
+  var menu = document.getElementById('nav-toggle');
+  var nav = document.getElementById('sidebar');
+  if (menu && nav) {
+    var setOpen = function (open) {
+      nav.classList.toggle('open', open);
+      menu.setAttribute('aria-expanded', open ? 'true' : 'false');
+    };
+    var isOpen = function () { return menu.getAttribute('aria-expanded') === 'true'; };
+    menu.addEventListener('click', function () {
+      setOpen(!isOpen());
+      if (isOpen()) {
+        // Into the list, at the current page: keyboard users go on from there.
+        var here = nav.querySelector('li.active a') || nav.querySelector('a');
+        if (here) here.focus({ preventScroll: true });
+      }
+    });
+    document.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape' && isOpen()) { setOpen(false); menu.focus(); }
+    });
+    document.addEventListener('click', function (ev) {
+      if (isOpen() && !nav.contains(ev.target) && !menu.contains(ev.target)) setOpen(false);
     });
   }
 

@@ -28,12 +28,94 @@ struct NavItem {
     active: bool,
 }
 
-/// A table-of-contents entry.
+/// An entry of the page outline ("On this page"), with the entries nested under it.
 #[derive(Clone, Debug, Serialize)]
 struct TocItem {
+    /// The heading's level (1 for a section of a page with several level-1 headings).
     level: u8,
     id: String,
     title: String,
+    children: Vec<TocItem>,
+}
+
+/// A heading of the page as the outline needs it.
+#[derive(Clone, Debug)]
+struct Heading {
+    level: u8,
+    /// The heading's own id (its slug).
+    id: String,
+    title: String,
+    /// The anchor the Markdown puts just before the heading (`<a id="ev-…"></a>`), if any.
+    anchor: Option<String>,
+}
+
+/// Which outline entry a heading belongs under when the page's structure cannot say: the
+/// event catalog lists each domain (a level-2 heading with the domain's anchor) and, in a
+/// later section, every event (a level-3 heading with the event's anchor); the book knows which
+/// domain each event is in. Maps an event's anchor to its domain's anchor.
+fn outline_groups(book: &Book) -> HashMap<String, String> {
+    book.domains
+        .iter()
+        .flat_map(|d| {
+            d.events
+                .iter()
+                .map(|e| (e.anchor.clone(), d.anchor.clone()))
+        })
+        .collect()
+}
+
+/// The page outline, nested: each heading goes under the nearest earlier heading of a lower
+/// level (so a level-1 section closes the level-2 entries before it: the catalog's events,
+/// after `# Events`, are not children of the last domain), or, when `groups` names a group for
+/// its anchor and that group's heading is on the page above its level, under that heading.
+/// The page's title (its first level-1 heading, `title`) is the root and not an entry. Levels
+/// deeper than 3 are left out.
+fn outline(
+    headings: &[Heading],
+    title: Option<usize>,
+    groups: &HashMap<String, String>,
+) -> Vec<TocItem> {
+    let by_anchor: HashMap<&str, usize> = headings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.anchor.as_deref().map(|a| (a, i)))
+        .collect();
+    // The parent of each heading (None: a top-level entry), by index.
+    let parent: Vec<Option<usize>> = headings
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let grouped = h
+                .anchor
+                .as_ref()
+                .and_then(|a| groups.get(a))
+                .and_then(|g| by_anchor.get(g.as_str()).copied())
+                .filter(|&g| g != i && headings[g].level < h.level);
+            grouped
+                .or_else(|| (0..i).rev().find(|&j| headings[j].level < h.level))
+                .filter(|&p| Some(p) != title)
+        })
+        .collect();
+    // Entries by parent (the last slot for the top level), in page order.
+    let top = headings.len();
+    let mut children = vec![vec![]; top + 1];
+    for (i, h) in headings.iter().enumerate() {
+        if Some(i) != title && h.level <= 3 {
+            children[parent[i].unwrap_or(top)].push(i);
+        }
+    }
+    fn build(at: usize, headings: &[Heading], children: &[Vec<usize>]) -> Vec<TocItem> {
+        children[at]
+            .iter()
+            .map(|&i| TocItem {
+                level: headings[i].level,
+                id: headings[i].id.clone(),
+                title: headings[i].title.clone(),
+                children: build(i, headings, children),
+            })
+            .collect()
+    }
+    build(top, headings, &children)
 }
 
 /// The HTML file a Markdown page becomes (`README.md` → `index.html`).
@@ -80,8 +162,14 @@ struct Converted {
     title: String,
 }
 
-/// Markdown → sanitised HTML body, its table of contents and its first heading.
-fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
+/// Markdown → sanitised HTML body, its outline (events grouped as `groups` says, see
+/// [`outline_groups`]) and its first heading.
+fn convert(
+    md: &str,
+    known: &HashSet<String>,
+    page_id: &str,
+    groups: &HashMap<String, String>,
+) -> Converted {
     let mut opts = MdOptions::empty();
     opts.insert(MdOptions::ENABLE_TABLES);
     opts.insert(MdOptions::ENABLE_STRIKETHROUGH);
@@ -93,27 +181,39 @@ fn convert(md: &str, known: &HashSet<String>, page_id: &str) -> Converted {
     // Heading texts went into Text events, so pulldown-cmark escapes them; the id is a slug.
     let mut raw = String::with_capacity(md.len() * 2);
     pulldown_cmark::html::push_html(&mut raw, pass.events.into_iter());
-    let body = sanitizer().clean(&raw).to_string();
+    // A table whose header row was empty keeps an empty head for pulldown-cmark's sake (see
+    // `Pass::end_table_head`); it goes here, once the sanitiser has written it in its one form.
+    let body = sanitizer().clean(&raw).to_string().replace(EMPTY_HEAD, "");
     let svgs = draw_all(&pass.diagrams, page_id);
     Converted {
         body: fill_diagram_slots(&body, &svgs),
-        toc: pass.toc,
+        toc: outline(&pass.headings, pass.title_at, groups),
         title: pass.title,
     }
 }
 
+/// What an empty table head becomes in the sanitised HTML, removed from it.
+const EMPTY_HEAD: &str = "<thead><tr></tr></thead>";
+
 /// One pass over the Markdown events of a page, rewriting them for the site: a Mermaid block
 /// becomes a numbered slot (its source kept for drawing), a heading gets a unique id and an
-/// anchor link (and feeds the title and the table of contents), a link to a page becomes
-/// `.html`.
+/// anchor link (and feeds the title and the outline), a link to a page becomes `.html`, a
+/// table header row of empty cells is dropped.
 struct Pass<'a, 'k> {
     /// Markdown pages of the site, whose links are rewritten.
     known: &'k HashSet<String>,
     /// The rewritten events.
     events: Vec<Event<'a>>,
-    toc: Vec<TocItem>,
-    /// The first level-1 heading.
+    /// Every heading, in page order, for the outline.
+    headings: Vec<Heading>,
+    /// The first level-1 heading, and its index in `headings`.
     title: String,
+    title_at: Option<usize>,
+    /// The id of an `<a id="…"></a>` anchor seen since the last text: the heading that follows
+    /// is the anchor's.
+    anchor: Option<String>,
+    /// Where the current table's head starts in `events`, while it is being read.
+    table_head: Option<usize>,
     /// How many headings used each id so far.
     used: HashMap<String, usize>,
     /// Mermaid sources, by slot number.
@@ -129,8 +229,11 @@ impl<'a, 'k> Pass<'a, 'k> {
         Pass {
             known,
             events: vec![],
-            toc: vec![],
+            headings: vec![],
             title: String::new(),
+            title_at: None,
+            anchor: None,
+            table_head: None,
             used: HashMap::new(),
             diagrams: vec![],
             mermaid: None,
@@ -152,6 +255,17 @@ impl<'a, 'k> Pass<'a, 'k> {
                 self.mermaid = Some(String::new());
             }
             Event::Start(Tag::Heading { .. }) => self.heading = Some((vec![], String::new())),
+            Event::Html(ref h) | Event::InlineHtml(ref h) => {
+                if let Some(id) = anchor_id(h) {
+                    self.anchor = Some(id.to_string());
+                }
+                self.events.push(ev);
+            }
+            Event::Start(Tag::TableHead) => {
+                self.table_head = Some(self.events.len());
+                self.events.push(ev);
+            }
+            Event::End(TagEnd::TableHead) => self.end_table_head(),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -166,8 +280,37 @@ impl<'a, 'k> Pass<'a, 'k> {
                     id,
                 }));
             }
-            other => self.events.push(other),
+            other => {
+                // Text between an anchor and a heading: the anchor is not the heading's.
+                let content = matches!(other, Event::Text(_) | Event::Code(_) | Event::Start(_));
+                if content && !matches!(other, Event::Start(Tag::Paragraph)) {
+                    self.anchor = None;
+                }
+                self.events.push(other)
+            }
         }
+    }
+
+    /// At the end of a table's head: when none of its cells has any content (a Markdown table
+    /// must have a header row; a key/value table's is `| | |`), the cells go and an empty head
+    /// stays, since pulldown-cmark's writer needs the head to write `<td>` cells and a `<tbody>`
+    /// after it; [`convert`] removes it from the HTML.
+    fn end_table_head(&mut self) {
+        let start = self.table_head.take().unwrap_or(self.events.len());
+        let empty = self
+            .events
+            .get(start + 1..)
+            .unwrap_or_default()
+            .iter()
+            .all(|e| match e {
+                Event::Start(Tag::TableCell) | Event::End(TagEnd::TableCell) => true,
+                Event::Text(t) => t.trim().is_empty(),
+                _ => false,
+            });
+        if empty {
+            self.events.truncate(start + 1);
+        }
+        self.events.push(Event::End(TagEnd::TableHead));
     }
 
     /// Collect a Mermaid block's source; at its end, leave a slot for the figure.
@@ -204,16 +347,16 @@ impl<'a, 'k> Pass<'a, 'k> {
         let (inner, text) = self.heading.take().unwrap_or_default();
         let id = self.unique_id(&text);
         let lvl = level as u8;
-        if lvl == 1 && self.title.is_empty() {
+        if lvl == 1 && self.title_at.is_none() {
             self.title = text.clone();
+            self.title_at = Some(self.headings.len());
         }
-        if (2..=3).contains(&lvl) {
-            self.toc.push(TocItem {
-                level: lvl,
-                id: id.clone(),
-                title: text,
-            });
-        }
+        self.headings.push(Heading {
+            level: lvl,
+            id: id.clone(),
+            title: text,
+            anchor: self.anchor.take(),
+        });
         self.events
             .push(Event::Html(format!("<h{lvl} id=\"{id}\">").into()));
         self.events.extend(inner);
@@ -233,6 +376,14 @@ impl<'a, 'k> Pass<'a, 'k> {
         *n += 1;
         id
     }
+}
+
+/// The id of an anchor the Markdown templates write before a heading (`<a id="X"></a>`, as one
+/// piece of HTML or as its opening tag alone).
+fn anchor_id(html: &str) -> Option<&str> {
+    let rest = html.trim().strip_prefix("<a id=\"")?;
+    let (id, tail) = rest.split_once('"')?;
+    matches!(tail, ">" | "></a>").then_some(id)
 }
 
 /// Class and id prefix of the slots [`Pass`] leaves for diagrams (ammonia keeps `div[class]`
@@ -414,9 +565,15 @@ fn render_site(
     let tmpl = env.get_template("page.html.j2").map_err(page_error)?;
     let pages = site_pages(md_pages, extra);
     let known: HashSet<String> = pages.iter().map(|(p, _)| p.path.clone()).collect();
+    let site = Site {
+        book,
+        pages: &pages,
+        known: &known,
+        groups: &outline_groups(book),
+    };
     let mut files = pages
         .iter()
-        .map(|(p, nav_title)| html_page(&tmpl, book, &pages, p, nav_title, &known))
+        .map(|(p, nav_title)| html_page(&tmpl, &site, p, nav_title))
         .collect::<Result<Vec<_>, _>>()?;
     files.push(OutFile {
         path: "style.css".into(),
@@ -464,17 +621,28 @@ fn site_pages<'p>(md_pages: &'p [OutFile], extra: &'p [OutFile]) -> Vec<(&'p Out
     generated.chain(hand_written).collect()
 }
 
+/// What every page of the site is made with.
+struct Site<'s> {
+    book: &'s Book,
+    /// The pages and their navigation titles.
+    pages: &'s [(&'s OutFile, String)],
+    /// The Markdown pages of the site, whose links become `.html`.
+    known: &'s HashSet<String>,
+    /// Outline groups, see [`outline_groups`].
+    groups: &'s HashMap<String, String>,
+}
+
 /// One page of the site: its Markdown converted, in `page.html.j2` with the navigation (this
-/// page marked active) and its table of contents.
+/// page marked active) and its outline.
 fn html_page(
     tmpl: &minijinja::Template<'_, '_>,
-    book: &Book,
-    pages: &[(&OutFile, String)],
+    site: &Site<'_>,
     page: &OutFile,
     nav_title: &str,
-    known: &HashSet<String>,
 ) -> Result<OutFile, RenderError> {
-    let nav: Vec<NavItem> = pages
+    let book = site.book;
+    let nav: Vec<NavItem> = site
+        .pages
         .iter()
         .map(|(q, t)| NavItem {
             title: t.clone(),
@@ -483,7 +651,7 @@ fn html_page(
         })
         .collect();
     let page_id = slug(page.path.trim_end_matches(".md"));
-    let c = convert(&page.content, known, &page_id);
+    let c = convert(&page.content, site.known, &page_id, site.groups);
     let html = tmpl
         .render(minijinja::context! {
             title => if c.title.is_empty() { nav_title.to_string() } else { c.title.clone() },
@@ -531,7 +699,7 @@ mod tests {
     #[test]
     fn headings_get_unique_ids_and_raw_html_is_sanitised() {
         let md = "# T\n\n## A b\n\n## A b\n\n<script>alert(1)</script>\n\n<a id=\"x\" onclick=\"y()\">k</a>\n";
-        let c = convert(md, &HashSet::new(), "p");
+        let c = convert(md, &HashSet::new(), "p", &HashMap::new());
         assert!(c.body.contains("<h2 id=\"a-b\">"));
         assert!(c.body.contains("<h2 id=\"a-b-1\">"));
         assert!(!c.body.contains("<script"));
@@ -541,12 +709,89 @@ mod tests {
         assert_eq!(c.toc.len(), 2);
     }
 
+    /// The outline as `title[children]` strings, for short assertions.
+    fn shape(toc: &[TocItem]) -> Vec<String> {
+        toc.iter()
+            .map(|t| match shape(&t.children) {
+                c if c.is_empty() => t.title.clone(),
+                c => format!("{}[{}]", t.title, c.join(" ")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outline_nests_by_level_and_a_level_one_section_closes_the_entries_before_it() {
+        let md = "# T\n\n## a\n\n### a1\n\n#### deep\n\n## b\n\n# S\n\n### s1\n\n### s2\n";
+        let c = convert(md, &HashSet::new(), "p", &HashMap::new());
+        // s1 and s2 follow `# S`: they are not b's, the last level-2 entry before them.
+        assert_eq!(shape(&c.toc), ["a[a1]", "b", "S[s1 s2]"]);
+        assert_eq!(c.title, "T");
+    }
+
+    #[test]
+    fn events_go_under_their_domain_wherever_the_page_documents_them() {
+        // The catalog page's shape: domains with their summary, then every event under `# Events`.
+        let md = "# Event catalog\n\n<a id=\"domain-x\"></a>\n## x\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n\
+                  <a id=\"domain-y\"></a>\n## y\n\n# Events\n\n<a id=\"ev-1\"></a>\n### one\n\n\
+                  <a id=\"ev-2\"></a>\n### two\n\n<a id=\"ev-3\"></a>\n### three\n\n\
+                  <a id=\"other\"></a>\n\nSome text.\n\n### four\n";
+        let groups: HashMap<String, String> = [
+            ("ev-1", "domain-x"),
+            ("ev-2", "domain-y"),
+            ("ev-3", "domain-x"),
+        ]
+        .into_iter()
+        .map(|(e, d)| (e.to_string(), d.to_string()))
+        .collect();
+        let c = convert(md, &HashSet::new(), "p", &groups);
+        // `four` has no anchor of its own (text stands between `other` and it): it stays in its
+        // section.
+        assert_eq!(shape(&c.toc), ["x[one three]", "y[two]", "Events[four]"]);
+        // The same page without groups: the events are the section's, never the last domain's.
+        let c = convert(md, &HashSet::new(), "p", &HashMap::new());
+        assert_eq!(shape(&c.toc), ["x", "y", "Events[one two three four]"]);
+    }
+
+    #[test]
+    fn a_header_row_of_empty_cells_is_dropped_and_the_rows_stay_data() {
+        let md = "| | |\n|---|---|\n| Direction | C→S |\n\n| Field | |\n|:--|---|\n| a | b |\n";
+        let c = convert(md, &HashSet::new(), "p", &HashMap::new());
+        let (first, second) = c.body.split_once("</table>").unwrap();
+        assert!(
+            !first.contains("<thead") && !first.contains("<th"),
+            "{first}"
+        );
+        assert!(first.contains("<td>Direction</td>"), "{first}");
+        assert!(first.contains("<tbody>"), "{first}");
+        // A header with one label keeps its row.
+        assert!(
+            second.contains(
+                "<thead><tr><th style=\"text-align: left\">Field</th><th></th></tr></thead>"
+            ),
+            "{second}"
+        );
+        assert!(
+            second.contains("<td style=\"text-align: left\">a</td>"),
+            "{second}"
+        );
+    }
+
+    #[test]
+    fn anchors_before_headings_are_recognised() {
+        assert_eq!(anchor_id("<a id=\"ev-a.b\"></a>"), Some("ev-a.b"));
+        assert_eq!(anchor_id("<a id=\"ev-a.b\">"), Some("ev-a.b"));
+        assert_eq!(anchor_id("  <a id=\"x\"></a>\n"), Some("x"));
+        assert_eq!(anchor_id("<a id=\"x\" href=\"y\">"), None);
+        assert_eq!(anchor_id("</a>"), None);
+    }
+
     #[test]
     fn mermaid_blocks_become_figures() {
         let c = convert(
             "```mermaid\nflowchart TD\n  a --> b\n```\n",
             &HashSet::new(),
             "p",
+            &HashMap::new(),
         );
         if cfg!(feature = "diagrams") {
             assert!(c.body.contains("<figure class=\"diagram\""), "{}", c.body);
