@@ -100,6 +100,14 @@ fn a_nestjs_server_with_a_react_client_gets_a_gateway_and_the_react_client() {
         );
     }
     assert!(!lifecycle.contains("require('express')"));
+    // A room refusal is evdoc serve's behaviour, told only when the catalog has its error code.
+    assert!(!lifecycle.contains("SubscriptionError"));
+    let tips = page(&files, "troubleshooting.md");
+    assert!(
+        tips.contains("afterInit(server: Server)"),
+        "Nest's own debug tips"
+    );
+    assert!(!tips.contains("node server.js"));
     assert!(page(&files, "architecture.md").contains("NestJS application (IoAdapter)"));
     for name in ["connection-lifecycle.md", "quickstart.md", "scaling.md"] {
         insta::assert_snapshot!(format!("nestjs__{name}"), page(&files, name));

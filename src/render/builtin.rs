@@ -119,6 +119,15 @@ pub fn debugging_tips(stack: &StackView) -> Vec<Tip> {
             tip("Compare the code with this catalog", "evdoc check . --catalog catalog/"),
         ];
     }
+    if stack.nest {
+        return vec![
+            tip("Client debug logs (browser console)", "localStorage.debug = 'socket.io-client:*';"),
+            tip("Server debug logs (NestJS on socket.io)", "DEBUG=socket.io:* npm run start"),
+            tip("Inspect rooms and their members (in a gateway)", "this.server.of('/').adapter.rooms"),
+            tip("Log every incoming event (frequency per event), in the gateway", "afterInit(server: Server) {\n  server.use((socket, next) => {\n    socket.onAny((event) => counts.set(event, (counts.get(event) ?? 0) + 1));\n    next();\n  });\n}"),
+            tip("Compare the code with this catalog", "evdoc check . --catalog catalog/"),
+        ];
+    }
     vec![
         tip("Client debug logs (browser console)", "localStorage.debug = 'socket.io-client:*';"),
         tip("Server debug logs (Node)", "DEBUG=socket.io:* node server.js"),

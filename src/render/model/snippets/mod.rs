@@ -69,6 +69,8 @@ io.to(room).emit({}, payload);",
     };
     let server_logs = if stack.rust_server {
         "RUST_LOG=socketioxide=debug,engineioxide=debug cargo run"
+    } else if stack.nest {
+        "DEBUG=socket.io:* npm run start"
     } else {
         "DEBUG=socket.io:* node server.js"
     };
