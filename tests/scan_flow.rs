@@ -55,6 +55,7 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "api/src/jobs/tail.service.ts:12 emit tail:line server flow",
             "api/src/jobs/tail.service.ts:19 listen disconnect server flow",
             "api/src/term/term.gateway.ts:9 listen term:start server flow",
+            "api/src/term/term.gateway.ts:15 listen term:size server flow",
             "api/src/term/term.service.ts:15 emit term:ready server flow",
             "api/src/term/term.service.ts:16 listen term:input server flow",
             "desk/form.js:2 listen doc:changed client flow via=LiveClient.on",
@@ -94,6 +95,24 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "web/src/routes/page.ts:4 listen live:update client flow via=on",
         ],
         "{got:#?}"
+    );
+}
+
+/// A NestJS handler that returns a value acknowledges (Nest sends it back); one that returns
+/// nothing of its own does not.
+#[test]
+fn nest_handlers_that_return_a_value_acknowledge() {
+    let acks: Vec<(String, bool)> = sites()
+        .iter()
+        .filter(|s| s.call == "@SubscribeMessage" && s.file.starts_with("api/src/term/"))
+        .map(|s| (s.event.clone().unwrap_or_default(), s.ack))
+        .collect();
+    assert_eq!(
+        acks,
+        [
+            ("term:start".to_string(), false),
+            ("term:size".to_string(), true)
+        ]
     );
 }
 

@@ -901,6 +901,9 @@ impl Finder<'_, '_> {
         let gateway = self.env.gateway();
         let ns = gateway.clone().flatten();
         let mut handler = false;
+        // Nest sends a handler's return value back as the acknowledgement (a `{ event, data }`
+        // object is an emit instead, see `ws_response`).
+        let acks = m.value.body.as_ref().is_some_and(|b| returns_ack(b));
         for dec in &m.decorators {
             if decorator_name(&dec.expression) != Some("SubscribeMessage") {
                 continue;
@@ -923,7 +926,7 @@ impl Finder<'_, '_> {
                 namespace: ns.clone(),
                 payload: None,
                 via: None,
-                ack: false,
+                ack: acks,
             });
         }
         if handler {
@@ -1672,6 +1675,35 @@ impl Finder<'_, '_> {
             });
         }
     }
+}
+
+/// Whether a function body returns a value of its own (not in a nested function), other than a
+/// Nest `{ event, data }` response object.
+fn returns_ack(body: &FunctionBody<'_>) -> bool {
+    /// Whether a return was seen, and how deep in function bodies the walk is (1: the handler's).
+    struct Returns(bool, u32);
+    impl<'a> Visit<'a> for Returns {
+        fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+            self.1 += 1;
+            walk::walk_function_body(self, it);
+            self.1 -= 1;
+        }
+        fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+            let ws_response = match it.argument.as_ref().map(Expression::get_inner_expression) {
+                Some(Expression::ObjectExpression(o)) => o.properties.iter().any(|p| {
+                    matches!(p, ObjectPropertyKind::ObjectProperty(p)
+                        if p.key.static_name().as_deref() == Some("event"))
+                }),
+                _ => false,
+            };
+            if self.1 == 1 && it.argument.is_some() && !ws_response {
+                self.0 = true;
+            }
+        }
+    }
+    let mut r = Returns(false, 0);
+    r.visit_function_body(body);
+    r.0
 }
 
 impl Finder<'_, '_> {
