@@ -9,7 +9,10 @@
 
 mod chain;
 mod facts;
-mod lexical;
+// Public only for fuzz/ (fuzz_targets/scan_rust.rs), which runs the fallback on input `syn`
+// accepts too; not part of the API.
+#[doc(hidden)]
+pub mod lexical;
 mod resolve;
 mod shape;
 mod text;
