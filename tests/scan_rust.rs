@@ -1105,3 +1105,27 @@ fn every_operator_in_a_chain_keeps_the_site() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// A `SocketIo` kept in a state struct declared in main.rs and read as `state.io` in another
+/// module that does not import socketioxide (socketioxide's usual axum `State` pattern); a
+/// struct of another file with its own `io` field stays its own.
+#[test]
+fn socket_fields_of_a_state_struct_reach_other_modules() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scan/rust-state");
+    let result = evdoc::scan::scan(&root, &Default::default(), None).unwrap();
+    let sites: Vec<String> = result
+        .sites
+        .iter()
+        .map(|s| {
+            format!(
+                "{}:{} {} {:?}",
+                s.file,
+                s.line,
+                s.event.as_deref().unwrap_or("~"),
+                s.side
+            )
+        })
+        .collect();
+    assert_eq!(sites, ["src/http.rs:6 announcement Some(Server)"]);
+}

@@ -115,6 +115,7 @@ pub fn scan(
     let load: super::js::Loader = &sources;
     let threads = threads.min(files.len()).max(1);
     let mut table = Table::new(opts.wrappers.iter().cloned());
+    table.set_rust_fields(rust_socket_fields(&files));
     let empty = Project::default();
     let slots = first_pass(&files, threads, load, &table, &empty, progress);
     share_wrappers(&files, threads, load, &mut table, &slots, &empty);
@@ -140,6 +141,25 @@ pub fn scan(
         sites: c.sites,
         stack,
     })
+}
+
+/// The socket-typed struct fields the scan's Rust files declare, read from the files that name a
+/// socketioxide handle type (a byte search first: most files do not).
+fn rust_socket_fields(files: &[Listed]) -> Vec<super::rust::SocketField> {
+    files
+        .iter()
+        .filter(|f| f.family == Family::Rust)
+        .filter_map(|f| read_file(&f.path).ok())
+        .filter(|b| {
+            memchr::memmem::find(b, b"SocketIo").is_some()
+                || memchr::memmem::find(b, b"SocketRef").is_some()
+        })
+        .flat_map(|b| {
+            std::str::from_utf8(&b)
+                .map(super::rust::socket_fields)
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// One file the walk listed.

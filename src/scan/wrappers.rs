@@ -163,9 +163,22 @@ pub fn shareable(name: &str) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     by_name: HashMap<String, Wrapper>,
+    /// Socket-typed struct fields of the scan's Rust files (crate::scan::rust::socket_fields):
+    /// like the wrappers, project knowledge every Rust file is extracted with.
+    rust_fields: Vec<crate::scan::rust::SocketField>,
 }
 
 impl Table {
+    /// The socket-typed struct fields of the scan's Rust files.
+    pub fn rust_fields(&self) -> &[crate::scan::rust::SocketField] {
+        &self.rust_fields
+    }
+
+    /// Record the socket-typed struct fields of the scan's Rust files.
+    pub fn set_rust_fields(&mut self, fields: Vec<crate::scan::rust::SocketField>) {
+        self.rust_fields = fields;
+    }
+
     /// A table of `wrappers`; on a name clash the first (the declared one) wins.
     pub fn new(wrappers: impl IntoIterator<Item = Wrapper>) -> Table {
         let mut t = Table::default();

@@ -28,6 +28,9 @@ pub struct Facts {
     fields: Vec<(String, syn::Type)>,
     /// Serde renames of structs and enums declared in this file.
     pub serde: SerdeDefs,
+    /// Socket-typed struct fields declared in other files of the scan (`io: SocketIo` of an
+    /// `AppState` in main.rs read as `state.io` in a handlers module), after this file's own.
+    pub project_fields: Vec<(String, HandleType)>,
 }
 
 impl Facts {
@@ -60,12 +63,27 @@ impl Facts {
             .map(String::as_str)
     }
 
-    /// The side of a struct field named `name` whose type is a socket handle.
+    /// The side of a struct field named `name` whose type is a socket handle: declared in this
+    /// file, else in another file of the scan.
     pub fn socket_field(&self, name: &str) -> Option<HandleType> {
+        let declared_here = self.fields.iter().filter(|(field, _)| field == name);
+        if declared_here.clone().next().is_some() {
+            return declared_here
+                .clone()
+                .find_map(|(_, ty)| self.socket_type(ty));
+        }
+        self.project_fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, h)| *h)
+    }
+
+    /// This file's struct fields whose type is a socket handle.
+    pub fn socket_fields(&self) -> Vec<(String, HandleType)> {
         self.fields
             .iter()
-            .filter(|(field, _)| field == name)
-            .find_map(|(_, ty)| self.socket_type(ty))
+            .filter_map(|(name, ty)| Some((name.clone(), self.socket_type(ty)?)))
+            .collect()
     }
 
     /// Whether `ty` is a socket handle type (through `&`, `Arc`, `State`, `Option`…).

@@ -49,7 +49,12 @@ pub fn extract_using(rel: &str, source: &str, wrappers: &Table) -> Extraction {
     let walked = parsed.map(|file| {
         // The walk must never take the scan down: a bug in it degrades to the lexical pass.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let facts = facts::Facts::collect(&file);
+            let mut facts = facts::Facts::collect(&file);
+            facts.project_fields = wrappers
+                .rust_fields()
+                .iter()
+                .map(|f| (f.name.clone(), f.handle))
+                .collect();
             (walk::sites(rel, &file, &facts, wrappers), facts.file_side())
         }))
         .map_err(|_| "internal error while walking the syntax tree".to_string())
@@ -71,6 +76,32 @@ pub fn extract_using(rel: &str, source: &str, wrappers: &Table) -> Extraction {
     extraction.sites.sort_by_key(|s| (s.line, s.column));
     proc_macro2::extra::invalidate_current_thread_spans();
     extraction
+}
+
+/// A struct field declared with a socket type somewhere in the scan (`io: SocketIo` in an
+/// `AppState`), so that a file that only imports the struct (`use crate::AppState`) and reads
+/// `state.io.emit(…)` knows the field is a socket.
+#[derive(Clone, Debug)]
+pub struct SocketField {
+    name: String,
+    handle: facts::HandleType,
+}
+
+/// The socket-typed struct fields `source` declares; none when it does not parse.
+pub fn socket_fields(source: &str) -> Vec<SocketField> {
+    if crate::scan::nesting::depth(source) > MAX_NESTING {
+        return Vec::new();
+    }
+    let fields = match syn::parse_file(source) {
+        Ok(file) => facts::Facts::collect(&file)
+            .socket_fields()
+            .into_iter()
+            .map(|(name, handle)| SocketField { name, handle })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    proc_macro2::extra::invalidate_current_thread_spans();
+    fields
 }
 
 /// syn parses nested expressions recursively; deeper input than this could exhaust the stack
