@@ -19,7 +19,8 @@
 # Environment: SOAK_PROFILE [release] (debug: the debug builds, which scripts/test has already
 # made, so nothing is compiled twice), SOAK_CARGO_ARGS [] (extra `cargo build` arguments for
 # evdoc, e.g. the features the caller builds with), SOAK_CLIENTS [2000], SOAK_USERS [500],
-# SOAK_OUT [target/soak/<UTC stamp>], SOAK_ARGS [] (more evdoc-soak options, see its --help).
+# SOAK_OUT [target/soak/<UTC stamp>], SOAK_ARGS [] (more evdoc-soak options, see its --help),
+# EVDOC_LOG [info] (the server's log filter).
 # Output in SOAK_OUT: samples.csv, summary.json, soak.log (the driver), server.log, metrics.txt
 # (the server's /metrics after every client left).
 # Everything it starts (server, driver) is stopped on exit, on failure and on Ctrl-C.
@@ -81,7 +82,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 # Port 0: the kernel picks a free one, which the server logs.
-EVDOC_LOG=info "$EVDOC" serve --catalog benches/serve/catalog.yaml --sessions "$OUT/sessions.json" \
+EVDOC_LOG=${EVDOC_LOG:-info} "$EVDOC" serve --catalog benches/serve/catalog.yaml --sessions "$OUT/sessions.json" \
   --publish-token "$TOKEN" --host 127.0.0.1 --port 0 >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=""

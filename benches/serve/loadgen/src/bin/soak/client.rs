@@ -41,6 +41,8 @@ pub struct Params {
     pub blast_every_ms: u64,
     pub blast_size: usize,
     pub seed: u64,
+    /// upgrade only once the polling writes are answered, as socket.io-client does (0: not)
+    pub upgrade_drain: bool,
 }
 
 /// A small deterministic generator (xorshift64*), one per client.
@@ -142,6 +144,8 @@ pub async fn client(
         }
         slot.reset_rooms();
         slot.connected.set(true);
+        slot.since.set(w.now());
+        let unsent_at_upgrade = conn.unsent_at_upgrade();
         let mut s = Session {
             w: &w,
             idx,
@@ -149,12 +153,15 @@ pub async fn client(
             conn: &mut conn,
             pending: HashMap::new(),
             next_id: 0,
+            pings: 0,
             invalid_n: rng.below(INVALID.len() as u64) as usize,
             bomb: &bomb,
         };
         let end = s.run(&mut rng, &mut cmd).await;
         let left = s.pending.len() as u64;
+        let pings = s.pings;
         drop(s);
+        let age_s = (w.now() - slot.since.get()) / 1000.0;
         Counters::sub(&w.c.acks_pending, left);
         slot.ended();
         match end {
@@ -180,8 +187,11 @@ pub async fn client(
                     "unexpected_disconnect:{}:{why}",
                     slot.kind.as_str()
                 ));
+                let upgrade = unsent_at_upgrade.map_or(String::new(), |n| {
+                    format!("; {n} polling packet(s) unanswered when it sent the upgrade")
+                });
                 w.oddity(&format!(
-                    "client {idx} ({}) lost its connection: {why}",
+                    "client {idx} ({}) lost its connection after {age_s:.1} s and {pings} ping(s): {why}{upgrade}",
                     slot.kind.as_str()
                 ));
                 sleep(Duration::from_secs(1)).await;
@@ -202,7 +212,7 @@ async fn goodbye(w: &World, kind: Kind, conn: Conn) {
 /// Connect with a timeout; failures are counted and retried after a second (`None`).
 async fn open(w: &World, t: &Target, p: &Params, kind: Kind, auth: &str) -> Option<Conn> {
     let timeout = Duration::from_millis(p.connect_timeout_ms);
-    let why = match tokio::time::timeout(timeout, connect(t, kind, auth)).await {
+    let why = match tokio::time::timeout(timeout, connect(t, kind, auth, p.upgrade_drain)).await {
         Ok(Ok(c)) => return Some(c),
         Ok(Err(e)) => e,
         Err(_) => "timeout".into(),
@@ -223,6 +233,8 @@ struct Session<'a> {
     /// ack id → (what for, sent at ms)
     pending: HashMap<u64, (AckFor, f64)>,
     next_id: u64,
+    /// server pings answered on this connection
+    pings: u64,
     invalid_n: usize,
     bomb: &'a str,
 }
@@ -342,7 +354,10 @@ impl Session<'_> {
     /// One packet from the server. `Ok(false)`: a send failed; `Err`: the session is over.
     async fn on_packet(&mut self, p: &str, user: &str) -> Result<bool, End> {
         match p.as_bytes() {
-            [b'2', ..] => Ok(self.conn.send("3".into()).await),
+            [b'2', ..] => {
+                self.pings += 1;
+                Ok(self.conn.send("3".into()).await)
+            }
             [b'1', ..] => Err(End::Lost("engine.io close")),
             [b'4', b'1', ..] => Err(End::Lost("server disconnect")),
             [b'4', b'3', ..] => {

@@ -59,6 +59,9 @@ pub enum Conn {
         ws: Box<Ws>,
         /// packets that came over polling before an upgrade, read first
         backlog: VecDeque<String>,
+        /// for an upgraded session: the client's polling packets not yet taken by the server
+        /// when it sent the upgrade packet `5` (see `upgrade`)
+        unsent_at_upgrade: usize,
     },
     Poll(Poll),
 }
@@ -74,6 +77,8 @@ pub struct Poll {
     post_task: Option<JoinHandle<bool>>,
     /// set before an upgrade: the GET loop stops after its current request
     upgrading: Rc<Cell<bool>>,
+    /// packets handed to the POST loop that no `200` has confirmed yet
+    unsent: Rc<Cell<usize>>,
     sid: String,
 }
 
@@ -91,7 +96,7 @@ impl Conn {
     /// The next packet; `None` when the connection is closed.
     pub async fn recv(&mut self) -> Option<String> {
         match self {
-            Conn::Ws { ws, backlog } => {
+            Conn::Ws { ws, backlog, .. } => {
                 if let Some(p) = backlog.pop_front() {
                     return Some(p);
                 }
@@ -111,7 +116,20 @@ impl Conn {
     pub async fn send(&mut self, packet: String) -> bool {
         match self {
             Conn::Ws { ws, .. } => ws.send(Message::text(packet)).await.is_ok(),
-            Conn::Poll(p) => p.tx.send(packet).is_ok(),
+            Conn::Poll(p) => {
+                p.unsent.set(p.unsent.get() + 1);
+                p.tx.send(packet).is_ok()
+            }
+        }
+    }
+
+    /// For an upgraded session, the polling packets still unsent when `5` went out.
+    pub fn unsent_at_upgrade(&self) -> Option<usize> {
+        match self {
+            Conn::Ws {
+                unsent_at_upgrade, ..
+            } => Some(*unsent_at_upgrade),
+            Conn::Poll(_) => None,
         }
     }
 
@@ -126,7 +144,10 @@ impl Conn {
                 }
                 ws.flush().await.is_ok()
             }
-            Conn::Poll(p) => packets.into_iter().all(|x| p.tx.send(x).is_ok()),
+            Conn::Poll(p) => packets.into_iter().all(|x| {
+                p.unsent.set(p.unsent.get() + 1);
+                p.tx.send(x).is_ok()
+            }),
         }
     }
 
@@ -150,6 +171,7 @@ impl Conn {
                 }
             }
             Conn::Poll(p) => {
+                p.unsent.set(p.unsent.get() + 1);
                 let _ = p.tx.send("1".into());
                 let Some(t) = p.post_task.take() else {
                     return Err("polling: no POST loop");
@@ -181,12 +203,19 @@ async fn ws_open(t: &Target, sid: Option<&str>) -> Result<Ws, String> {
 
 /// Open a connection of `kind` and authenticate with the CONNECT payload `auth`.
 /// `Err` carries the reason (the server's `connect_error` message when it refused).
-pub async fn connect(t: &Target, kind: crate::world::Kind, auth: &str) -> Result<Conn, String> {
+/// `drain`: an upgrade waits for the polling writes to be taken first (see `upgrade`).
+pub async fn connect(
+    t: &Target,
+    kind: crate::world::Kind,
+    auth: &str,
+    drain: bool,
+) -> Result<Conn, String> {
     use crate::world::Kind;
     let mut conn = match kind {
         Kind::Ws => Conn::Ws {
             ws: Box::new(ws_open(t, None).await?),
             backlog: VecDeque::new(),
+            unsent_at_upgrade: 0,
         },
         Kind::Poll | Kind::Upgrade => Conn::Poll(poll_open(t).await?),
     };
@@ -221,13 +250,19 @@ pub async fn connect(t: &Target, kind: crate::world::Kind, auth: &str) -> Result
         }
     }
     match (kind, conn) {
-        (Kind::Upgrade, Conn::Poll(p)) => upgrade(t, p).await,
+        (Kind::Upgrade, Conn::Poll(p)) => upgrade(t, p, drain).await,
         (_, c) => Ok(c),
     }
 }
 
 /// Move a connected polling session to a WebSocket (Engine.IO's probe and upgrade).
-async fn upgrade(t: &Target, mut p: Poll) -> Result<Conn, String> {
+///
+/// Like socket.io-client (`Socket#probe`: `transport.pause()` before sending `upgrade`), the
+/// upgrade packet `5` goes out only once every polling write has been answered (`drain`):
+/// after `5` the server refuses POSTs (transport mismatch), and the polling connections are
+/// closed, so a pong still queued for polling, say the answer to the ping the server sends as
+/// the session opens, would be lost and the session would end 20 s later in a ping timeout.
+async fn upgrade(t: &Target, mut p: Poll, drain: bool) -> Result<Conn, String> {
     p.upgrading.set(true);
     let mut ws = ws_open(t, Some(&p.sid)).await?;
     ws.send(Message::text("2probe"))
@@ -240,6 +275,16 @@ async fn upgrade(t: &Target, mut p: Poll) -> Result<Conn, String> {
             other => return Err(format!("upgrade probe failed: {other:?}")),
         }
     }
+    if drain {
+        let t0 = tokio::time::Instant::now();
+        while p.unsent.get() > 0 {
+            if t0.elapsed() > Duration::from_secs(10) {
+                return Err("polling writes not answered within 10 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    let unsent_at_upgrade = p.unsent.get();
     ws.send(Message::text("5"))
         .await
         .map_err(|e| e.to_string())?;
@@ -253,6 +298,7 @@ async fn upgrade(t: &Target, mut p: Poll) -> Result<Conn, String> {
     Ok(Conn::Ws {
         ws: Box::new(ws),
         backlog,
+        unsent_at_upgrade,
     })
 }
 
@@ -327,6 +373,7 @@ async fn poll_open(t: &Target) -> Result<Poll, String> {
     let (in_tx, rx) = mpsc::unbounded_channel();
     let (tx, out_rx) = mpsc::unbounded_channel();
     let upgrading = Rc::new(Cell::new(false));
+    let unsent = Rc::new(Cell::new(0));
     let get_task = spawn_local(get_loop(
         get,
         get_conn,
@@ -335,13 +382,22 @@ async fn poll_open(t: &Target) -> Result<Poll, String> {
         in_tx.clone(),
         upgrading.clone(),
     ));
-    let post_task = spawn_local(post_loop(post, post_conn, t.addr, uri, out_rx, in_tx));
+    let post_task = spawn_local(post_loop(
+        post,
+        post_conn,
+        t.addr,
+        uri,
+        out_rx,
+        in_tx,
+        unsent.clone(),
+    ));
     Ok(Poll {
         rx,
         tx,
         get_task,
         post_task: Some(post_task),
         upgrading,
+        unsent,
         sid,
     })
 }
@@ -383,17 +439,24 @@ async fn post_loop(
     uri: String,
     mut rx: mpsc::UnboundedReceiver<String>,
     tx: mpsc::UnboundedSender<Option<String>>,
+    unsent: Rc<Cell<usize>>,
 ) -> bool {
     let _conn = AbortOnDrop(conn);
     while let Some(first) = rx.recv().await {
         let mut closing = first == "1";
         let mut body = first;
+        let mut n = 1;
         while let Ok(p) = rx.try_recv() {
             closing |= p == "1";
             body.push(SEP);
             body.push_str(&p);
+            n += 1;
         }
-        match http(&mut post, addr, Method::POST, &uri, body).await {
+        let r = http(&mut post, addr, Method::POST, &uri, body).await;
+        if matches!(r, Ok((200, _))) {
+            unsent.set(unsent.get().saturating_sub(n));
+        }
+        match r {
             Ok((200, _)) if !closing => {}
             Ok((200, _)) => return true,
             _ => {

@@ -79,6 +79,7 @@ const USAGE: &str =
   --trade-rate 20 --signal-rate 2 --publish-grace-ms 5000
   --flood-rate 500 --blast-every 30 --blast-size 2500
   --connect-rate 400 --connect-timeout-ms 20000 --session-prefix sess- --seed 1
+  --upgrade-drain 1 (0: send the upgrade packet with polling writes still unanswered)
   --heartbeat-ms 45000 (the catalog's ping interval + timeout: how long a silent session lives)
   --rss-growth-pct 5 --fd-slack 16
 ";
@@ -175,6 +176,7 @@ fn config(a: &Args) -> Result<Config, String> {
         "heartbeat-ms",
         "session-prefix",
         "seed",
+        "upgrade-drain",
         "rss-growth-pct",
         "fd-slack",
     ];
@@ -253,6 +255,7 @@ fn config(a: &Args) -> Result<Config, String> {
             blast_every_ms: (num(a, "blast-every", 30.0)? * 1000.0) as u64,
             blast_size: num(a, "blast-size", 2500.0)? as usize,
             seed: ms("seed", 1.0)?,
+            upgrade_drain: num(a, "upgrade-drain", 1.0)? != 0.0,
         },
     })
 }

@@ -61,6 +61,8 @@ pub struct Slot {
     /// connection is excused when that connection is gone by the time it is checked
     pub epoch: Cell<u32>,
     pub connected: Cell<bool>,
+    /// when the current connection was made (ms on `World::now`)
+    pub since: Cell<f64>,
     pub trades: Cell<Room>,
     pub signals_room: Cell<Room>,
     /// whether the current connection ever asked to join the room (a delivery to a connection
@@ -77,6 +79,7 @@ impl Slot {
             signals,
             epoch: Cell::new(0),
             connected: Cell::new(false),
+            since: Cell::new(0.0),
             trades: Cell::new(Room::Out),
             signals_room: Cell::new(Room::Out),
             asked_trades: Cell::new(false),
@@ -360,11 +363,27 @@ impl World {
             Counters::add(&self.c.deliveries_excused, o.excused);
             Counters::add(&self.c.deliveries_missing, o.missing);
             if o.missing > 0 {
+                let who: Vec<String> = p
+                    .expected
+                    .iter()
+                    .zip(&p.got)
+                    .filter(|((i, e), got)| !**got && self.slots[*i as usize].epoch.get() == *e)
+                    .map(|((i, _), _)| {
+                        let s = &self.slots[*i as usize];
+                        format!(
+                            "client {i} ({}, connected {:.1} s before the publish)",
+                            s.kind.as_str(),
+                            (p.sent_at - s.since.get()) / 1000.0
+                        )
+                    })
+                    .collect();
                 self.oddity(&format!(
-                    "publish {seq} ({:?}): {} of {} connected members did not receive it",
+                    "publish {seq} ({:?}, sent at t={:.1} s): {} of {} connected members did not receive it: {}",
                     p.which,
+                    p.sent_at / 1000.0,
                     o.missing,
-                    p.expected.len()
+                    p.expected.len(),
+                    who.join(", ")
                 ));
             }
         }
