@@ -58,7 +58,7 @@ use crate::sample::{Sample, Sampler};
 use crate::verdict::{Inputs, Limits, Tally};
 use crate::world::{Counters, Kind, Pending, Slot, Which, World};
 use serde_json::{json, Value};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
@@ -579,13 +579,14 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
     let dead = Rc::new(Cell::new(false));
     // what the periodic samples are labelled with: warmup, run, drain, closing
     let phase = Rc::new(Cell::new("warmup"));
-    let max_rss_after_warm = Rc::new(Cell::new(0u64));
+    // (t, RSS) from the end of the warm-up to the end of the run, for verdict::rss_trend
+    let rss_run: Rc<RefCell<Vec<(f64, u64)>>> = Rc::default();
     let sampling = {
-        let (w, sampler, dead, max_rss, phase) = (
+        let (w, sampler, dead, rss_run, phase) = (
             w.clone(),
             sampler.clone(),
             dead.clone(),
-            max_rss_after_warm.clone(),
+            rss_run.clone(),
             phase.clone(),
         );
         let every = Duration::from_secs_f64(cfg.sample_every);
@@ -601,7 +602,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
                     return;
                 };
                 if after_warm {
-                    max_rss.set(max_rss.get().max(s.rss_kb));
+                    rss_run.borrow_mut().push((s.t_s, s.rss_kb));
                 }
                 log(&format!(
                     "t={:>6.0}s {phase:<6} RSS {} kB, {} fds, {} threads, {} sockets, {} clients; acks {}/{} (+{} pending), publishes {}, deliveries {}, reconnects {}, load {:.1}",
@@ -631,6 +632,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
     let warm = checkpoint(&w, &sampler, "checkpoint-warm")
         .await
         .ok_or("the server exited")?;
+    rss_run.borrow_mut().push((warm.t_s, warm.rss_kb));
     phase.set("run");
     sleep_until(t_start + Duration::from_secs_f64(cfg.seconds)).await;
     if gone() {
@@ -642,6 +644,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
 
     // drain: no new events or publishes; every ack and delivery in flight gets its chance
     phase.set("drain");
+    rss_run.borrow_mut().push((end.t_s, end.rss_kb));
     w.sending.set(false);
     w.churn.set(false);
     publishing.set(false);
@@ -688,6 +691,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
     }
 
     let tally = Tally::of(&w.c);
+    let rss = verdict::rss_trend(&rss_run.borrow());
     let failures = verdict::verdict(
         &Inputs {
             start: &start,
@@ -696,6 +700,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
             after: &after,
             clients: n,
             tally: &tally,
+            rss: &rss,
             server_alive,
         },
         &cfg.limits,
@@ -704,7 +709,7 @@ async fn run(cfg: &'static Config) -> Result<bool, String> {
         cfg,
         &w,
         [&start, &warm, &end, &after],
-        max_rss_after_warm.get(),
+        &rss,
         &metrics,
         &failures,
     );
@@ -721,7 +726,7 @@ fn summary(
     cfg: &Config,
     w: &World,
     cps: [&Sample; 4],
-    max_rss_after_warm: u64,
+    rss: &verdict::RssTrend,
     metrics: &str,
     failures: &[String],
 ) -> Value {
@@ -740,8 +745,15 @@ fn summary(
         "warmup_s": cfg.warmup,
         "clients": cfg.clients,
         "checkpoints": cps.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
-        "rss_growth_pct": verdict::pct(cps[1].rss_kb, cps[2].rss_kb),
-        "max_rss_after_warmup_kb": max_rss_after_warm,
+        "rss_after_warmup": {
+            "window_s": rss.window_s,
+            "first_window_median_kb": rss.first_kb,
+            "last_window_median_kb": rss.last_kb,
+            "growth_pct": rss.growth_pct,
+            "min_kb": rss.min_kb,
+            "max_kb": rss.max_kb,
+            "checkpoint_growth_pct": verdict::pct(cps[1].rss_kb, cps[2].rss_kb),
+        },
         "connections": {
             "connects": c.connects.get(), "reconnects": c.reconnects.get(),
             "churn_drops": c.churn_drops.get(), "upgrades": c.upgrades.get(),
@@ -804,9 +816,14 @@ fn report(s: &Value, failures: &[String]) {
         );
     }
     eprintln!(
-        "  RSS after warm-up: {:+.2} % (max {} kB)",
-        g("/rss_growth_pct").as_f64().unwrap_or(0.0),
-        g("/max_rss_after_warmup_kb")
+        "  RSS after warm-up: {:+.2} % (median of the first {:.0} s {} kB, of the last {} kB; range {}-{} kB; checkpoints {:+.2} %)",
+        g("/rss_after_warmup/growth_pct").as_f64().unwrap_or(0.0),
+        g("/rss_after_warmup/window_s").as_f64().unwrap_or(0.0),
+        g("/rss_after_warmup/first_window_median_kb"),
+        g("/rss_after_warmup/last_window_median_kb"),
+        g("/rss_after_warmup/min_kb"),
+        g("/rss_after_warmup/max_kb"),
+        g("/rss_after_warmup/checkpoint_growth_pct").as_f64().unwrap_or(0.0),
     );
     for k in [
         "connections",
