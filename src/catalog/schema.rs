@@ -63,3 +63,63 @@ pub fn arg_schemas(event: &Event, direction: Direction) -> Vec<&Schema> {
     }
     event.payload.iter().collect()
 }
+
+/// A binary value as the catalog declares it: a schema with `format: binary` (OpenAPI's and
+/// AsyncAPI's notation; `type: string` may be written or left out), with evdoc's optional
+/// `maxBytes` and JSON Schema's optional `contentMediaType` for the docs. Socket.IO carries such
+/// a value as an attachment (`Buffer`, `ArrayBuffer`, `Uint8Array`, `Blob` in the browser), not
+/// as JSON, so every stage asks this one function whether a schema means bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Binary {
+    /// Largest accepted size in bytes (`maxBytes`), if any.
+    pub max_bytes: Option<u64>,
+    /// Media type of the bytes (`contentMediaType`: `image/png`), if written.
+    pub media_type: Option<String>,
+}
+
+/// `Some` when `schema` declares a binary value (see [`Binary`]).
+pub fn binary(schema: &Schema) -> Option<Binary> {
+    let obj = schema.as_object()?;
+    if obj.get("format").and_then(Value::as_str) != Some("binary") {
+        return None;
+    }
+    match obj.get("type") {
+        None => {}
+        Some(Value::String(t)) if t == "string" => {}
+        Some(_) => return None,
+    }
+    Some(Binary {
+        max_bytes: obj.get("maxBytes").and_then(Value::as_u64),
+        media_type: obj
+            .get("contentMediaType")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod binary_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn format_binary_is_binary_with_or_without_type_string() {
+        assert_eq!(
+            binary(&json!({"type": "string", "format": "binary", "maxBytes": 1024})),
+            Some(Binary {
+                max_bytes: Some(1024),
+                media_type: None
+            })
+        );
+        let png = binary(&json!({"format": "binary", "contentMediaType": "image/png"})).unwrap();
+        assert_eq!(png.media_type.as_deref(), Some("image/png"));
+    }
+
+    #[test]
+    fn other_strings_and_types_are_not_binary() {
+        assert_eq!(binary(&json!({"type": "string"})), None);
+        assert_eq!(binary(&json!({"type": "string", "format": "byte"})), None);
+        assert_eq!(binary(&json!({"type": "object", "format": "binary"})), None);
+        assert_eq!(binary(&json!(true)), None);
+    }
+}
