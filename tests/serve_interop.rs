@@ -109,6 +109,18 @@ fn socket_io_client_over_polling() {
     run_script(&s, "interop.js", &["--transport", "polling"]);
 }
 
+#[test]
+fn binary_payloads_over_websocket() {
+    let s = serve(&[]);
+    run_script(&s, "binary.js", &["--transport", "websocket"]);
+}
+
+#[test]
+fn binary_payloads_over_polling() {
+    let s = serve(&[]);
+    run_script(&s, "binary.js", &["--transport", "polling"]);
+}
+
 /// One HTTP/1.1 request on a fresh connection: the status code and the whole response.
 fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
     use std::io::{Read, Write};

@@ -4,7 +4,7 @@
 
 use super::load::LoadedCatalog;
 use super::model::{AuthScheme, Catalog, Event, Schema};
-use super::positions::pointer;
+use super::positions::{escape, pointer};
 use super::room::RoomTemplate;
 use super::schema;
 use crate::vocab::diagnostic::Location;
@@ -148,7 +148,7 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
     }
     let mut compiled_ok = true;
     let mut check = |l: &mut Linter, ptr: String, s: &Schema| match schema::compile(s) {
-        Ok(_) => {}
+        Ok(_) => binary_keywords(l, name, &ptr, s),
         Err(e) => {
             compiled_ok = false;
             l.push(
@@ -247,6 +247,47 @@ fn schemas_and_examples(l: &mut Linter, name: &str, event: &Event) {
                     None,
                 );
             }
+        }
+    }
+}
+
+/// `maxBytes` outside a binary value, or `format: binary` on a type that is not a string: the
+/// server would ignore the one and the docs would misread the other.
+fn binary_keywords(l: &mut Linter, name: &str, ptr: &str, s: &Schema) {
+    let Some(obj) = s.as_object() else { return };
+    let is_binary = schema::binary(s).is_some();
+    if obj.contains_key("maxBytes") && !is_binary {
+        l.push(
+            Rule::CatalogLint,
+            Some(name),
+            &format!("{ptr}/maxBytes"),
+            format!("`maxBytes` in `{name}` applies only to a binary value (`format: binary`)"),
+            Some("add `format: binary` for bytes sent as a Buffer or ArrayBuffer, or use `maxLength` for a string".into()),
+        );
+    }
+    if obj.get("format").and_then(serde_json::Value::as_str) == Some("binary") && !is_binary {
+        l.push(
+            Rule::CatalogLint,
+            Some(name),
+            &format!("{ptr}/type"),
+            format!("`format: binary` in `{name}` needs `type: string` or no `type`"),
+            None,
+        );
+    }
+    for (k, v) in obj {
+        if matches!(k.as_str(), "const" | "enum" | "examples" | "default") {
+            continue;
+        }
+        match v {
+            serde_json::Value::Object(_) => {
+                binary_keywords(l, name, &format!("{ptr}/{}", escape(k)), v)
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    binary_keywords(l, name, &format!("{ptr}/{}/{i}", escape(k)), item);
+                }
+            }
+            _ => {}
         }
     }
 }

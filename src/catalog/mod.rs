@@ -1,5 +1,6 @@
 //! The contract: catalog model, YAML loading with source positions, schema compilation, lint.
 
+pub mod binary;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -38,15 +38,21 @@ pub struct Args {
     /// Whether each argument's schema is an object schema (a missing argument is then
     /// validated as `{}`).
     pub object: Vec<bool>,
+    /// Whether a schema declares a binary value (`format: binary`): the arguments are then
+    /// always seen through `catalog::binary::attach`, even in a packet without attachments.
+    pub binary: bool,
 }
 
 impl Args {
     fn compile(event: &str, schemas: Vec<&Schema>) -> Result<Args, String> {
         let mut validators = Vec::new();
         let mut object = Vec::new();
+        let binary = schemas
+            .iter()
+            .any(|s| crate::catalog::binary::has_binary(s));
         for (i, s) in schemas.into_iter().enumerate() {
             validators.push(
-                compile_asserting(s)
+                schema::compile_wire(s)
                     .map_err(|e| format!("event `{event}`: argument {i}: invalid schema: {e}"))?,
             );
             object.push(
@@ -54,7 +60,11 @@ impl Args {
                     || s.get("properties").is_some(),
             );
         }
-        Ok(Args { validators, object })
+        Ok(Args {
+            validators,
+            object,
+            binary,
+        })
     }
 
     /// Validate every argument; paths are `/field` for single-argument events and
@@ -182,7 +192,7 @@ impl EventSpec {
             .as_ref()
             .or(ev.c2s.as_ref().and_then(|v| v.ack.as_ref()))
             .filter(|s| !s.is_null());
-        let ack = match ack_schema.map(compile_asserting) {
+        let ack = match ack_schema.map(schema::compile_wire) {
             None => None,
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => return Err(vec![format!("event `{name}`: invalid ack schema: {e}")]),
@@ -285,16 +295,6 @@ impl Contract {
     pub fn get(&self, ns: &str, name: &str) -> Option<&EventSpec> {
         self.events.get(ns)?.get(name)
     }
-}
-
-/// Compile like `catalog::schema::compile`, but with `format` asserted (`date-time`, `email`…):
-/// an enforcing server must refuse what ajv-formats would refuse, while lint and docs treat
-/// `format` as the annotation the 2020-12 draft makes it by default.
-pub fn compile_asserting(schema: &Schema) -> Result<Validator, String> {
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
 }
 
 fn first_example(ev: Option<&Event>) -> Option<Value> {

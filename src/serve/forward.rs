@@ -1,6 +1,7 @@
 //! `--forward URL`: every valid client→server event is POSTed to a backend as
 //! `{"event", "namespace", "payload", "args", "socket": {"id", "userId", "roles"}}`; the backend
 //! answers `{"emit": [{"event", "payload" | "args", "to": "socket" | "room:<name>"}], "ack": <value>}`.
+//! Binary values travel both ways as `{"$binary": "<base64>"}` (crate::serve::attachments).
 //!
 //! The backend's answer is one unit: every emit it asks for is validated like a publish, and the
 //! ack against the event's ack schema, before any of it is carried out. When the backend cannot
@@ -8,9 +9,10 @@
 //! an ack callback, `{"error": {...}}` as the ack (see [`Failure`] for which code when). A client
 //! therefore never waits on an ack that will not come, and never sees half of an answer.
 
+use super::attachments::{decode_base64, Decoded};
 use super::auth::Identity;
 use super::error::{AckError, ClientError, Code};
-use super::handler::{emit_args, sent};
+use super::handler::{emit_args, emit_attached, sent};
 use super::publish::{check_s2c, deliver};
 use super::server::Server;
 use crate::catalog::schema::SchemaError;
@@ -320,7 +322,7 @@ fn seconds(d: Duration) -> String {
 
 /// A backend answer that passed every check: what to emit where, and the ack to send.
 struct Plan {
-    emits: Vec<(Target, String, Vec<Value>)>,
+    emits: Vec<(Target, String, Decoded)>,
     ack: Option<Value>,
 }
 
@@ -350,7 +352,17 @@ fn plan<A: Adapter>(job: &Job<A>, ns: &str, answer: Answer) -> Result<Plan, Fail
             Target::Room(r) => Some(r.as_str()),
             Target::Socket => None,
         };
-        match check_s2c(&job.srv, ns, &e.event, room, &args) {
+        let args = match decode_base64(args) {
+            Ok(d) => d,
+            Err((path, message)) => {
+                errors.push(SchemaError {
+                    path: format!("/emit/{i}/args{path}"),
+                    message,
+                });
+                continue;
+            }
+        };
+        match check_s2c(&job.srv, ns, &e.event, room, &args.args, &args.sizes()) {
             Ok(_) => emits.push((target, e.event, args)),
             Err(r) => {
                 tracing::warn!(event = %e.event, code = r.code, message = %r.message, errors = ?r.errors, "backend emit refused");
@@ -399,9 +411,13 @@ fn plan<A: Adapter>(job: &Job<A>, ns: &str, answer: Answer) -> Result<Plan, Fail
 
 async fn carry_out<A: Adapter>(job: Job<A>, ns: &str, plan: Plan) {
     for (target, event, args) in &plan.emits {
+        let bins = args.slices();
         match target {
-            Target::Room(r) => deliver(&job.srv, ns, Some(r), event, args).await,
-            Target::Socket => emit_args(&job.srv, &job.socket, event, args),
+            Target::Room(r) => deliver(&job.srv, ns, Some(r), event, (&args.args, &bins)).await,
+            Target::Socket if bins.is_empty() => {
+                emit_args(&job.srv, &job.socket, event, &args.args)
+            }
+            Target::Socket => emit_attached(&job.srv, &job.socket, event, &args.args, &bins),
         }
         if let Some(spec) = job.srv.contract.get(ns, event) {
             spec.counters.published.inc();

@@ -5,11 +5,13 @@
 //! the raw packet (socketioxide's `Data<T>` would read only the first), then rate-limits, looks
 //! the event up, authorises, validates, applies joins/leaves and answers replies and acks.
 
+use super::attachments::{inline_base64, Attached, AttachedArgs};
 use super::auth::Identity;
 use super::config::{json_depth, TokenBucket};
 use super::contract::{EventSpec, ReplySource};
 use super::error::{AckError, ClientError, Code};
 use super::server::Server;
+use crate::catalog::binary;
 use crate::vocab::AuthRule;
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::{json, Value};
@@ -59,6 +61,22 @@ pub fn emit_args<A: Adapter>(srv: &Server, s: &Socket<A>, event: &str, args: &[V
     let r = match args {
         [one] => s.emit(event, one),
         many => s.emit(event, &ArgsOut(many)),
+    };
+    sent(srv, s, event, "event", r);
+}
+
+/// Emit `args` with the binary attachments their placeholders name (a reply echoing a request
+/// that carried a `Buffer` sends the bytes back, not the placeholder).
+pub fn emit_attached<A: Adapter>(
+    srv: &Server,
+    s: &Socket<A>,
+    event: &str,
+    args: &[Value],
+    bins: &[&[u8]],
+) {
+    let r = match args {
+        [value] => s.emit(event, &Attached { value, bins }),
+        many => s.emit(event, &AttachedArgs { args: many, bins }),
     };
     sent(srv, s, event, "event", r);
 }
@@ -271,7 +289,7 @@ impl<A: Adapter> Ctx<'_, A> {
         let spec = self.lookup(srv, &name)?;
         let identity = st.and_then(|st| st.identity.as_ref());
         authorise(spec, &name, identity)?;
-        validate(srv, spec, &name, &args)?;
+        validate(srv, spec, &name, &args, &self.attachment_sizes())?;
         let room = self.apply_rooms(srv, spec, &name, &args, identity, st)?;
         spec.counters.accepted.inc();
         self.send_replies(srv, spec, &args, room.as_deref());
@@ -434,8 +452,12 @@ impl<A: Adapter> Ctx<'_, A> {
                     None => None,
                 },
             };
-            if let Some(p) = payload {
+            let Some(p) = payload else { continue };
+            let bins = self.attachments();
+            if bins.is_empty() || !matches!(r.source, ReplySource::Request) {
                 emit_args(srv, self.s, &r.event, &p);
+            } else {
+                emit_attached(srv, self.s, &r.event, &p, &bins);
             }
         }
     }
@@ -451,6 +473,12 @@ impl<A: Adapter> Ctx<'_, A> {
         identity: Option<&Identity>,
     ) {
         if let Some(fwd) = &srv.forward {
+            let bins = self.attachments();
+            let args = if bins.is_empty() {
+                args
+            } else {
+                inline_base64(&args, &bins)
+            };
             let job = super::forward::Job {
                 srv: srv.clone(),
                 socket: self.s.clone(),
@@ -470,6 +498,22 @@ impl<A: Adapter> Ctx<'_, A> {
             };
             let r = self.ack_sender().send(&answer);
             sent(srv, self.s, &name, "ack", r);
+        }
+    }
+
+    /// The size of each binary attachment of the packet (none for a text packet).
+    fn attachment_sizes(&self) -> Vec<Option<u64>> {
+        match &*self.v {
+            RawValue::Str(_, Some(bins)) => bins.iter().map(|b| Some(b.len() as u64)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The packet's binary attachments, to relay them with the arguments that name them.
+    fn attachments(&self) -> Vec<&[u8]> {
+        match &*self.v {
+            RawValue::Str(_, Some(bins)) => bins.iter().map(|b| b.as_ref()).collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -556,12 +600,14 @@ fn authorise<'s>(
 }
 
 /// Validate: the nesting depth first (cheap, and it bounds the schema walk), then the
-/// arguments against the event's client→server schema.
+/// arguments against the event's client→server schema, binary attachments standing where
+/// their placeholders are (crate::catalog::binary).
 fn validate<'s>(
     srv: &Server,
     spec: &'s EventSpec,
     name: &str,
     args: &[Value],
+    attachments: &[Option<u64>],
 ) -> Result<(), Refusal<'s>> {
     let depth = args.iter().map(json_depth).max().unwrap_or(0);
     if depth > srv.limits.max_json_depth {
@@ -577,8 +623,15 @@ fn validate<'s>(
             ),
         ));
     }
+    let seen: std::borrow::Cow<[Value]> = if attachments.is_empty() && !spec.c2s.binary {
+        std::borrow::Cow::Borrowed(args)
+    } else {
+        let attached = binary::attach(args, attachments)
+            .map_err(|why| Refusal(Some(spec), ClientError::new(Code::PayloadError, name, why)))?;
+        std::borrow::Cow::Owned(attached)
+    };
     let t0 = Instant::now();
-    let errors = spec.c2s.validate(args);
+    let errors = spec.c2s.validate(&seen);
     srv.metrics.validation.observe(t0.elapsed().as_secs_f64());
     if !errors.is_empty() {
         let mut err = ClientError::new(

@@ -11,6 +11,7 @@
 //! (the Socket.IO side), [`publish`] (HTTP publish), [`forward`] (backend webhook),
 //! [`metrics`], [`error`] (the error payload), [`shutdown`], [`server`] (glue and run loop).
 
+pub mod attachments;
 pub mod auth;
 pub mod cluster;
 pub mod config;

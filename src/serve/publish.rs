@@ -2,6 +2,7 @@
 //! 401 (bearer token) → 404 (unknown event) / 400 (client→server only) → 422 (payload, or a
 //! room that is not an instance of the event's room template); then emits and answers 202.
 
+use super::attachments::{decode_base64, Attached, AttachedArgs, Decoded};
 use super::contract::EventSpec;
 use super::handler::ArgsOut;
 use super::server::{Io, Server};
@@ -68,6 +69,7 @@ pub fn check_s2c<'a>(
     event: &str,
     room: Option<&str>,
     args: &[Value],
+    attachments: &[Option<u64>],
 ) -> Result<&'a EventSpec, Refusal> {
     let refuse = |status, code, message: String| Refusal {
         status,
@@ -91,7 +93,17 @@ pub fn check_s2c<'a>(
             ),
         ));
     }
-    let mut errors = spec.s2c.validate(args);
+    let mut errors = if attachments.is_empty() && !spec.s2c.binary {
+        spec.s2c.validate(args)
+    } else {
+        match crate::catalog::binary::attach(args, attachments) {
+            Ok(seen) => spec.s2c.validate(&seen),
+            Err(message) => vec![SchemaError {
+                path: String::new(),
+                message,
+            }],
+        }
+    };
     if let (Some(room), Some(t)) = (room, &spec.room) {
         if !t.matches(room) {
             errors.push(SchemaError {
@@ -126,12 +138,18 @@ pub fn check_s2c<'a>(
     Ok(spec)
 }
 
-/// Emit `args` as `event` to `room` in `ns` (to the whole namespace without a room), on every
-/// node of a cluster.
-pub async fn deliver(srv: &Server, ns: &str, room: Option<&str>, event: &str, args: &[Value]) {
+/// Emit `args` (with the attachments their placeholders name, `bins`) as `event` to `room` in
+/// `ns` (to the whole namespace without a room), on every node of a cluster.
+pub async fn deliver(
+    srv: &Server,
+    ns: &str,
+    room: Option<&str>,
+    event: &str,
+    (args, bins): (&[Value], &[&[u8]]),
+) {
     match srv.io() {
-        Io::Local(io) => broadcast(srv, io, ns, room, event, args).await,
-        Io::Redis(io) => broadcast(srv, io, ns, room, event, args).await,
+        Io::Local(io) => broadcast(srv, io, ns, room, event, args, bins).await,
+        Io::Redis(io) => broadcast(srv, io, ns, room, event, args, bins).await,
     }
 }
 
@@ -142,6 +160,7 @@ async fn broadcast<A: Adapter>(
     room: Option<&str>,
     event: &str,
     args: &[Value],
+    bins: &[&[u8]],
 ) {
     let emit = |local: bool| async move {
         let Some(op) = io.of(ns) else {
@@ -153,9 +172,11 @@ async fn broadcast<A: Adapter>(
             None => op,
         };
         let op = if local { op.local() } else { op };
-        match args {
-            [one] => op.emit(event, one).await,
-            many => op.emit(event, &ArgsOut(many)).await,
+        match (args, bins) {
+            ([one], []) => op.emit(event, one).await,
+            (many, []) => op.emit(event, &ArgsOut(many)).await,
+            ([value], bins) => op.emit(event, &Attached { value, bins }).await,
+            (many, bins) => op.emit(event, &AttachedArgs { args: many, bins }).await,
         }
     };
     let mut result = emit(false).await;
@@ -221,14 +242,37 @@ pub async fn publish(State(srv): State<Arc<Server>>, headers: HeaderMap, body: B
         (None, Some(p)) => vec![p],
         (None, None) => vec![],
     };
-    match check_s2c(&srv, ns, &req.event, req.room.as_deref(), &args) {
+    let decoded = match decode_base64(args) {
+        Ok(d) => d,
+        Err((path, message)) => {
+            srv.metrics.reject("PayloadError");
+            return Refusal {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "PayloadError",
+                message: format!("`{}` payload does not match its schema", req.event),
+                errors: vec![SchemaError { path, message }],
+            }
+            .into_response();
+        }
+    };
+    let sizes = decoded.sizes();
+    match check_s2c(
+        &srv,
+        ns,
+        &req.event,
+        req.room.as_deref(),
+        &decoded.args,
+        &sizes,
+    ) {
         Ok(spec) => {
+            let Decoded { args, bins } = decoded;
+            let bins: Vec<&[u8]> = bins.iter().map(Vec::as_slice).collect();
             let args = if args.is_empty() {
                 vec![json!({})]
             } else {
                 args
             };
-            deliver(&srv, ns, req.room.as_deref(), &req.event, &args).await;
+            deliver(&srv, ns, req.room.as_deref(), &req.event, (&args, &bins)).await;
             spec.counters.published.inc();
             (StatusCode::ACCEPTED, Json(json!({"accepted": true}))).into_response()
         }

@@ -38,6 +38,10 @@ function backend(port) {
         const ev = JSON.parse(body);
         received.push(ev);
         let answer = {};
+        if (ev.event === 'file:upload') {
+          // The bytes come as {"$binary": base64}; sending them back the same way gives bytes.
+          answer = { emit: [{ event: 'file:stored', payload: { ...ev.payload, name: 'from-backend' }, to: 'socket' }], ack: { stored: true } };
+        }
         if (ev.event === 'execute:trade') {
           answer = {
             emit: [
@@ -73,6 +77,19 @@ const forward = [
     assert.equal(ev.socket.userId, 'admin-1');
     assert.deepEqual(ev.socket.roles, ['user', 'admin']);
     assert.equal(typeof ev.socket.id, 'string');
+  }],
+  ['--forward relays binary values as {"$binary": base64}, both ways', async () => {
+    const s = await user('sess-1');
+    const stored = [];
+    s.on('file:stored', (m) => stored.push(m));
+    assert.deepEqual(await ack(s, 'file:upload', { name: 'a.bin', data: Buffer.from([0, 1, 255]) }), { stored: true });
+    const ev = received.find((e) => e.event === 'file:upload');
+    assert.deepEqual(ev.payload, { name: 'a.bin', data: { $binary: 'AAH/' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const back = stored.find((m) => m.name === 'from-backend');
+    assert.ok(back, `no file:stored from the backend: ${JSON.stringify(stored)}`);
+    assert.ok(Buffer.isBuffer(back.data));
+    assert.deepEqual([...back.data], [0, 1, 255]);
   }],
   ['--forward never sees refused events', async () => {
     const s = await user('sess-1');

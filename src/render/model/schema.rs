@@ -65,6 +65,12 @@ pub fn type_of(s: &Value, depth: usize) -> String {
     if let Some(c) = o.get("const") {
         return c.to_string();
     }
+    if let Some(b) = crate::catalog::schema::binary(s) {
+        return match b.media_type {
+            Some(m) => format!("binary ({m})"),
+            None => "binary".into(),
+        };
+    }
     if let Some(Value::Array(e)) = o.get("enum") {
         let mut parts: Vec<String> = e.iter().take(6).map(|v| v.to_string()).collect();
         if e.len() > 6 {
@@ -135,8 +141,9 @@ fn required(s: &Value) -> Vec<String> {
 }
 
 /// The keywords shown beside a field's description, in this order.
-const CONSTRAINT_KEYS: [&str; 11] = [
+const CONSTRAINT_KEYS: [&str; 12] = [
     "format",
+    "maxBytes",
     "pattern",
     "minimum",
     "maximum",
@@ -150,8 +157,11 @@ const CONSTRAINT_KEYS: [&str; 11] = [
 ];
 
 fn constraints(s: &Value) -> Vec<Constraint> {
+    // A binary field's type already says `binary`.
+    let binary = crate::catalog::schema::binary(s).is_some();
     CONSTRAINT_KEYS
         .iter()
+        .filter(|key| !(binary && **key == "format"))
         .filter_map(|key| {
             let value = match s.get(key)? {
                 Value::String(x) => x.clone(),
@@ -208,6 +218,25 @@ pub fn fields(prefix: &str, s: &Value, required_here: bool, out: &mut Vec<Field>
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod binary_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn binary_fields_read_as_binary_with_their_size_limit() {
+        let s = json!({"type": "object", "required": ["data"], "properties": {
+            "data": {"type": "string", "format": "binary", "maxBytes": 1024,
+                     "contentMediaType": "image/png"}}});
+        assert_eq!(type_of(&s, 0), "{ data: binary (image/png) }");
+        let mut out = vec![];
+        fields("", &s, true, &mut out);
+        assert_eq!(out[0].ty, "binary (image/png)");
+        let keys: Vec<_> = out[0].constraints.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["maxBytes"]);
     }
 }
 
