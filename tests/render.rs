@@ -379,12 +379,25 @@ fn templates_can_be_overridden() {
 #[test]
 fn site_has_every_page_diagrams_and_working_internal_links() {
     let (_, book) = reference();
-    let extra = vec![OutFile {
-        path: "catalog-format.md".into(),
-        content: "# The catalog format\n".into(),
-    }];
+    let plot = "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n";
+    let extra = vec![
+        OutFile {
+            path: "catalog-format.md".into(),
+            content: "# The catalog format\n\n![curve](plot.svg)\n".into(),
+        },
+        OutFile {
+            path: "plot.svg".into(),
+            content: plot.into(),
+        },
+    ];
     let site = site(extra).render(&book).unwrap();
     let names: Vec<&str> = site.iter().map(|f| f.path.as_str()).collect();
+    // A hand-written page's image is copied as it is, and is not a page of its own.
+    assert_eq!(
+        site.iter().find(|f| f.path == "plot.svg").unwrap().content,
+        plot
+    );
+    assert!(!names.contains(&"plot.html"), "{names:?}");
     for p in [
         "index.html",
         "websocket-event-catalog.html",

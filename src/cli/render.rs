@@ -262,7 +262,9 @@ fn hand_written_pages(out: &Path) -> Vec<OutFile> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_string();
-            if !name.ends_with(".md") || generated(&name) {
+            // Pages, and the SVG images they show (copied into the site as mdBook copies its
+            // assets; only text formats, which is what the site's files are).
+            if !(name.ends_with(".md") || name.ends_with(".svg")) || generated(&name) {
                 return None;
             }
             let content = std::fs::read_to_string(e.path()).ok()?;

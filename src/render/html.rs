@@ -541,8 +541,8 @@ pub struct HtmlRenderer {
     /// Renders the pages' Markdown, with code links from the site's folder and the same
     /// template overrides as the Markdown output.
     pub markdown: MarkdownRenderer,
-    /// Hand-written Markdown pages beside the generated ones (`catalog-format.md`): the site
-    /// includes them so that the index's links to them work.
+    /// Hand-written Markdown pages beside the generated ones (`catalog-format.md`), so that the
+    /// index's links to them work, and the SVG images they show (copied as they are).
     pub extra: Vec<OutFile>,
 }
 
@@ -590,6 +590,8 @@ fn render_site(
     if let Some(rules) = md_pages.iter().find(|p| p.path == "prometheus-alerts.yml") {
         files.push(rules.clone());
     }
+    // The images the hand-written pages show, as they are.
+    files.extend(extra.iter().filter(|p| !p.path.ends_with(".md")).cloned());
     files.push(super::manifest(&files, &book.provenance));
     Ok(files)
 }
@@ -608,7 +610,7 @@ fn site_pages<'p>(md_pages: &'p [OutFile], extra: &'p [OutFile]) -> Vec<(&'p Out
                 .unwrap_or_else(|| p.path.clone());
             (p, title)
         });
-    let hand_written = extra.iter().map(|p| {
+    let hand_written = extra.iter().filter(|p| p.path.ends_with(".md")).map(|p| {
         let title = p
             .content
             .lines()

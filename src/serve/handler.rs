@@ -40,6 +40,9 @@ struct RateState {
     /// Start of the current one-second window of refused events, and how many.
     window: Instant,
     refused: u32,
+    /// Cut off for flooding: packets already read from its connection are dropped unanswered
+    /// (and not logged or counted again) while the disconnect goes through.
+    cut_off: bool,
 }
 
 /// Serialises arguments as separate Socket.IO arguments (socketioxide sends a tuple as
@@ -143,6 +146,7 @@ pub async fn admit<A: Adapter>(
             last_error: None,
             window: Instant::now(),
             refused: 0,
+            cut_off: false,
         }),
         rooms: Mutex::new(Vec::new()),
     }));
@@ -301,11 +305,15 @@ impl<A: Adapter> Ctx<'_, A> {
     /// answered it (at most once a second) or cut the flooding socket off.
     fn within_rate(&mut self, srv: &Server, st: &SocketState) -> bool {
         let mut rate = st.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if rate.cut_off {
+            return false;
+        }
         if rate.bucket.take(srv.limits.rate, srv.limits.burst) {
             return true;
         }
         let now = Instant::now();
         let refusal = rate.refuse(now, srv.limits.burst);
+        rate.cut_off = matches!(refusal, RateRefusal::Flood);
         drop(rate);
         match refusal {
             RateRefusal::Flood => {
