@@ -1,0 +1,32 @@
+// Validates AsyncAPI documents with the official parser (@asyncapi/parser, pinned in
+// package.json): `node asyncapi-validate.mjs FILE...`. Prints every diagnostic of every
+// severity as `FILE: severity code path: message` and exits 1 when there is any, 2 when a file
+// cannot be read. Run by tests/contract_asyncapi.rs.
+import { Parser } from '@asyncapi/parser';
+import { readFile } from 'node:fs/promises';
+
+const SEVERITY = ['error', 'warning', 'info', 'hint'];
+const parser = new Parser();
+let failed = false;
+for (const file of process.argv.slice(2)) {
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    console.error(`${file}: cannot read: ${e.message}`);
+    process.exit(2);
+  }
+  const { document, diagnostics } = await parser.parse(text, { source: file });
+  for (const d of diagnostics) {
+    failed = true;
+    const at = d.path.join('/');
+    console.log(`${file}: ${SEVERITY[d.severity] ?? d.severity} ${d.code} /${at}: ${d.message}`);
+  }
+  if (!document) {
+    failed = true;
+    console.log(`${file}: not parsed`);
+  } else if (diagnostics.length === 0) {
+    console.log(`${file}: ok (${document.operations().length} operations, ${document.messages().length} messages)`);
+  }
+}
+process.exit(failed ? 1 : 0);
