@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod check;
 pub mod export;
+pub mod import;
 pub mod init;
 pub mod render;
 pub mod scan;

@@ -6,6 +6,7 @@
 mod check;
 mod discover;
 mod export;
+mod import;
 mod init;
 mod lint;
 mod render;
@@ -15,6 +16,7 @@ mod serve;
 
 pub use check::check;
 pub use export::export;
+pub use import::import;
 pub use init::init;
 pub use lint::lint;
 pub use render::render;
@@ -106,6 +108,11 @@ pub enum Command {
         after_help = "Examples:\n  evdoc export asyncapi -o asyncapi.yaml          AsyncAPI 3.0.0 (YAML; --format json)\n  evdoc export asyncapi --catalog api/ | less"
     )]
     Export(export::ExportArgs),
+    /// Write a catalog from another tool's document (AsyncAPI 2.6 or 3.0), listing what it drops.
+    #[command(
+        after_help = "Examples:\n  evdoc import asyncapi asyncapi.yaml --out catalog/\n  evdoc import asyncapi api.json --out catalog/ --force"
+    )]
+    Import(import::ImportArgs),
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(

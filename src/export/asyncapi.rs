@@ -259,13 +259,9 @@ impl<'c> Builder<'c> {
             let declared = self.catalog.rooms.get(template);
             let mut ch = Map::new();
             ch.insert("address".into(), json!(template));
-            let mut text = declared
-                .and_then(|r| r.description.clone())
-                .unwrap_or_default();
-            if text.is_empty() {
-                text = format!("Room `{template}` of namespace `{ns}`.");
+            if let Some(text) = declared.and_then(|r| r.description.as_deref()) {
+                ch.insert("description".into(), json!(text));
             }
-            ch.insert("description".into(), json!(text.trim_end()));
             ch.insert("messages".into(), json!({}));
             let params = room_parameters(template);
             if !params.is_empty() {
@@ -343,7 +339,7 @@ impl<'c> Builder<'c> {
             m.insert("summary".into(), json!(t));
         }
         if let Some(t) = &event.description {
-            m.insert("description".into(), json!(t.trim_end()));
+            m.insert("description".into(), json!(t));
         }
         m.insert("contentType".into(), json!("application/json"));
         if let Some(args) = s.args {
@@ -465,7 +461,7 @@ impl Builder<'_> {
         info.insert("title".into(), json!(c.info.title));
         info.insert("version".into(), json!(c.info.version));
         if let Some(d) = &c.info.description {
-            info.insert("description".into(), json!(d.trim_end()));
+            info.insert("description".into(), json!(d));
         }
         doc.insert("info".into(), Value::Object(info));
         let schemes = security_schemes(c);
@@ -548,7 +544,7 @@ fn server(url: &str) -> Option<Value> {
 /// in `x-socketio-handshake-field`.
 fn security_schemes(c: &Catalog) -> Map<String, Value> {
     let mut out = Map::new();
-    let desc = c.auth.description.as_deref().map(str::trim_end);
+    let desc = c.auth.description.as_deref();
     let mut with_desc = |k: &str, mut v: Map<String, Value>| {
         if let Some(d) = desc {
             v.insert("description".into(), json!(d));
