@@ -43,7 +43,10 @@ pub fn import(ui: &Ui, a: ImportArgs) -> u8 {
     let text = match std::fs::read(&f.file).map(String::from_utf8) {
         Ok(Ok(t)) => t,
         Ok(Err(e)) => {
-            ui.error(format!("`{shown}` is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()));
+            ui.error(format!(
+                "`{shown}` is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ));
             return BAD_INPUT;
         }
         Err(e) => {

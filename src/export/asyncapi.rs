@@ -124,7 +124,10 @@ fn mark_binary(v: &mut Value) {
         *map = out;
     }
     for (k, child) in map.iter_mut() {
-        if matches!(k.as_str(), "const" | "enum" | "default" | "examples" | "example") {
+        if matches!(
+            k.as_str(),
+            "const" | "enum" | "default" | "examples" | "example"
+        ) {
             continue;
         }
         match child {
@@ -166,9 +169,7 @@ pub fn side(event: &Event, direction: Direction) -> Side<'_> {
     Side {
         args,
         payload,
-        ack: variant
-            .and_then(|v| v.ack.as_ref())
-            .or(event.ack.as_ref()),
+        ack: variant.and_then(|v| v.ack.as_ref()).or(event.ack.as_ref()),
         room: variant
             .and_then(|v| v.room.as_deref())
             .or(event.room.as_deref()),
@@ -220,7 +221,8 @@ impl<'c> Builder<'c> {
 
     /// A channel per namespace: the declared ones, then those only events name.
     fn namespaces(&mut self) {
-        let mut names: IndexSet<&str> = self.catalog.namespaces.keys().map(String::as_str).collect();
+        let mut names: IndexSet<&str> =
+            self.catalog.namespaces.keys().map(String::as_str).collect();
         names.extend(self.catalog.events.values().map(Event::namespace));
         for ns in names {
             let raw = if ns == "/" { "root" } else { ns };
@@ -299,7 +301,8 @@ impl<'c> Builder<'c> {
     }
 
     fn event(&mut self, name: &str, event: &Event) {
-        let split = event.direction == Direction::Both && (event.c2s.is_some() || event.s2c.is_some());
+        let split =
+            event.direction == Direction::Both && (event.c2s.is_some() || event.s2c.is_some());
         let directions: &[Direction] = match event.direction {
             Direction::C2s => &[Direction::C2s],
             Direction::S2c => &[Direction::S2c],
@@ -312,7 +315,11 @@ impl<'c> Builder<'c> {
             let message = match (&shared, split) {
                 (Some(id), false) => id.clone(),
                 _ => {
-                    let raw = if split { format!("{base}.{dir}") } else { base.clone() };
+                    let raw = if split {
+                        format!("{base}.{dir}")
+                    } else {
+                        base.clone()
+                    };
                     let id = key(&raw, &mut self.message_ids);
                     let m = self.message(name, event, &s, split.then_some(dir), &id);
                     self.messages.insert(id.clone(), m);
@@ -367,34 +374,42 @@ impl<'c> Builder<'c> {
         message_extensions(name, event, s, &mut m);
         Value::Object(m)
     }
-
 }
 
 /// The catalog's words for an event that AsyncAPI has no field for.
 fn message_extensions(name: &str, event: &Event, s: &Side<'_>, m: &mut Map<String, Value>) {
-        let mut put = |k: &str, v: Option<Value>| {
-            if let Some(v) = v.filter(|v| !is_empty(v)) {
-                m.insert(k.into(), v);
-            }
-        };
-        put(x::ROOM, s.room.map(|r| json!(r)));
-        put(x::JOINS, event.joins.as_ref().map(|r| json!(r)));
-        put(x::LEAVES, event.leaves.as_ref().map(|r| json!(r)));
-        put(x::REPLIES, Some(pruned_deep(&event.replies)));
-        put(x::ERRORS, Some(json!(event.errors)));
-        put(x::AUTH, event.auth.as_ref().map(|a| json!(a.to_string())));
-        put(x::SINCE, event.since.as_ref().map(|v| json!(v)));
-        put(x::DEPRECATED, event.deprecated.as_ref().map(pruned_deep));
-        put(x::EMITTED_WHEN, event.emitted_when.as_ref().map(|v| json!(v)));
-        if crate::vocab::is_reserved(name) {
-            put(x::RESERVED, Some(json!(true)));
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v.filter(|v| !is_empty(v)) {
+            m.insert(k.into(), v);
         }
+    };
+    put(x::ROOM, s.room.map(|r| json!(r)));
+    put(x::JOINS, event.joins.as_ref().map(|r| json!(r)));
+    put(x::LEAVES, event.leaves.as_ref().map(|r| json!(r)));
+    put(x::REPLIES, Some(pruned_deep(&event.replies)));
+    put(x::ERRORS, Some(json!(event.errors)));
+    put(x::AUTH, event.auth.as_ref().map(|a| json!(a.to_string())));
+    put(x::SINCE, event.since.as_ref().map(|v| json!(v)));
+    put(x::DEPRECATED, event.deprecated.as_ref().map(pruned_deep));
+    put(
+        x::EMITTED_WHEN,
+        event.emitted_when.as_ref().map(|v| json!(v)),
+    );
+    if crate::vocab::is_reserved(name) {
+        put(x::RESERVED, Some(json!(true)));
+    }
 }
 
 impl Builder<'_> {
-
     /// The server's `receive` (c2s) or `send` (s2c) of `message`, with the ack as `reply`.
-    fn operation(&mut self, name: &str, event: &Event, dir: Direction, s: &Side<'_>, message: &str) {
+    fn operation(
+        &mut self,
+        name: &str,
+        event: &Event,
+        dir: Direction,
+        s: &Side<'_>,
+        message: &str,
+    ) {
         let ns_id = self.ns_channel[event.namespace()].clone();
         let channel = match (dir, s.room) {
             (Direction::S2c, Some(room)) => self.room_channel[room].clone(),
@@ -403,12 +418,20 @@ impl Builder<'_> {
         for ch in [&ns_id, &channel] {
             self.add_to_channel(ch, message);
         }
-        let action = if dir == Direction::C2s { "receive" } else { "send" };
+        let action = if dir == Direction::C2s {
+            "receive"
+        } else {
+            "send"
+        };
         let op_id = key(&format!("{name}.{action}"), &mut self.op_ids);
         let mut op = Map::new();
         op.insert("action".into(), json!(action));
         op.insert("channel".into(), reference(&["channels", &channel]));
-        let verb = if dir == Direction::C2s { "Receive" } else { "Send" };
+        let verb = if dir == Direction::C2s {
+            "Receive"
+        } else {
+            "Send"
+        };
         op.insert("title".into(), json!(format!("{verb} `{name}`")));
         if let Some(t) = &event.summary {
             op.insert("summary".into(), json!(t));
@@ -514,7 +537,11 @@ fn room_parameters(template: &str) -> Map<String, Value> {
 fn server(url: &str) -> Option<Value> {
     let (scheme, rest) = url.split_once("://")?;
     let ok = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace);
-    if !ok(scheme) || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+    if !ok(scheme)
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
         return None;
     }
     let (host, path) = match rest.find('/') {
@@ -560,7 +587,10 @@ fn security_schemes(c: &Catalog) -> Map<String, Value> {
                 with_desc("sessionCookie", v.as_object().cloned().unwrap_or_default());
             }
             let v = json!({"type": "apiKey", "in": "user", x::HANDSHAKE_FIELD: s.handshake_field});
-            with_desc("sessionHandshake", v.as_object().cloned().unwrap_or_default());
+            with_desc(
+                "sessionHandshake",
+                v.as_object().cloned().unwrap_or_default(),
+            );
         }
         AuthScheme::Token => {
             let t = c.auth.token.clone().unwrap_or_default();
@@ -593,9 +623,21 @@ fn root_extensions(c: &Catalog, doc: &mut Map<String, Value>) {
         }
     };
     keep("flows", pruned_deep(&c.flows), pruned(&default.flows));
-    keep("troubleshooting", pruned_deep(&c.troubleshooting), Value::Null);
-    keep("monitoring", pruned_deep(&c.monitoring), pruned(&default.monitoring));
-    keep("conventions", pruned_deep(&c.conventions), pruned(&default.conventions));
+    keep(
+        "troubleshooting",
+        pruned_deep(&c.troubleshooting),
+        Value::Null,
+    );
+    keep(
+        "monitoring",
+        pruned_deep(&c.monitoring),
+        pruned(&default.monitoring),
+    );
+    keep(
+        "conventions",
+        pruned_deep(&c.conventions),
+        pruned(&default.conventions),
+    );
     keep("scan", pruned_deep(&c.scan), pruned(&default.scan));
     keep("stack", pruned_deep(&c.stack), pruned(&default.stack));
     if !evdoc.is_empty() {

@@ -38,7 +38,9 @@ pub fn import(file: &str, text: &str) -> Result<Imported, ImportError> {
         Some(_) | None => {
             return Err(ImportError {
                 location: positions.find("/asyncapi").cloned(),
-                message: format!("`{file}` is not an AsyncAPI document: no `asyncapi: <version>` string at its root"),
+                message: format!(
+                "`{file}` is not an AsyncAPI document: no `asyncapi: <version>` string at its root"
+            ),
             })
         }
     };
@@ -56,7 +58,9 @@ pub fn import(file: &str, text: &str) -> Result<Imported, ImportError> {
     } else {
         return Err(ImportError {
             location: positions.find("/asyncapi").cloned(),
-            message: format!("AsyncAPI {version} is not supported: evdoc imports 2.x (2.6) and 3.0 documents"),
+            message: format!(
+                "AsyncAPI {version} is not supported: evdoc imports 2.x (2.6) and 3.0 documents"
+            ),
         });
     }
     r.finish_events();
@@ -69,20 +73,25 @@ pub fn import(file: &str, text: &str) -> Result<Imported, ImportError> {
 
 /// YAML (JSON is YAML) into a value, with the parser's position on error.
 fn parse(file: &str, text: &str) -> Result<Value, ImportError> {
-    let v: Value = serde_saphyr::from_str_with_options(
-        text,
-        serde_saphyr::options! { strict_booleans: true },
-    )
-    .map_err(|e| ImportError {
-        location: e
-            .location()
-            .filter(|l| l.line() > 0)
-            .map(|l| crate::vocab::diagnostic::Location::new(file, l.line() as u32, l.column() as u32)),
-        message: format!(
-            "`{file}` is not valid YAML or JSON: {}",
-            e.without_snippet().to_string().lines().next().unwrap_or_default()
-        ),
-    })?;
+    let v: Value =
+        serde_saphyr::from_str_with_options(text, serde_saphyr::options! { strict_booleans: true })
+            .map_err(|e| ImportError {
+                location: e.location().filter(|l| l.line() > 0).map(|l| {
+                    crate::vocab::diagnostic::Location::new(
+                        file,
+                        l.line() as u32,
+                        l.column() as u32,
+                    )
+                }),
+                message: format!(
+                    "`{file}` is not valid YAML or JSON: {}",
+                    e.without_snippet()
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                ),
+            })?;
     if !v.is_object() {
         return Err(ImportError {
             location: None,
@@ -123,9 +132,30 @@ struct Reader<'d> {
 
 /// The keys of a 3.0 message evdoc reads; the rest is reported.
 const MESSAGE_KEYS: &[&str] = &[
-    "name", "title", "summary", "description", "contentType", "payload", "tags", "deprecated",
-    "examples", x::EVENT, x::VARIANT, x::ARGS, x::ACK, x::ROOM, x::JOINS, x::LEAVES, x::REPLIES,
-    x::ERRORS, x::AUTH, x::SINCE, x::DEPRECATED, x::EMITTED_WHEN, x::RESERVED, "x-ack",
+    "name",
+    "title",
+    "summary",
+    "description",
+    "contentType",
+    "payload",
+    "tags",
+    "deprecated",
+    "examples",
+    x::EVENT,
+    x::VARIANT,
+    x::ARGS,
+    x::ACK,
+    x::ROOM,
+    x::JOINS,
+    x::LEAVES,
+    x::REPLIES,
+    x::ERRORS,
+    x::AUTH,
+    x::SINCE,
+    x::DEPRECATED,
+    x::EMITTED_WHEN,
+    x::RESERVED,
+    "x-ack",
 ];
 
 impl Reader<'_> {
@@ -186,7 +216,10 @@ impl Reader<'_> {
             Value::Object(map) => {
                 let mut out = Map::new();
                 for (k, child) in map {
-                    let skip = matches!(k.as_str(), "const" | "enum" | "default" | "examples" | "example");
+                    let skip = matches!(
+                        k.as_str(),
+                        "const" | "enum" | "default" | "examples" | "example"
+                    );
                     let child = if skip {
                         child
                     } else {
@@ -220,7 +253,10 @@ impl Reader<'_> {
         };
         for k in info.keys() {
             if !matches!(k.as_str(), "title" | "version" | "description") {
-                self.drop(&format!("/info/{}", escape(k)), format!("`{k}`: the catalog's info has a title, version and description only"));
+                self.drop(
+                    &format!("/info/{}", escape(k)),
+                    format!("`{k}`: the catalog's info has a title, version and description only"),
+                );
             }
         }
     }
@@ -239,7 +275,9 @@ impl Reader<'_> {
                 self.drop(&at, "another server: the catalog has one server URL");
                 continue;
             }
-            let Ok((s, _)) = self.follow(s, &at) else { continue };
+            let Ok((s, _)) = self.follow(s, &at) else {
+                continue;
+            };
             let get = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or_default();
             let url = if v3 {
                 format!("{}://{}{}", get("protocol"), get("host"), get("pathname"))
@@ -249,10 +287,20 @@ impl Reader<'_> {
                 format!("{}://{}", get("protocol"), get("url"))
             };
             self.catalog.info.server_url = Some(url);
-            let known = ["host", "protocol", "pathname", "url", "description", "security"];
+            let known = [
+                "host",
+                "protocol",
+                "pathname",
+                "url",
+                "description",
+                "security",
+            ];
             if let Some(obj) = s.as_object() {
                 for k in obj.keys().filter(|k| !known.contains(&k.as_str())) {
-                    self.drop(&format!("{at}/{}", escape(k)), format!("server `{k}`: the catalog keeps the server URL only"));
+                    self.drop(
+                        &format!("{at}/{}", escape(k)),
+                        format!("server `{k}`: the catalog keeps the server URL only"),
+                    );
                 }
             }
         }
@@ -260,13 +308,20 @@ impl Reader<'_> {
 
     /// The handshake credentials from the security schemes.
     fn auth(&mut self) {
-        let Some(schemes) = self.doc.pointer("/components/securitySchemes").and_then(Value::as_object).cloned() else {
+        let Some(schemes) = self
+            .doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .cloned()
+        else {
             return;
         };
         let mut auth = Auth::default();
         for (name, scheme) in &schemes {
             let at = format!("/components/securitySchemes/{}", escape(name));
-            let Ok((s, _)) = self.follow(scheme, &at) else { continue };
+            let Ok((s, _)) = self.follow(scheme, &at) else {
+                continue;
+            };
             let get = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_owned);
             let field = get(x::HANDSHAKE_FIELD);
             if auth.description.is_none() {
@@ -306,22 +361,35 @@ impl Reader<'_> {
 
     /// Root extensions: connection, error codes, evdoc's own sections; unknown ones reported.
     fn root_extensions(&mut self) -> Result<(), ImportError> {
-        let Some(root) = self.doc.as_object() else { return Ok(()) };
+        let Some(root) = self.doc.as_object() else {
+            return Ok(());
+        };
         if let Some(c) = root.get(x::CONNECTION) {
-            self.catalog.connection = serde_json::from_value::<Connection>(c.clone())
-                .map_err(|e| self.error(&format!("/{}", x::CONNECTION), format!("`{}`: {e}", x::CONNECTION)))?;
+            self.catalog.connection =
+                serde_json::from_value::<Connection>(c.clone()).map_err(|e| {
+                    self.error(
+                        &format!("/{}", x::CONNECTION),
+                        format!("`{}`: {e}", x::CONNECTION),
+                    )
+                })?;
         }
         if let Some(e) = root.get(x::ERROR_CODES) {
             self.catalog.errors = serde_json::from_value::<IndexMap<String, ErrorCode>>(e.clone())
-                .map_err(|e| self.error(&format!("/{}", x::ERROR_CODES), format!("`{}`: {e}", x::ERROR_CODES)))?;
+                .map_err(|e| {
+                    self.error(
+                        &format!("/{}", x::ERROR_CODES),
+                        format!("`{}`: {e}", x::ERROR_CODES),
+                    )
+                })?;
         }
         if let Some(Value::Object(ev)) = root.get(x::EVDOC) {
             let mut full = Map::new();
             for (k, v) in ev {
                 full.insert(k.clone(), v.clone());
             }
-            let extra: Catalog = serde_json::from_value(Value::Object(full))
-                .map_err(|e| self.error(&format!("/{}", x::EVDOC), format!("`{}`: {e}", x::EVDOC)))?;
+            let extra: Catalog = serde_json::from_value(Value::Object(full)).map_err(|e| {
+                self.error(&format!("/{}", x::EVDOC), format!("`{}`: {e}", x::EVDOC))
+            })?;
             self.catalog.flows = extra.flows;
             self.catalog.troubleshooting = extra.troubleshooting;
             self.catalog.monitoring = extra.monitoring;
@@ -329,8 +397,23 @@ impl Reader<'_> {
             self.catalog.scan = extra.scan;
             self.catalog.stack = extra.stack;
         }
-        let ours = [x::CONNECTION, x::ERROR_CODES, x::EVDOC, x::AUTH_SCHEME, x::SERVER_URL];
-        let known = ["asyncapi", "info", "servers", "channels", "operations", "components", "defaultContentType", "id"];
+        let ours = [
+            x::CONNECTION,
+            x::ERROR_CODES,
+            x::EVDOC,
+            x::AUTH_SCHEME,
+            x::SERVER_URL,
+        ];
+        let known = [
+            "asyncapi",
+            "info",
+            "servers",
+            "channels",
+            "operations",
+            "components",
+            "defaultContentType",
+            "id",
+        ];
         for (k, v) in root {
             if ours.contains(&k.as_str()) || known.contains(&k.as_str()) {
                 if k == "defaultContentType" && v.as_str() != Some("application/json") {
@@ -338,7 +421,10 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            self.drop(&format!("/{}", escape(k)), format!("`{k}`: no place for it in the catalog"));
+            self.drop(
+                &format!("/{}", escape(k)),
+                format!("`{k}`: no place for it in the catalog"),
+            );
         }
         Ok(())
     }
@@ -359,12 +445,18 @@ impl Reader<'_> {
                     "schemaFormat" => "schemaFormat: the catalog holds JSON Schema only",
                     _ => "not something the catalog holds",
                 };
-                self.drop(&format!("{at}/{}", escape(k)), format!("message `{k}`: {why}"));
+                self.drop(
+                    &format!("{at}/{}", escape(k)),
+                    format!("message `{k}`: {why}"),
+                );
             }
         }
         if let Some(ct) = m.get("contentType").and_then(Value::as_str) {
             if ct != "application/json" {
-                self.drop(&format!("{at}/contentType"), format!("content type `{ct}`: the catalog's payloads are JSON"));
+                self.drop(
+                    &format!("{at}/contentType"),
+                    format!("content type `{ct}`: the catalog's payloads are JSON"),
+                );
             }
         }
         let name = m
@@ -372,12 +464,22 @@ impl Reader<'_> {
             .or_else(|| m.get("name"))
             .and_then(Value::as_str)
             .map(str::to_owned)
-            .unwrap_or_else(|| at.rsplit('/').next().unwrap_or("message").replace("~1", "/").replace("~0", "~"));
+            .unwrap_or_else(|| {
+                at.rsplit('/')
+                    .next()
+                    .unwrap_or("message")
+                    .replace("~1", "/")
+                    .replace("~0", "~")
+            });
         let mut dir = Dir::default();
         if let Some(p) = m.get("payload") {
             let p = self.payload(p, &format!("{at}/payload"))?;
             if m.get(x::ARGS) == Some(&Value::Bool(true)) {
-                dir.args = p.as_ref().and_then(|p| p.get("items")).and_then(Value::as_array).cloned();
+                dir.args = p
+                    .as_ref()
+                    .and_then(|p| p.get("items"))
+                    .and_then(Value::as_array)
+                    .cloned();
             } else {
                 dir.payload = p;
             }
@@ -389,10 +491,16 @@ impl Reader<'_> {
             for (i, e) in ex.iter().enumerate() {
                 match e.get("payload") {
                     Some(p) => dir.examples.push(p.clone()),
-                    None => self.drop(&format!("{at}/examples/{i}"), "example without a payload (headers only)"),
+                    None => self.drop(
+                        &format!("{at}/examples/{i}"),
+                        "example without a payload (headers only)",
+                    ),
                 }
                 if e.get("headers").is_some() {
-                    self.drop(&format!("{at}/examples/{i}/headers"), "example headers: Socket.IO events have no headers");
+                    self.drop(
+                        &format!("{at}/examples/{i}/headers"),
+                        "example headers: Socket.IO events have no headers",
+                    );
                 }
             }
         }
@@ -403,10 +511,17 @@ impl Reader<'_> {
 
     /// A payload schema, inlined; a multi-format schema is read when it is JSON Schema.
     fn payload(&mut self, p: &Value, at: &str) -> Result<Option<Value>, ImportError> {
-        if let (Some(format), Some(schema)) = (p.get("schemaFormat").and_then(Value::as_str), p.get("schema")) {
-            let json_like = format.starts_with("application/vnd.aai.asyncapi") || format.starts_with("application/schema+json");
+        if let (Some(format), Some(schema)) = (
+            p.get("schemaFormat").and_then(Value::as_str),
+            p.get("schema"),
+        ) {
+            let json_like = format.starts_with("application/vnd.aai.asyncapi")
+                || format.starts_with("application/schema+json");
             if !json_like {
-                self.drop(at, format!("payload in `{format}`: the catalog holds JSON Schema only"));
+                self.drop(
+                    at,
+                    format!("payload in `{format}`: the catalog holds JSON Schema only"),
+                );
                 return Ok(None);
             }
             return Ok(Some(self.inline(schema, &format!("{at}/schema"), 0)?));
@@ -415,7 +530,14 @@ impl Reader<'_> {
     }
 
     /// Record `dir` as the `direction` of event `name` in `namespace`.
-    fn record(&mut self, name: String, namespace: &str, direction: Direction, dir: Dir, description: Option<String>) {
+    fn record(
+        &mut self,
+        name: String,
+        namespace: &str,
+        direction: Direction,
+        dir: Dir,
+        description: Option<String>,
+    ) {
         let acc = self.events.entry(name).or_insert_with(|| Acc {
             namespace: namespace.to_owned(),
             ..Acc::default()
@@ -445,7 +567,12 @@ impl Reader<'_> {
             (Some(_), None) => Direction::C2s,
             _ => Direction::S2c,
         };
-        let first = acc.c2s.as_ref().or(acc.s2c.as_ref()).cloned().unwrap_or_default();
+        let first = acc
+            .c2s
+            .as_ref()
+            .or(acc.s2c.as_ref())
+            .cloned()
+            .unwrap_or_default();
         let m = &first.message;
         let s = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
         let mut event = Event {
@@ -460,22 +587,44 @@ impl Reader<'_> {
             room: None,
             joins: s(x::JOINS),
             leaves: s(x::LEAVES),
-            replies: m.get(x::REPLIES).and_then(|v| serde_json::from_value::<Vec<Reply>>(v.clone()).ok()).unwrap_or_default(),
-            errors: m.get(x::ERRORS).and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default(),
+            replies: m
+                .get(x::REPLIES)
+                .and_then(|v| serde_json::from_value::<Vec<Reply>>(v.clone()).ok())
+                .unwrap_or_default(),
+            errors: m
+                .get(x::ERRORS)
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default(),
             examples: Vec::new(),
             emitted_when: s(x::EMITTED_WHEN),
             since: s(x::SINCE),
             deprecated: None,
-            tags: m.get("tags").and_then(Value::as_array).map(|t| t.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned)).collect()).unwrap_or_default(),
+            tags: m
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
             c2s: None,
             s2c: None,
             at: None,
         };
         if m.get("deprecated") == Some(&Value::Bool(true)) || m.get(x::DEPRECATED).is_some() {
-            event.deprecated = Some(m.get(x::DEPRECATED).and_then(|v| serde_json::from_value::<Deprecation>(v.clone()).ok()).unwrap_or_default());
+            event.deprecated = Some(
+                m.get(x::DEPRECATED)
+                    .and_then(|v| serde_json::from_value::<Deprecation>(v.clone()).ok())
+                    .unwrap_or_default(),
+            );
         }
         let split = match (&acc.c2s, &acc.s2c) {
-            (Some(a), Some(b)) => a.message.contains_key(x::VARIANT) || b.message.contains_key(x::VARIANT) || !same(a, b),
+            (Some(a), Some(b)) => {
+                a.message.contains_key(x::VARIANT)
+                    || b.message.contains_key(x::VARIANT)
+                    || !same(a, b)
+            }
             _ => false,
         };
         if split {
@@ -483,7 +632,11 @@ impl Reader<'_> {
             event.s2c = acc.s2c.map(variant);
         } else {
             // Room: the server→client direction's, where there is one.
-            let room = acc.s2c.as_ref().and_then(|d| d.room.clone()).or(first.room.clone());
+            let room = acc
+                .s2c
+                .as_ref()
+                .and_then(|d| d.room.clone())
+                .or(first.room.clone());
             event.payload = first.payload;
             event.args = first.args;
             event.ack = first.ack;
@@ -495,7 +648,11 @@ impl Reader<'_> {
 }
 
 fn same(a: &Dir, b: &Dir) -> bool {
-    a.payload == b.payload && a.args == b.args && a.ack == b.ack && a.examples == b.examples && a.room == b.room
+    a.payload == b.payload
+        && a.args == b.args
+        && a.ack == b.ack
+        && a.examples == b.examples
+        && a.room == b.room
 }
 
 fn variant(d: Dir) -> Variant {
@@ -551,31 +708,65 @@ fn place_of(r: &mut Reader<'_>, address: Option<&str>, ch: &Map<String, Value>, 
     let kind = ch.get(x::KIND).and_then(Value::as_str);
     let address = address.unwrap_or("/");
     let has_params = address.contains('{') || ch.get("parameters").is_some();
-    let description = ch.get("description").and_then(Value::as_str).map(str::to_owned);
+    let description = ch
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if kind == Some("room") || (kind.is_none() && has_params) {
-        let namespace = ch.get(x::NAMESPACE).and_then(Value::as_str).unwrap_or("/").to_owned();
+        let namespace = ch
+            .get(x::NAMESPACE)
+            .and_then(Value::as_str)
+            .unwrap_or("/")
+            .to_owned();
         if kind.is_none() {
             r.drop(at, format!("channel `{address}` has parameters: read as the room template `{address}` in namespace `/` (Socket.IO namespaces have no parameters)"));
         }
-        let access = ch.get(x::ACCESS).and_then(Value::as_str).and_then(|a| a.parse::<RoomAccess>().ok());
-        let declared_ns = ch.get(x::NAMESPACE).and_then(Value::as_str).map(str::to_owned);
+        let access = ch
+            .get(x::ACCESS)
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<RoomAccess>().ok());
+        let declared_ns = ch
+            .get(x::NAMESPACE)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if description.is_some() || access.is_some() || declared_ns.is_some() {
-            r.catalog.rooms.insert(address.to_owned(), Room {
-                description,
-                access,
-                namespace: declared_ns,
-                at: None,
-            });
+            r.catalog.rooms.insert(
+                address.to_owned(),
+                Room {
+                    description,
+                    access,
+                    namespace: declared_ns,
+                    at: None,
+                },
+            );
         }
-        return Place::Room { template: address.to_owned(), namespace };
+        return Place::Room {
+            template: address.to_owned(),
+            namespace,
+        };
     }
-    let ns = if address.starts_with('/') { address.to_owned() } else {
-        r.drop(at, format!("channel address `{address}` read as the namespace `/{address}`"));
+    let ns = if address.starts_with('/') || kind == Some("namespace") {
+        address.to_owned()
+    } else {
+        r.drop(
+            at,
+            format!("channel address `{address}` read as the namespace `/{address}`"),
+        );
         format!("/{address}")
     };
-    let auth = ch.get(x::AUTH).and_then(Value::as_str).and_then(|a| a.parse::<AuthRule>().ok());
+    let auth = ch
+        .get(x::AUTH)
+        .and_then(Value::as_str)
+        .and_then(|a| a.parse::<AuthRule>().ok());
     if description.is_some() || auth.is_some() || !r.catalog.namespaces.contains_key(&ns) {
-        r.catalog.namespaces.insert(ns.clone(), Namespace { description, auth, at: None });
+        r.catalog.namespaces.insert(
+            ns.clone(),
+            Namespace {
+                description,
+                auth,
+                at: None,
+            },
+        );
     }
     Place::Namespace(ns)
 }

@@ -51,13 +51,22 @@ pub fn files(
         if v == default[key] {
             continue;
         }
-        prune(&mut v);
+        match (key, &mut v) {
+            // Keyed sections keep their keys: a declared error code with no text is still one.
+            ("namespaces" | "rooms" | "errors", Value::Object(entries)) => {
+                entries.values_mut().for_each(prune);
+            }
+            _ => prune(&mut v),
+        }
         if !is_empty(&v) {
             main.insert(key.into(), v);
         }
     }
     let mut out = IndexMap::new();
-    out.insert(PathBuf::from("evdoc.yaml"), format!("{head}{}", yaml(&main)?));
+    out.insert(
+        PathBuf::from("evdoc.yaml"),
+        format!("{head}{}", yaml(&main)?),
+    );
     let mut by_domain: IndexMap<String, Map<String, Value>> = IndexMap::new();
     for (name, event) in &catalog.events {
         let domain = domain_file(&crate::vocab::domain_of(name, &event.tags));

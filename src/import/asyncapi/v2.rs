@@ -13,7 +13,12 @@ impl Reader<'_> {
         self.servers(false);
         self.auth();
         self.root_extensions()?;
-        let channels = self.doc.get("channels").and_then(Value::as_object).cloned().unwrap_or_default();
+        let channels = self
+            .doc
+            .get("channels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         for (address, ch) in &channels {
             let at = format!("/channels/{}", escape(address));
             let (ch, _) = self.follow(ch, &at)?;
@@ -26,17 +31,30 @@ impl Reader<'_> {
                 let (op, oat) = self.follow(op, &oat)?;
                 for k in ["bindings", "traits", "security", "externalDocs"] {
                     if op.get(k).is_some() {
-                        self.drop(&format!("{oat}/{k}"), format!("operation `{k}`: the catalog has no place for it"));
+                        self.drop(
+                            &format!("{oat}/{k}"),
+                            format!("operation `{k}`: the catalog has no place for it"),
+                        );
                     }
                 }
-                let Some(message) = op.get("message") else { continue };
+                let Some(message) = op.get("message") else {
+                    continue;
+                };
                 let mat = format!("{oat}/message");
                 let (message, mat) = self.follow(message, &mat)?;
-                let list: Vec<(Value, String)> = match message.get("oneOf").and_then(Value::as_array) {
-                    Some(items) => items.iter().enumerate().map(|(i, m)| (m.clone(), format!("{mat}/oneOf/{i}"))).collect(),
-                    None => vec![(message.clone(), mat.clone())],
-                };
-                let description = op.get("description").and_then(Value::as_str).map(str::to_owned);
+                let list: Vec<(Value, String)> =
+                    match message.get("oneOf").and_then(Value::as_array) {
+                        Some(items) => items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, m)| (m.clone(), format!("{mat}/oneOf/{i}")))
+                            .collect(),
+                        None => vec![(message.clone(), mat.clone())],
+                    };
+                let description = op
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
                 for (m, mat) in list {
                     let (name, mut dir) = self.read_message(&m, &mat)?;
                     if let super::Place::Room { template, .. } = &place {
