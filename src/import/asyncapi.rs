@@ -412,7 +412,6 @@ impl Reader<'_> {
             "operations",
             "components",
             "defaultContentType",
-            "id",
         ];
         for (k, v) in root {
             if ours.contains(&k.as_str()) || known.contains(&k.as_str()) {

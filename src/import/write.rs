@@ -67,13 +67,17 @@ pub fn files(
         PathBuf::from("evdoc.yaml"),
         format!("{head}{}", yaml(&main)?),
     );
+    let shared = shared_schemas(catalog);
+    for (schema, file) in &shared {
+        let text = serde_json::to_string_pretty(schema).map_err(|e| e.to_string())?;
+        out.insert(PathBuf::from("schemas").join(file), format!("{text}\n"));
+    }
     let mut by_domain: IndexMap<String, Map<String, Value>> = IndexMap::new();
     for (name, event) in &catalog.events {
         let domain = domain_file(&crate::vocab::domain_of(name, &event.tags));
-        by_domain
-            .entry(domain)
-            .or_default()
-            .insert(name.clone(), event_value(event));
+        let mut v = event_value(event);
+        externalize(&mut v, &shared);
+        by_domain.entry(domain).or_default().insert(name.clone(), v);
     }
     for (domain, events) in by_domain {
         let mut doc = Map::new();
@@ -91,6 +95,90 @@ pub fn files(
 
 fn yaml<T: Serialize>(v: &T) -> Result<String, String> {
     serde_saphyr::to_string(v).map_err(|e| e.to_string())
+}
+
+/// The payload, argument and ack schemas (top level) of every event, in order.
+fn top_schemas(catalog: &Catalog) -> Vec<&Value> {
+    let mut out = Vec::new();
+    for e in catalog.events.values() {
+        let variants = [e.c2s.as_ref(), e.s2c.as_ref()];
+        out.extend(e.payload.iter().chain(e.ack.iter()));
+        out.extend(e.args.iter().flatten());
+        for v in variants.into_iter().flatten() {
+            out.extend(v.payload.iter().chain(v.ack.iter()));
+            out.extend(v.args.iter().flatten());
+        }
+    }
+    out
+}
+
+/// Schemas used more than once and titled, each with its file name (`AdminStats` →
+/// `admin-stats.json`): written once under `schemas/` and `$ref`ed, as a hand-written catalog
+/// shares them, instead of repeated inline.
+fn shared_schemas(catalog: &Catalog) -> Vec<(Value, String)> {
+    let all = top_schemas(catalog);
+    let mut out: Vec<(Value, String)> = Vec::new();
+    for s in &all {
+        let title = s.get("title").and_then(Value::as_str).unwrap_or_default();
+        let stem = kebab(title);
+        if stem.is_empty() || out.iter().any(|(v, _)| v == *s) {
+            continue;
+        }
+        if all.iter().filter(|o| **o == *s).count() < 2 {
+            continue;
+        }
+        let mut file = format!("{stem}.json");
+        let mut n = 2;
+        while out.iter().any(|(_, f)| *f == file) {
+            file = format!("{stem}-{n}.json");
+            n += 1;
+        }
+        out.push(((*s).clone(), file));
+    }
+    out
+}
+
+/// `AdminStats` → `admin-stats`; only ASCII letters, digits and dashes.
+fn kebab(title: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in title.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('-');
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    out.trim_matches('-').to_owned()
+}
+
+/// Replace the shared schemas of a serialised event by `$ref`s to their files.
+fn externalize(event: &mut Value, shared: &[(Value, String)]) {
+    let swap = |v: &mut Value| {
+        if let Some((_, file)) = shared.iter().find(|(s, _)| s == v) {
+            *v = serde_json::json!({ "$ref": format!("../schemas/{file}") });
+        }
+    };
+    let visit = |obj: &mut Value| {
+        for k in ["payload", "ack"] {
+            if let Some(v) = obj.get_mut(k) {
+                swap(v);
+            }
+        }
+        if let Some(Value::Array(args)) = obj.get_mut("args") {
+            args.iter_mut().for_each(swap);
+        }
+    };
+    visit(event);
+    for k in ["c2s", "s2c"] {
+        if let Some(v) = event.get_mut(k) {
+            visit(v);
+        }
+    }
 }
 
 /// An event without its unwritten fields; schemas and examples keep their `null`s.
