@@ -272,3 +272,53 @@ fn import_refuses_to_overwrite_without_force() {
     assert!(String::from_utf8_lossy(&forced.stderr)
         .contains("warning: dropped /operations/placeOrder/bindings"));
 }
+
+#[test]
+fn help_texts_have_examples() {
+    for args in [
+        &["export", "asyncapi", "--help"][..],
+        &["import", "asyncapi", "--help"][..],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("evdoc")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("Examples:"),
+            "`evdoc {}` shows examples",
+            args.join(" ")
+        );
+        insta::assert_snapshot!(format!("help_{}", args[..2].join("_")), text);
+    }
+}
+
+#[test]
+fn export_cli_writes_stdout_or_a_file_in_either_format() {
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("evdoc")
+            .unwrap()
+            .current_dir(root())
+            .args(["export", "asyncapi", "--catalog", "catalog"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let yaml = run(&[]);
+    assert!(yaml.starts_with("asyncapi: \"3.0.0\"\n"), "{}", &yaml[..40]);
+    let json: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    assert_eq!(json["asyncapi"], "3.0.0");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("asyncapi.yaml");
+    assert_eq!(run(&["-o", file.to_str().unwrap()]), "");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), yaml);
+}
