@@ -476,7 +476,60 @@ impl Builder<'_> {
         }
     }
 
-    fn finish(self) -> Value {
+    /// A room parameter's `location` (`$message.payload#/userId`) where every message of the
+    /// room's channel has that top-level payload field: tools can then tell the room of a
+    /// message, as serve binds it.
+    fn parameter_locations(&mut self) {
+        for id in self.room_channel.values() {
+            let Some(Value::Object(ch)) = self.channels.get(id) else {
+                continue;
+            };
+            let messages: Vec<String> = ch
+                .get("messages")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let names: Vec<String> = ch
+                .get("parameters")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            let bound: Vec<String> = names
+                .into_iter()
+                .filter(|p| !messages.is_empty() && messages.iter().all(|m| self.has_field(m, p)))
+                .collect();
+            let Some(Value::Object(params)) = self
+                .channels
+                .get_mut(id)
+                .and_then(|c| c.get_mut("parameters"))
+            else {
+                continue;
+            };
+            for p in bound {
+                if let Some(Value::Object(param)) = params.get_mut(&p) {
+                    param.insert("location".into(), json!(format!("$message.payload#/{p}")));
+                }
+            }
+        }
+    }
+
+    /// Whether message `id`'s payload schema (in `components.schemas`) has property `field`.
+    fn has_field(&self, id: &str, field: &str) -> bool {
+        let schema = self
+            .messages
+            .get(id)
+            .and_then(|m| m.pointer("/payload/$ref"))
+            .and_then(Value::as_str);
+        let name = schema.and_then(|r| r.strip_prefix("#/components/schemas/"));
+        let name = name.map(|n| n.replace("~1", "/").replace("~0", "~"));
+        name.and_then(|n| self.schemas.get(&n))
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.get(field))
+            .is_some()
+    }
+
+    fn finish(mut self) -> Value {
+        self.parameter_locations();
         let c = self.catalog;
         let mut doc = Map::new();
         doc.insert("asyncapi".into(), json!(x::VERSION));

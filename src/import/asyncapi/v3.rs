@@ -119,7 +119,11 @@ impl Reader<'_> {
                             .filter(|(k, v)| {
                                 let plain =
                                     k.as_str() == "schema" && **v == json!({"type": "string"});
-                                k.as_str() != "description" && !plain
+                                // Where the placeholder's value is: the payload field of its
+                                // name, which is what a room template means.
+                                let bound = k.as_str() == "location"
+                                    && v.as_str() == Some(&format!("$message.payload#/{name}"));
+                                k.as_str() != "description" && !plain && !bound
                             })
                             .map(|(k, _)| k)
                             .collect()
