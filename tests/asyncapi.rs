@@ -322,3 +322,47 @@ fn export_cli_writes_stdout_or_a_file_in_either_format() {
     assert_eq!(run(&["-o", file.to_str().unwrap()]), "");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), yaml);
 }
+
+/// Export → import → export writes the same document (compared as values: the imported
+/// catalog's files are per domain, so its events load in another order, and JSON object
+/// equality ignores order while arrays keep theirs).
+#[test]
+fn export_of_the_imported_catalog_is_the_same_document() {
+    for dir in catalogs() {
+        let original = catalog::load(&dir).unwrap().catalog;
+        let first = export(&original);
+        let text = evdoc::export::to_text(&first, evdoc::export::Format::Yaml).unwrap();
+        let imported = import("asyncapi.yaml", &text).unwrap();
+        let files = evdoc::import::files(&imported.catalog, "asyncapi.yaml", &[]).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        evdoc::init::write(out.path(), &files, false).unwrap();
+        let back = catalog::load(out.path()).unwrap().catalog;
+        let second = export(&back);
+        assert!(
+            first == second,
+            "{}: the second export differs",
+            dir.display()
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any text, and any prefix or byte-mangled copy of a real document, is imported or
+    /// refused with an error: never a panic.
+    #[test]
+    fn import_never_panics(cut in 0usize..4000, flip in 0usize..4000, byte in 0u8..128, junk in ".{0,200}") {
+        for file in ["chat-2.6.yaml", "trading-3.0.yaml"] {
+            let text = std::fs::read_to_string(root().join("tests/fixtures/asyncapi").join(file)).unwrap();
+            let mut bytes = text.into_bytes();
+            if flip < bytes.len() {
+                bytes[flip] = byte;
+            }
+            bytes.truncate(cut.min(bytes.len()));
+            let mangled = String::from_utf8_lossy(&bytes).into_owned();
+            let _ = import(file, &mangled);
+        }
+        let _ = import("junk.yaml", &junk);
+    }
+}

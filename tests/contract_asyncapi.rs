@@ -89,3 +89,29 @@ fn a_binary_payload_exports_to_a_valid_document() {
     assert!(text.contains("format: binary"), "{text}");
     validate(&[file]);
 }
+
+/// A catalog imported from a hand-written AsyncAPI 2.6 or 3.0 document exports to a valid
+/// 3.0.0 document (another team's names, a binary field, rooms read from parameters).
+#[test]
+fn catalogs_imported_from_asyncapi_export_to_valid_documents() {
+    let out = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for file in ["chat-2.6.yaml", "trading-3.0.yaml"] {
+        let text =
+            std::fs::read_to_string(root().join("tests/fixtures/asyncapi").join(file)).unwrap();
+        let imported = evdoc::import::asyncapi::import(file, &text).unwrap();
+        let dir = out.path().join(file.trim_end_matches(".yaml"));
+        let written = evdoc::import::files(&imported.catalog, file, &imported.dropped).unwrap();
+        evdoc::init::write(&dir, &written, false).unwrap();
+        let cat = evdoc::catalog::load(&dir).unwrap().catalog;
+        let doc = evdoc::export::asyncapi::export(&cat);
+        let path = out.path().join(format!("re-{file}"));
+        std::fs::write(
+            &path,
+            evdoc::export::to_text(&doc, evdoc::export::Format::Yaml).unwrap(),
+        )
+        .unwrap();
+        files.push(path);
+    }
+    validate(&files);
+}
