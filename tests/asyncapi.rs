@@ -366,3 +366,45 @@ proptest::proptest! {
         let _ = import("junk.yaml", &junk);
     }
 }
+
+#[test]
+fn what_the_catalog_cannot_name_once_is_reported_not_overwritten() {
+    let doc = r#"
+asyncapi: 3.0.0
+info: {title: x, version: '1'}
+channels:
+  a:
+    address: /a
+    messages:
+      ping: {name: ping, payload: {type: object}}
+      avro:
+        name: "reading:new"
+        schemaFormat: application/vnd.apache.avro;version=1.9.0
+        payload: {type: record, name: Reading, fields: [{name: v, type: int}]}
+  b:
+    address: /b
+    messages:
+      ping: {name: ping, payload: {type: string}}
+operations:
+  pingA: {action: send, channel: {$ref: '#/channels/a'}, messages: [{$ref: '#/channels/a/messages/ping'}]}
+  pingB: {action: send, channel: {$ref: '#/channels/b'}, messages: [{$ref: '#/channels/b/messages/ping'}]}
+  reading: {action: send, channel: {$ref: '#/channels/a'}, messages: [{$ref: '#/channels/a/messages/avro'}]}
+"#;
+    let imported = import("x.yaml", doc).unwrap();
+    let dropped: Vec<String> = imported.dropped.iter().map(ToString::to_string).collect();
+    assert_eq!(imported.catalog.events["ping"].namespace(), "/a");
+    assert!(imported.catalog.events["reading:new"].payload.is_none());
+    assert!(
+        dropped.iter().any(|d| d.starts_with(
+            "/operations/pingB/messages/0: event `ping` is already read in namespace `/a`"
+        )),
+        "{dropped:#?}"
+    );
+    assert!(
+        dropped
+            .iter()
+            .any(|d| d.contains("/channels/a/messages/avro/schemaFormat")
+                && d.contains("payload is left out")),
+        "{dropped:#?}"
+    );
+}

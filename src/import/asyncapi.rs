@@ -435,13 +435,22 @@ impl Reader<'_> {
         if let Some(Value::Array(traits)) = m.remove("traits") {
             self.drop(&format!("{at}/traits"), format!("{} message trait(s): not applied; the catalog has no traits (copy what they say into the event)", traits.len()));
         }
+        let format = m
+            .get("schemaFormat")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let json_schema = format.as_deref().is_none_or(|f| {
+            f.starts_with("application/vnd.aai.asyncapi")
+                || f.starts_with("application/schema+json")
+        });
         for k in m.keys() {
             if !MESSAGE_KEYS.contains(&k.as_str()) {
                 let why = match k.as_str() {
                     "headers" => "headers: Socket.IO events have no headers",
                     "correlationId" => "correlation id: Socket.IO matches acks to requests itself",
                     "bindings" => "bindings: the catalog has no protocol bindings",
-                    "schemaFormat" => "schemaFormat: the catalog holds JSON Schema only",
+                    "schemaFormat" if !json_schema => "payload schema format: the catalog holds JSON Schema only, so the payload is left out",
+                    "schemaFormat" | "messageId" => continue,
                     _ => "not something the catalog holds",
                 };
                 self.drop(
@@ -471,7 +480,7 @@ impl Reader<'_> {
                     .replace("~0", "~")
             });
         let mut dir = Dir::default();
-        if let Some(p) = m.get("payload") {
+        if let Some(p) = m.get("payload").filter(|_| json_schema) {
             let p = self.payload(p, &format!("{at}/payload"))?;
             if m.get(x::ARGS) == Some(&Value::Bool(true)) {
                 dir.args = p
@@ -529,14 +538,37 @@ impl Reader<'_> {
     }
 
     /// Record `dir` as the `direction` of event `name` in `namespace`.
+    /// Record `dir` as the `direction` of event `name` in `namespace`, read at `at`. The
+    /// catalog names an event once: the same name in another namespace, or a second, different
+    /// message for the same direction, is reported and left out.
     fn record(
         &mut self,
+        at: &str,
         name: String,
         namespace: &str,
         direction: Direction,
         dir: Dir,
         description: Option<String>,
     ) {
+        if let Some(acc) = self.events.get(&name) {
+            let previous = if direction == Direction::C2s {
+                &acc.c2s
+            } else {
+                &acc.s2c
+            };
+            let why = if acc.namespace != namespace {
+                Some(format!("event `{name}` is already read in namespace `{}`: the catalog names an event once, in one namespace", acc.namespace))
+            } else {
+                previous
+                    .as_ref()
+                    .filter(|p| !same(p, &dir))
+                    .map(|_| format!("a second, different `{name}` {direction} message: the catalog has one per event and direction"))
+            };
+            if let Some(why) = why {
+                self.drop(at, why);
+                return;
+            }
+        }
         let acc = self.events.entry(name).or_insert_with(|| Acc {
             namespace: namespace.to_owned(),
             ..Acc::default()

@@ -65,7 +65,14 @@ impl Reader<'_> {
                             dir.message.insert("summary".into(), s.clone());
                         }
                     }
-                    self.record(name, place.namespace(), direction, dir, description.clone());
+                    self.record(
+                        &mat,
+                        name,
+                        place.namespace(),
+                        direction,
+                        dir,
+                        description.clone(),
+                    );
                 }
             }
         }

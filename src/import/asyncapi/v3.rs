@@ -208,7 +208,14 @@ impl Reader<'_> {
                     dir.message.insert("summary".into(), s.clone());
                 }
             }
-            self.record(name, place.namespace(), direction, dir, description.clone());
+            self.record(
+                &format!("{at}/messages/{i}"),
+                name,
+                place.namespace(),
+                direction,
+                dir,
+                description.clone(),
+            );
         }
         Ok(())
     }
