@@ -16,7 +16,7 @@ fn root() -> PathBuf {
 
 /// Every catalog the round trip and the contract test use: the reference and each fixture that
 /// loads, except `invalid-schema` (a deliberately invalid JSON Schema, which `evdoc lint`
-/// rejects and no AsyncAPI document can hold).
+/// rejects and `evdoc export asyncapi` refuses: no AsyncAPI document can hold it).
 pub fn catalogs() -> Vec<PathBuf> {
     let mut out = vec![root().join("catalog")];
     let dir = root().join("tests/fixtures/catalogs");
@@ -406,5 +406,27 @@ operations:
             .any(|d| d.contains("/channels/a/messages/avro/schemaFormat")
                 && d.contains("payload is left out")),
         "{dropped:#?}"
+    );
+}
+
+#[test]
+fn export_refuses_a_catalog_whose_schemas_are_not_json_schemas() {
+    let out = assert_cmd::Command::cargo_bin("evdoc")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "export",
+            "asyncapi",
+            "--catalog",
+            "tests/fixtures/catalogs/invalid-schema",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("event `trade:update` (s2c) payload:") && err.contains("evdoc lint"),
+        "{err}"
     );
 }

@@ -64,6 +64,13 @@ pub fn export(ui: &Ui, a: ExportArgs) -> u8 {
                 DocFormat::Yaml => evdoc::export::Format::Yaml,
                 DocFormat::Json => evdoc::export::Format::Json,
             };
+            let invalid = evdoc::export::asyncapi::invalid_schemas(&cat.catalog);
+            if !invalid.is_empty() {
+                return Err(format!(
+                    "the catalog has schemas that are not valid JSON Schemas, which no valid AsyncAPI document can hold:\n  {}\n  help: `evdoc lint` shows them in place",
+                    invalid.join("\n  ")
+                ));
+            }
             let doc = evdoc::export::asyncapi::export(&cat.catalog);
             evdoc::export::to_text(&doc, format)
         }),
@@ -86,7 +93,7 @@ fn run(
     let text = match produce(&cat) {
         Ok(t) => t,
         Err(e) => {
-            ui.error(format!("cannot write the export: {e}"));
+            ui.error(format!("cannot export: {e}"));
             return BAD_INPUT;
         }
     };

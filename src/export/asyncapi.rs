@@ -36,6 +36,34 @@ pub fn export(catalog: &Catalog) -> Value {
     b.finish()
 }
 
+/// The schemas of `catalog` that are not valid JSON Schemas (`event `x` payload: why`): an
+/// AsyncAPI document holding them would not be valid, so the CLI refuses to export them and
+/// points at `evdoc lint`.
+pub fn invalid_schemas(catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, e) in &catalog.events {
+        let dirs: &[Direction] = match e.direction {
+            Direction::Both => &[Direction::C2s, Direction::S2c],
+            Direction::C2s => &[Direction::C2s],
+            Direction::S2c => &[Direction::S2c],
+        };
+        for &d in dirs {
+            let s = side(e, d);
+            let args = s.args.into_iter().flatten();
+            let all = args.chain(s.payload).map(|p| ("payload", p));
+            for (what, schema) in all.chain(s.ack.map(|a| ("ack", a))) {
+                if let Err(why) = crate::catalog::schema::compile(schema) {
+                    let line = format!("event `{name}` ({d}) {what}: {why}");
+                    if !out.contains(&line) {
+                        out.push(line);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A key for `components` or `channels`/`operations` (`^[A-Za-z0-9._-]+$`) made from `raw`:
 /// `trade:update` → `trade.update`, unique within `used`.
 fn key(raw: &str, used: &mut IndexSet<String>) -> String {

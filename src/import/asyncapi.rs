@@ -51,7 +51,8 @@ pub fn import(file: &str, text: &str) -> Result<Imported, ImportError> {
         catalog: Catalog::default(),
         events: IndexMap::new(),
     };
-    if version.starts_with("3.0.") {
+    // 3.1 only adds to 3.0 (a minor version), so the 3.0 reader reads it.
+    if version.starts_with("3.0.") || version.starts_with("3.1.") {
         r.v3()?;
     } else if version.starts_with("2.") {
         r.v2()?;
@@ -59,7 +60,7 @@ pub fn import(file: &str, text: &str) -> Result<Imported, ImportError> {
         return Err(ImportError {
             location: positions.find("/asyncapi").cloned(),
             message: format!(
-                "AsyncAPI {version} is not supported: evdoc imports 2.x (2.6) and 3.0 documents"
+                "AsyncAPI {version} is not supported: evdoc imports 2.x (2.6), 3.0 and 3.1 documents"
             ),
         });
     }
