@@ -12,7 +12,8 @@ fn root() -> PathBuf {
 }
 
 /// The reference catalog and every fixture that loads, but `invalid-schema` (a deliberately
-/// invalid JSON Schema that `evdoc lint` rejects and `evdoc export asyncapi` refuses; no AsyncAPI document can hold it).
+/// invalid JSON Schema that `evdoc lint` rejects and `evdoc export asyncapi` refuses; no
+/// AsyncAPI document can hold it).
 fn catalogs() -> Vec<PathBuf> {
     let mut out = vec![root().join("catalog")];
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/catalogs"))

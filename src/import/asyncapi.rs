@@ -91,6 +91,10 @@ fn parse(file: &str, text: &str) -> Result<Value, ImportError> {
                         .lines()
                         .next()
                         .unwrap_or_default()
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ")
                 ),
             })?;
     if !v.is_object() {
