@@ -378,9 +378,10 @@ impl<'c> Builder<'c> {
         }
         m.insert("contentType".into(), json!("application/json"));
         if let Some(args) = s.args {
-            let tuple = json!({"type": "array", "items": args, "minItems": args.len(), "maxItems": args.len()});
+            // A tuple (draft-07 `items: [...]`, the AsyncAPI schema's dialect): one schema per
+            // argument, in order.
+            let tuple = json!({"type": "array", "items": args});
             m.insert("payload".into(), self.schema(&tuple, &format!("{id}.args")));
-            m.insert(x::ARGS.into(), json!(true));
         } else if let Some(p) = s.payload {
             m.insert("payload".into(), self.schema(p, &format!("{id}.payload")));
         }
@@ -396,6 +397,9 @@ impl<'c> Builder<'c> {
             m.insert("examples".into(), json!(ex));
         }
         m.insert(x::EVENT.into(), json!(name));
+        if s.args.is_some() {
+            m.insert(x::ARGS.into(), json!(true));
+        }
         if let Some(dir) = variant {
             m.insert(x::VARIANT.into(), json!(dir.as_str()));
         }
