@@ -515,6 +515,23 @@ impl Reader<'_> {
                         "example headers: Socket.IO events have no headers",
                     );
                 }
+                for k in ["name", "summary"] {
+                    if e.get(k).is_some() {
+                        self.drop(
+                            &format!("{at}/examples/{i}/{k}"),
+                            format!("example {k}: the catalog's examples are bare payloads"),
+                        );
+                    }
+                }
+            }
+        }
+        let text = |k: &str| m.get(k).and_then(Value::as_str);
+        if let (Some(t), Some(s)) = (text("title"), text("summary")) {
+            if t != s {
+                self.drop(
+                    &format!("{at}/title"),
+                    "message title beside a summary: the catalog has one summary per event",
+                );
             }
         }
         dir.room = m.get(x::ROOM).and_then(Value::as_str).map(str::to_owned);
@@ -542,7 +559,50 @@ impl Reader<'_> {
         Ok(Some(self.inline(p, at, 0)?))
     }
 
-    /// Record `dir` as the `direction` of event `name` in `namespace`.
+    /// An operation's texts: its summary and description stand in for the message's missing
+    /// ones; a title (other than the one export writes, `generated`), and a summary,
+    /// description or tags that differ from the message's, are reported (once per operation,
+    /// `first`): the catalog describes an event once.
+    fn operation_text(
+        &mut self,
+        op: &Value,
+        at: &str,
+        dir: &mut Dir,
+        first: bool,
+        generated: Option<&str>,
+    ) {
+        let mut lost = Vec::new();
+        for k in ["summary", "description"] {
+            match (op.get(k), dir.message.get(k)) {
+                (Some(v), None) => {
+                    dir.message.insert(k.into(), v.clone());
+                }
+                (Some(v), Some(m)) if v != m => lost.push(k),
+                _ => {}
+            }
+        }
+        if let Some(t) = op.get("title").and_then(Value::as_str) {
+            if Some(t) != generated {
+                lost.push("title");
+            }
+        }
+        let names = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if op.get("tags").is_some() && names(op.get("tags")) != names(dir.message.get("tags")) {
+            lost.push("tags");
+        }
+        if first && !lost.is_empty() {
+            self.drop(at, format!("operation {}: the catalog describes an event once, with its message's texts and tags", lost.join(", ")));
+        }
+    }
+
     /// Record `dir` as the `direction` of event `name` in `namespace`, read at `at`. The
     /// catalog names an event once: the same name in another namespace, or a second, different
     /// message for the same direction, is reported and left out.

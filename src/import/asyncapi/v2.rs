@@ -55,16 +55,12 @@ impl Reader<'_> {
                     .get("description")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                for (m, mat) in list {
+                for (i, (m, mat)) in list.into_iter().enumerate() {
                     let (name, mut dir) = self.read_message(&m, &mat)?;
                     if let super::Place::Room { template, .. } = &place {
                         dir.room.get_or_insert_with(|| template.clone());
                     }
-                    if !dir.message.contains_key("summary") {
-                        if let Some(s) = op.get("summary") {
-                            dir.message.insert("summary".into(), s.clone());
-                        }
-                    }
+                    self.operation_text(&op, &oat, &mut dir, i == 0, None);
                     self.record(
                         &mat,
                         name,

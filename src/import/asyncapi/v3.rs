@@ -203,11 +203,13 @@ impl Reader<'_> {
             if dir.ack.is_none() {
                 dir.ack.clone_from(&ack);
             }
-            if !dir.message.contains_key("summary") {
-                if let Some(s) = op.get("summary") {
-                    dir.message.insert("summary".into(), s.clone());
-                }
-            }
+            let verb = if direction == Direction::C2s {
+                "Receive"
+            } else {
+                "Send"
+            };
+            let generated = format!("{verb} `{name}`");
+            self.operation_text(op, at, &mut dir, i == 0, Some(&generated));
             self.record(
                 &format!("{at}/messages/{i}"),
                 name,
