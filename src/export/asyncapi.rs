@@ -642,10 +642,7 @@ fn server(url: &str) -> Option<Value> {
     if !path.is_empty() {
         s.insert("pathname".into(), json!(path));
     }
-    s.insert(
-        "description".into(),
-        json!("The Socket.IO server; the connection settings are in `x-socketio-connection`."),
-    );
+    s.insert("description".into(), json!(x::SERVER_DESCRIPTION));
     Some(Value::Object(s))
 }
 

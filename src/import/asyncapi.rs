@@ -292,16 +292,12 @@ impl Reader<'_> {
                 format!("{}://{}", get("protocol"), get("url"))
             };
             self.catalog.info.server_url = Some(url);
-            let known = [
-                "host",
-                "protocol",
-                "pathname",
-                "url",
-                "description",
-                "security",
-            ];
+            let known = ["host", "protocol", "pathname", "url", "security"];
+            let ours = s.get("description").and_then(Value::as_str) == Some(x::SERVER_DESCRIPTION);
             if let Some(obj) = s.as_object() {
-                for k in obj.keys().filter(|k| !known.contains(&k.as_str())) {
+                let lost =
+                    |k: &&String| !known.contains(&k.as_str()) && !(ours && *k == "description");
+                for k in obj.keys().filter(lost) {
                     self.drop(
                         &format!("{at}/{}", escape(k)),
                         format!("server `{k}`: the catalog keeps the server URL only"),

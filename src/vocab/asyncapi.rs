@@ -6,6 +6,10 @@
 /// The AsyncAPI version `evdoc export asyncapi` writes.
 pub const VERSION: &str = "3.0.0";
 
+/// The description export gives the server (the import knows it is not the user's text).
+pub const SERVER_DESCRIPTION: &str =
+    "The Socket.IO server; the connection settings are in `x-socketio-connection`.";
+
 /// Message: the Socket.IO event name (the first element of the packet), which the message's
 /// `name` repeats; message ids are the name made safe for component keys (`trade:update` →
 /// `trade.update`).
