@@ -296,7 +296,7 @@ impl Reader<'_> {
             let ours = s.get("description").and_then(Value::as_str) == Some(x::SERVER_DESCRIPTION);
             if let Some(obj) = s.as_object() {
                 let lost =
-                    |k: &&String| !known.contains(&k.as_str()) && !(ours && *k == "description");
+                    |k: &&String| !(known.contains(&k.as_str()) || ours && *k == "description");
                 for k in obj.keys().filter(lost) {
                     self.drop(
                         &format!("{at}/{}", escape(k)),
