@@ -10,6 +10,8 @@
 
 pub mod catalog;
 pub mod check;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod render;
 pub mod scan;

@@ -6,13 +6,15 @@ use std::path::{Path, PathBuf};
 
 /// Each stage of `src/` and its place in the pipeline; a stage may use stages of a lower rank
 /// (and itself), never one of the same rank or higher.
-const STAGES: [(&str, u8); 7] = [
+const STAGES: [(&str, u8); 9] = [
     ("vocab", 0),
     ("catalog", 1),
     ("scan", 2),
     ("check", 3),
     ("init", 3),
     ("render", 3),
+    ("export", 3),
+    ("import", 3),
     ("serve", 4),
 ];
 

@@ -5,6 +5,8 @@
 
 mod check;
 mod discover;
+mod export;
+mod import;
 mod init;
 mod lint;
 mod render;
@@ -13,6 +15,8 @@ mod scan;
 mod serve;
 
 pub use check::check;
+pub use export::export;
+pub use import::import;
 pub use init::init;
 pub use lint::lint;
 pub use render::render;
@@ -99,6 +103,16 @@ pub enum Command {
         after_help = "Examples:\n  evdoc render --catalog catalog --scan . --out docs\n  evdoc render --catalog catalog --scan . --out docs --html site\n  evdoc render --catalog catalog --scan . --out docs --check     exit 1 when docs/ is stale\n  evdoc render --scan . --repo-url https://github.com/o/r        permalinks at the scanned commit\n\nThe \"Last updated\" date and commit are those of the last commit that changed the scanned\ncode or the catalog, so the output only changes when they do."
     )]
     Render(render::RenderArgs),
+    /// Export the catalog to another tool's format (AsyncAPI 3.0).
+    #[command(
+        after_help = "Examples:\n  evdoc export asyncapi -o asyncapi.yaml          AsyncAPI 3.0.0 (YAML; --format json)\n  evdoc export asyncapi --catalog api/ | less"
+    )]
+    Export(export::ExportArgs),
+    /// Write a catalog from another tool's document (AsyncAPI 2.6 or 3.0), listing what it drops.
+    #[command(
+        after_help = "Examples:\n  evdoc import asyncapi asyncapi.yaml --out catalog/\n  evdoc import asyncapi api.json --out catalog/ --force"
+    )]
+    Import(import::ImportArgs),
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(

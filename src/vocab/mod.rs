@@ -3,6 +3,7 @@
 //! value one component accepts, all accept.
 
 pub mod access;
+pub mod asyncapi;
 pub mod diagnostic;
 pub mod direction;
 pub mod domain;
