@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diff;
 pub mod init;
 pub mod render;
 pub mod scan;

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Init(a) => cli::init(&ui, a),
         cli::Command::Lint(a) => cli::lint(&ui, a),
         cli::Command::Render(a) => cli::render(&ui, a),
+        cli::Command::Diff(a) => cli::diff(&ui, a),
         #[cfg(feature = "serve")]
         cli::Command::Serve(a) => cli::serve(&ui, a),
     };

@@ -4,6 +4,7 @@
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 unusable input or usage.
 
 mod check;
+mod diff;
 mod discover;
 mod init;
 mod lint;
@@ -13,6 +14,7 @@ mod scan;
 mod serve;
 
 pub use check::check;
+pub use diff::diff;
 pub use init::init;
 pub use lint::lint;
 pub use render::render;
@@ -42,7 +44,7 @@ pub(crate) const BAD_INPUT: u8 = 2;
 #[derive(Parser)]
 #[command(name = "evdoc", version, about, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone"
+    after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone\n  evdoc diff git:main:catalog catalog  breaking changes since main"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -99,6 +101,9 @@ pub enum Command {
         after_help = "Examples:\n  evdoc render --catalog catalog --scan . --out docs\n  evdoc render --catalog catalog --scan . --out docs --html site\n  evdoc render --catalog catalog --scan . --out docs --check     exit 1 when docs/ is stale\n  evdoc render --scan . --repo-url https://github.com/o/r        permalinks at the scanned commit\n\nThe \"Last updated\" date and commit are those of the last commit that changed the scanned\ncode or the catalog, so the output only changes when they do."
     )]
     Render(render::RenderArgs),
+    /// Compare two catalogs and classify every change as breaking or not for old clients.
+    #[command(after_help = diff::AFTER_HELP)]
+    Diff(diff::DiffArgs),
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(
