@@ -59,7 +59,9 @@ pub fn compare(old: &LoadedCatalog, new: &LoadedCatalog) -> Vec<Change> {
         }
         out.extend(changes);
     }
-    out.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.rule.cmp(&b.rule)));
+    // By event; the in-place flag closes each event's list, after what it sums up.
+    let key = |c: &Change| (c.rule == R::UnversionedBreakingChange, c.rule, c.path.clone());
+    out.sort_by(|a, b| a.subject.cmp(&b.subject).then_with(|| key(a).cmp(&key(b))));
     out
 }
 

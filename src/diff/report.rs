@@ -145,13 +145,19 @@ struct Summary {
     non_breaking: usize,
 }
 
+/// One change in the JSON: the rule's id, name and level, then the change's own fields.
 #[derive(Serialize)]
 struct JsonChange<'a> {
     id: &'static str,
     rule: &'static str,
     level: Level,
-    #[serde(flatten)]
-    change: &'a Change,
+    scope: super::Scope,
+    subject: &'a str,
+    direction: Option<crate::vocab::Direction>,
+    part: Option<&'a str>,
+    path: &'a str,
+    message: &'a str,
+    location: Option<&'a crate::vocab::diagnostic::Location>,
 }
 
 fn json(changes: &[Change], meta: &Meta, out: &mut dyn Write) -> io::Result<()> {
@@ -170,7 +176,13 @@ fn json(changes: &[Change], meta: &Meta, out: &mut dyn Write) -> io::Result<()> 
                 id: c.rule.id(),
                 rule: c.rule.name(),
                 level: c.level(),
-                change: c,
+                scope: c.scope,
+                subject: &c.subject,
+                direction: c.direction,
+                part: c.part.as_deref(),
+                path: &c.path,
+                message: &c.message,
+                location: c.location.as_ref(),
             })
             .collect(),
     };

@@ -118,7 +118,7 @@ rules! {
     ErrorCodeRemoved = "D020", "error-code-removed", NonBreaking,
         "Old clients' handling of the code becomes dead code.";
     UnversionedBreakingChange = "D021", "unversioned-breaking-change", Breaking,
-        "The event breaks in place: ship the new contract under a new version (`trade:update:v2`) and deprecate the old event with `use:` pointing at it.";
+        "The contract changed under the same name, so nothing tells old clients from new ones: version the event instead, keeping the old one deprecated with `use:` until its clients are gone.";
     PathChanged = "D022", "connection-path-changed", Breaking,
         "Old clients connect to the old Engine.IO path.";
     TransportRemoved = "D023", "transport-removed", Breaking,
