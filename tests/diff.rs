@@ -396,3 +396,103 @@ proptest! {
         prop_assert_eq!(diff(&c, &cat(&yaml)), vec![]);
     }
 }
+
+fn evdoc(dir: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("evdoc").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1").env_remove("GIT_DIR");
+    c
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GIT_DIR")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+const V1: &str = "events:\n  trade:update:\n    direction: s2c\n    payload: {type: object, required: [price], properties: {price: {type: number}}}\n";
+
+/// A repository with two commits of `api/catalog/` (the second makes `price` optional, which
+/// breaks readers) and a schema file reached through `$ref`.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    git(p, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(p.join("api/catalog/schemas")).unwrap();
+    std::fs::write(p.join("api/catalog/evdoc.yaml"), V1).unwrap();
+    std::fs::write(p.join("api/catalog/schemas/ack.json"), r#"{"type": "string"}"#).unwrap();
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "v1"]);
+    let v2 = V1.replace("required: [price], ", "") + "    ack: {$ref: schemas/ack.json}\n";
+    std::fs::write(p.join("api/catalog/evdoc.yaml"), v2).unwrap();
+    git(p, &["commit", "-qam", "v2"]);
+    // The working tree moves on: git sources must not read it.
+    std::fs::write(p.join("api/catalog/evdoc.yaml"), "garbage: [").unwrap();
+    dir
+}
+
+#[test]
+fn git_revisions_are_read_without_a_checkout_and_located_at_rev_path_line() {
+    let dir = repo();
+    let out = evdoc(dir.path())
+        .args(["diff", "git:HEAD~1:api/catalog", "git:main:api/catalog"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("git:main:api/catalog/evdoc.yaml:4:") && text.contains("D038"),
+        "{text}"
+    );
+    assert!(text.contains("D018 [non-breaking]"), "{text}");
+    // From a subfolder the path is still from the repository's root; --allow-breaking exits 0.
+    evdoc(&dir.path().join("api"))
+        .args(["diff", "git:HEAD~1:api/catalog", "git:HEAD:api/catalog/evdoc.yaml"])
+        .args(["--allow-breaking", "--format", "json"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("\"breaking\": 2"));
+    // The same revision twice: nothing, exit 0.
+    evdoc(dir.path())
+        .args(["diff", "git:HEAD:api/catalog", "git:HEAD:api/catalog"])
+        .assert()
+        .code(0)
+        .stdout("No changes.\n");
+}
+
+#[test]
+fn bad_revisions_paths_and_catalogs_exit_2_with_a_clear_message() {
+    let dir = repo();
+    let p = dir.path();
+    let fails = |args: &[&str], says: &str| {
+        let out = evdoc(p).arg("diff").args(args).assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains(says), "{args:?}: {err}");
+    };
+    fails(&["git:nope:api/catalog", "git:HEAD:api/catalog"], "unknown revision `nope`");
+    fails(&["git:HEAD:missing", "git:HEAD:api/catalog"], "no file `missing` at revision `HEAD`");
+    fails(&["git:HEAD:api/catalog", "api/catalog"], "api/catalog/evdoc.yaml:1:");
+    fails(&["git:HEAD:api/catalog", "does-not-exist"], "cannot read catalog `does-not-exist`");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = evdoc(elsewhere.path())
+        .args(["diff", "git:HEAD:catalog", "git:HEAD:catalog"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("is not in a git repository"), "{err}");
+    evdoc(p).args(["diff"]).assert().code(2);
+    evdoc(p).args(["diff", "a", "b", "--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn help_shows_examples() {
+    evdoc(Path::new("."))
+        .args(["diff", "--help"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("evdoc diff git:main:catalog catalog/"));
+}

@@ -110,19 +110,22 @@ fn read_git(cwd: &Path, rev: &str, path: &str) -> Result<MemoryFiles, SourceErro
         ))
     })?;
     let spec = if path.is_empty() { "." } else { path };
-    let listing = git(cwd, &["ls-tree", "-r", "-z", "--full-tree", &commit, "--", spec])
-        .map_err(|e| fail(format!("`git:{rev}:{path}`: {e}")))?;
-    // `<mode> <type> <object>\t<path>`; symlinks (120000) and submodules are not catalog files.
-    let entries: Vec<(String, PathBuf)> = listing
-        .split(|b| *b == 0)
-        .filter_map(|e| {
-            let e = std::str::from_utf8(e).ok()?;
-            let (meta, file) = e.split_once('\t')?;
-            let mut m = meta.split(' ');
-            let (mode, kind, object) = (m.next()?, m.next()?, m.next()?);
-            (kind == "blob" && mode != "120000").then(|| (object.to_owned(), PathBuf::from(file)))
-        })
-        .collect();
+    let list = |spec: &str| {
+        git(cwd, &["ls-tree", "-r", "-z", "--full-tree", &commit, "--", spec])
+            .map(|l| blobs(&l))
+            .map_err(|e| fail(format!("`git:{rev}:{path}`: {e}")))
+    };
+    let mut entries = list(spec)?;
+    // A catalog file's `$ref`s reach files beside it: read its folder.
+    if let [(_, only)] = entries.as_slice() {
+        if only == Path::new(spec) {
+            if let Some(parent) = only.parent().filter(|p| !p.as_os_str().is_empty()) {
+                entries = list(&parent.to_string_lossy())?;
+            } else {
+                entries = list(".")?;
+            }
+        }
+    }
     if entries.is_empty() {
         return Err(fail(format!(
             "`git:{rev}:{path}`: no file `{spec}` at revision `{rev}`\n  help: the path is relative to the repository's root (`git:{rev}:catalog`)"
@@ -134,6 +137,21 @@ fn read_git(cwd: &Path, rev: &str, path: &str) -> Result<MemoryFiles, SourceErro
         prefix: format!("git:{rev}:"),
         files: entries.into_iter().map(|(_, p)| p).zip(blobs).collect(),
     })
+}
+
+/// The regular files of a `git ls-tree -r -z` listing (`<mode> <type> <object>\t<path>`) as
+/// `(object, path)`; symlinks (120000) and submodules are not catalog files.
+fn blobs(listing: &[u8]) -> Vec<(String, PathBuf)> {
+    listing
+        .split(|b| *b == 0)
+        .filter_map(|e| {
+            let e = std::str::from_utf8(e).ok()?;
+            let (meta, file) = e.split_once('\t')?;
+            let mut m = meta.split(' ');
+            let (mode, kind, object) = (m.next()?, m.next()?, m.next()?);
+            (kind == "blob" && mode != "120000").then(|| (object.to_owned(), PathBuf::from(file)))
+        })
+        .collect()
 }
 
 /// The contents of `objects`, in order, through one `git cat-file --batch`.
