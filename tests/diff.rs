@@ -496,3 +496,11 @@ fn help_shows_examples() {
         .success()
         .stdout(predicates::str::contains("evdoc diff git:main:catalog catalog/"));
 }
+
+#[test]
+fn docs_compatibility_lists_every_rule() {
+    let doc = std::fs::read_to_string(root().join("docs/compatibility.md")).unwrap();
+    for r in ChangeRule::ALL {
+        assert!(doc.contains(r.id()) && doc.contains(r.name()), "docs/compatibility.md lacks {} {}", r.id(), r.name());
+    }
+}
