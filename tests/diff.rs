@@ -24,7 +24,10 @@ fn cat(yaml: &str) -> LoadedCatalog {
 
 /// The sorted rule ids `diff(old, new)` reports.
 fn ids(old: &str, new: &str) -> Vec<&'static str> {
-    let mut v: Vec<_> = diff(&cat(old), &cat(new)).iter().map(|c| c.rule.id()).collect();
+    let mut v: Vec<_> = diff(&cat(old), &cat(new))
+        .iter()
+        .map(|c| c.rule.id())
+        .collect();
     v.sort_unstable();
     v
 }
@@ -36,53 +39,191 @@ fn event(direction: &str, body: &str) -> String {
 
 /// Schema cases: old schema, new schema, rules when the client sends the payload, rules when it
 /// receives it (D021, the in-place flag, is left to its own cases).
-const SCHEMAS: &[(&str, &str, &str, &[&str], &[&str])] = &[
-    ("became required", r#"{type: object, properties: {a: {type: string}}}"#,
-        r#"{type: object, properties: {a: {type: string}}, required: [a]}"#, &["D035"], &["D036"]),
-    ("new required property", r#"{type: object}"#,
-        r#"{type: object, properties: {a: {type: string}}, required: [a]}"#, &["D035"], &["D036"]),
-    ("became optional", r#"{type: object, properties: {a: {type: string}}, required: [a]}"#,
-        r#"{type: object, properties: {a: {type: string}}}"#, &["D037"], &["D038"]),
-    ("property added", r#"{type: object}"#,
-        r#"{type: object, properties: {a: {type: string}}}"#, &["D039"], &["D040"]),
-    ("property removed", r#"{type: object, properties: {a: {type: string}}}"#,
-        r#"{type: object}"#, &["D041"], &["D043"]),
-    ("property removed, closed",
+/// name, old schema, new schema, rules when sent, rules when received.
+type SchemaCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const SCHEMAS: &[SchemaCase] = &[
+    (
+        "became required",
+        r#"{type: object, properties: {a: {type: string}}}"#,
+        r#"{type: object, properties: {a: {type: string}}, required: [a]}"#,
+        &["D035"],
+        &["D036"],
+    ),
+    (
+        "new required property",
+        r#"{type: object}"#,
+        r#"{type: object, properties: {a: {type: string}}, required: [a]}"#,
+        &["D035"],
+        &["D036"],
+    ),
+    (
+        "became optional",
+        r#"{type: object, properties: {a: {type: string}}, required: [a]}"#,
+        r#"{type: object, properties: {a: {type: string}}}"#,
+        &["D037"],
+        &["D038"],
+    ),
+    (
+        "property added",
+        r#"{type: object}"#,
+        r#"{type: object, properties: {a: {type: string}}}"#,
+        &["D039"],
+        &["D040"],
+    ),
+    (
+        "property removed",
+        r#"{type: object, properties: {a: {type: string}}}"#,
+        r#"{type: object}"#,
+        &["D041"],
+        &["D043"],
+    ),
+    (
+        "property removed, closed",
         r#"{type: object, properties: {a: {type: string}, b: {}}, additionalProperties: false}"#,
-        r#"{type: object, properties: {b: {}}, additionalProperties: false}"#, &["D042"], &["D043"]),
-    ("enum value added", r#"{type: string, enum: [a]}"#, r#"{type: string, enum: [a, b]}"#,
-        &["D044"], &["D045"]),
-    ("enum value removed", r#"{type: string, enum: [a, b]}"#, r#"{type: string, enum: [a]}"#,
-        &["D046"], &["D047"]),
-    ("type narrowed", r#"{type: [string, "null"]}"#, r#"{type: string}"#, &["D048"], &["D049"]),
-    ("number to integer", r#"{type: number}"#, r#"{type: integer}"#, &["D048"], &["D049"]),
-    ("type widened", r#"{type: integer}"#, r#"{type: [number, "null"]}"#, &["D050"], &["D051"]),
-    ("type changed", r#"{type: string}"#, r#"{type: integer}"#, &["D052"], &["D053"]),
-    ("binary to string", r#"{type: string, format: binary}"#, r#"{type: string}"#,
-        &["D052"], &["D053"]),
-    ("object to binary", r#"{type: object}"#, r#"{format: binary, maxBytes: 10}"#,
-        &["D052"], &["D053"]),
-    ("maxBytes down", r#"{format: binary, maxBytes: 100}"#, r#"{format: binary, maxBytes: 10}"#,
-        &["D054"], &["D055"]),
-    ("maxLength down", r#"{type: string, maxLength: 10}"#, r#"{type: string, maxLength: 5}"#,
-        &["D054"], &["D055"]),
-    ("minimum up", r#"{type: number, minimum: 0}"#, r#"{type: number, minimum: 1}"#,
-        &["D054"], &["D055"]),
-    ("pattern added", r#"{type: string}"#, r#"{type: string, pattern: "^a"}"#, &["D054"], &["D055"]),
-    ("maxLength up", r#"{type: string, maxLength: 5}"#, r#"{type: string, maxLength: 10}"#,
-        &["D056"], &["D057"]),
-    ("format removed", r#"{type: string, format: date-time}"#, r#"{type: string}"#,
-        &["D056"], &["D057"]),
-    ("closed", r#"{type: object}"#, r#"{type: object, additionalProperties: false}"#,
-        &["D058"], &["D059"]),
-    ("opened", r#"{type: object, additionalProperties: false}"#, r#"{type: object}"#,
-        &["D060"], &["D061"]),
-    ("pattern changed", r#"{type: string, pattern: "^a"}"#, r#"{type: string, pattern: "^b"}"#,
-        &["D062"], &["D063"]),
-    ("oneOf changed", r#"{oneOf: [{type: string}]}"#, r#"{oneOf: [{type: string}, {type: integer}]}"#,
-        &["D062"], &["D063"]),
-    ("description only", r#"{type: string, description: a}"#, r#"{type: string, description: b}"#,
-        &[], &[]),
+        r#"{type: object, properties: {b: {}}, additionalProperties: false}"#,
+        &["D042"],
+        &["D043"],
+    ),
+    (
+        "enum value added",
+        r#"{type: string, enum: [a]}"#,
+        r#"{type: string, enum: [a, b]}"#,
+        &["D044"],
+        &["D045"],
+    ),
+    (
+        "enum value removed",
+        r#"{type: string, enum: [a, b]}"#,
+        r#"{type: string, enum: [a]}"#,
+        &["D046"],
+        &["D047"],
+    ),
+    (
+        "type narrowed",
+        r#"{type: [string, "null"]}"#,
+        r#"{type: string}"#,
+        &["D048"],
+        &["D049"],
+    ),
+    (
+        "number to integer",
+        r#"{type: number}"#,
+        r#"{type: integer}"#,
+        &["D048"],
+        &["D049"],
+    ),
+    (
+        "type widened",
+        r#"{type: integer}"#,
+        r#"{type: [number, "null"]}"#,
+        &["D050"],
+        &["D051"],
+    ),
+    (
+        "type changed",
+        r#"{type: string}"#,
+        r#"{type: integer}"#,
+        &["D052"],
+        &["D053"],
+    ),
+    (
+        "binary to string",
+        r#"{type: string, format: binary}"#,
+        r#"{type: string}"#,
+        &["D052"],
+        &["D053"],
+    ),
+    (
+        "object to binary",
+        r#"{type: object}"#,
+        r#"{format: binary, maxBytes: 10}"#,
+        &["D052"],
+        &["D053"],
+    ),
+    (
+        "maxBytes down",
+        r#"{format: binary, maxBytes: 100}"#,
+        r#"{format: binary, maxBytes: 10}"#,
+        &["D054"],
+        &["D055"],
+    ),
+    (
+        "maxLength down",
+        r#"{type: string, maxLength: 10}"#,
+        r#"{type: string, maxLength: 5}"#,
+        &["D054"],
+        &["D055"],
+    ),
+    (
+        "minimum up",
+        r#"{type: number, minimum: 0}"#,
+        r#"{type: number, minimum: 1}"#,
+        &["D054"],
+        &["D055"],
+    ),
+    (
+        "pattern added",
+        r#"{type: string}"#,
+        r#"{type: string, pattern: "^a"}"#,
+        &["D054"],
+        &["D055"],
+    ),
+    (
+        "maxLength up",
+        r#"{type: string, maxLength: 5}"#,
+        r#"{type: string, maxLength: 10}"#,
+        &["D056"],
+        &["D057"],
+    ),
+    (
+        "format removed",
+        r#"{type: string, format: date-time}"#,
+        r#"{type: string}"#,
+        &["D056"],
+        &["D057"],
+    ),
+    (
+        "closed",
+        r#"{type: object}"#,
+        r#"{type: object, additionalProperties: false}"#,
+        &["D058"],
+        &["D059"],
+    ),
+    (
+        "opened",
+        r#"{type: object, additionalProperties: false}"#,
+        r#"{type: object}"#,
+        &["D060"],
+        &["D061"],
+    ),
+    (
+        "pattern changed",
+        r#"{type: string, pattern: "^a"}"#,
+        r#"{type: string, pattern: "^b"}"#,
+        &["D062"],
+        &["D063"],
+    ),
+    (
+        "oneOf changed",
+        r#"{oneOf: [{type: string}]}"#,
+        r#"{oneOf: [{type: string}, {type: integer}]}"#,
+        &["D062"],
+        &["D063"],
+    ),
+    (
+        "description only",
+        r#"{type: string, description: a}"#,
+        r#"{type: string, description: b}"#,
+        &[],
+        &[],
+    ),
 ];
 
 /// Event cases: old catalog, new catalog, expected rules (D021 included).
@@ -96,32 +237,108 @@ fn event_cases() -> Vec<(String, String, String, Vec<&'static str>)> {
     };
     for d in ["c2s", "s2c"] {
         let plain = event(d, "    payload: {type: string}\n");
-        let other = |name: &str| format!("  {name}:\n    direction: {d}\n    payload: {{type: integer}}\n");
-        case(format!("removed {d}"), two(d, &other("e:y")), plain.clone(), &["D001", "D021"]);
-        case(format!("renamed {d}"), event(d, "    payload: {type: integer}\n"),
-            format!("events:\n{}", other("e:renamed")), &["D002", "D021"]);
-        case(format!("added {d}"), plain.clone(), two(d, &other("e:y")), &["D003"]);
-        case(format!("deprecated {d}"), plain.clone(),
-            event(d, "    payload: {type: string}\n    deprecated: {reason: old}\n"), &["D004"]);
-        case(format!("removed after deprecation {d}"),
-            two(d, &format!("{}    deprecated: {{use: e:y:v2}}\n  e:y:v2:\n    direction: {d}\n", other("e:y"))),
-            two(d, &format!("  e:y:v2:\n    direction: {d}\n")), &["D001"]);
-        case(format!("both to {d}"), event("both", ""), event(d, ""), &["D005", "D021"]);
-        case(format!("{d} to both"), event(d, ""), event("both", ""), &["D007"]);
+        let other =
+            |name: &str| format!("  {name}:\n    direction: {d}\n    payload: {{type: integer}}\n");
+        case(
+            format!("removed {d}"),
+            two(d, &other("e:y")),
+            plain.clone(),
+            &["D001", "D021"],
+        );
+        case(
+            format!("renamed {d}"),
+            event(d, "    payload: {type: integer}\n"),
+            format!("events:\n{}", other("e:renamed")),
+            &["D002", "D021"],
+        );
+        case(
+            format!("added {d}"),
+            plain.clone(),
+            two(d, &other("e:y")),
+            &["D003"],
+        );
+        case(
+            format!("deprecated {d}"),
+            plain.clone(),
+            event(
+                d,
+                "    payload: {type: string}\n    deprecated: {reason: old}\n",
+            ),
+            &["D004"],
+        );
+        case(
+            format!("removed after deprecation {d}"),
+            two(
+                d,
+                &format!(
+                    "{}    deprecated: {{use: e:y:v2}}\n  e:y:v2:\n    direction: {d}\n",
+                    other("e:y")
+                ),
+            ),
+            two(d, &format!("  e:y:v2:\n    direction: {d}\n")),
+            &["D001"],
+        );
+        case(
+            format!("both to {d}"),
+            event("both", ""),
+            event(d, ""),
+            &["D005", "D021"],
+        );
+        case(
+            format!("{d} to both"),
+            event(d, ""),
+            event("both", ""),
+            &["D007"],
+        );
         let rev = if d == "c2s" { "s2c" } else { "c2s" };
-        case(format!("{d} to {rev}"), event(d, ""), event(rev, ""), &["D006", "D021"]);
-        case(format!("namespace {d}"), event(d, ""), event(d, "    namespace: /admin\n"),
-            &["D008", "D021"]);
-        case(format!("auth tightened {d}"), event(d, "    auth: none\n"),
-            event(d, "    auth: required\n"), &["D015", "D021"]);
-        case(format!("auth loosened {d}"), event(d, "    auth: \"role:admin\"\n"),
-            event(d, "    auth: required\n"), &["D016"]);
-        case(format!("ack removed {d}"), event(d, "    ack: {type: string}\n"), event(d, ""),
-            &["D017", "D021"]);
-        case(format!("ack added {d}"), event(d, ""), event(d, "    ack: {type: string}\n"),
-            &["D018"]);
-        case(format!("error added {d}"), event(d, ""), event(d, "    errors: [E]\n"), &["D019"]);
-        case(format!("error removed {d}"), event(d, "    errors: [E]\n"), event(d, ""), &["D020"]);
+        case(
+            format!("{d} to {rev}"),
+            event(d, ""),
+            event(rev, ""),
+            &["D006", "D021"],
+        );
+        case(
+            format!("namespace {d}"),
+            event(d, ""),
+            event(d, "    namespace: /admin\n"),
+            &["D008", "D021"],
+        );
+        case(
+            format!("auth tightened {d}"),
+            event(d, "    auth: none\n"),
+            event(d, "    auth: required\n"),
+            &["D015", "D021"],
+        );
+        case(
+            format!("auth loosened {d}"),
+            event(d, "    auth: \"role:admin\"\n"),
+            event(d, "    auth: required\n"),
+            &["D016"],
+        );
+        case(
+            format!("ack removed {d}"),
+            event(d, "    ack: {type: string}\n"),
+            event(d, ""),
+            &["D017", "D021"],
+        );
+        case(
+            format!("ack added {d}"),
+            event(d, ""),
+            event(d, "    ack: {type: string}\n"),
+            &["D018"],
+        );
+        case(
+            format!("error added {d}"),
+            event(d, ""),
+            event(d, "    errors: [E]\n"),
+            &["D019"],
+        );
+        case(
+            format!("error removed {d}"),
+            event(d, "    errors: [E]\n"),
+            event(d, ""),
+            &["D020"],
+        );
         case(format!("breaking but deprecated with use {d}"),
             two(d, &format!("  e:x:v2:\n    direction: {d}\n")),
             format!("events:\n  e:x:\n    direction: {d}\n    payload: {{type: integer}}\n    deprecated: {{use: e:x:v2}}\n  e:x:v2:\n    direction: {d}\n"),
@@ -132,59 +349,176 @@ fn event_cases() -> Vec<(String, String, String, Vec<&'static str>)> {
         } else {
             (&["D032"], &["D021", "D034"])
         };
-        case(format!("argument added {d}"), args("{type: string}"),
-            args("{type: string}, {type: integer}"), added);
-        case(format!("argument removed {d}"), args("{type: string}, {type: integer}"),
-            args("{type: string}"), removed);
+        case(
+            format!("argument added {d}"),
+            args("{type: string}"),
+            args("{type: string}, {type: integer}"),
+            added,
+        );
+        case(
+            format!("argument removed {d}"),
+            args("{type: string}, {type: integer}"),
+            args("{type: string}"),
+            removed,
+        );
     }
     let s2c = |body: &str| event("s2c", body);
-    case("room changed".into(), s2c("    room: \"a:{id}\"\n"), s2c("    room: \"b:{id}\"\n"),
-        &["D009", "D021"]);
-    case("room added".into(), s2c(""), s2c("    room: a\n"), &["D009", "D021"]);
-    case("room placeholder renamed".into(), s2c("    room: \"a:{id}\"\n"),
-        s2c("    room: \"a:{userId}\"\n"), &[]);
-    case("room removed".into(), s2c("    room: a\n"), s2c(""), &["D010"]);
-    case("room of a c2s event".into(), event("c2s", "    room: a\n"), event("c2s", "    room: b\n"),
-        &[]);
+    case(
+        "room changed".into(),
+        s2c("    room: \"a:{id}\"\n"),
+        s2c("    room: \"b:{id}\"\n"),
+        &["D009", "D021"],
+    );
+    case(
+        "room added".into(),
+        s2c(""),
+        s2c("    room: a\n"),
+        &["D009", "D021"],
+    );
+    case(
+        "room placeholder renamed".into(),
+        s2c("    room: \"a:{id}\"\n"),
+        s2c("    room: \"a:{userId}\"\n"),
+        &[],
+    );
+    case(
+        "room removed".into(),
+        s2c("    room: a\n"),
+        s2c(""),
+        &["D010"],
+    );
+    case(
+        "room of a c2s event".into(),
+        event("c2s", "    room: a\n"),
+        event("c2s", "    room: b\n"),
+        &[],
+    );
     let c2s = |body: &str| event("c2s", body);
-    case("joins changed".into(), c2s("    joins: a\n"), c2s("    joins: b\n"), &["D011", "D021"]);
-    case("joins removed".into(), c2s("    joins: a\n"), c2s(""), &["D011", "D021"]);
-    case("joins added".into(), c2s(""), c2s("    joins: a\n"), &["D012"]);
-    case("leaves changed".into(), c2s("    leaves: a\n"), c2s("    leaves: b\n"), &["D013", "D021"]);
-    case("leaves added".into(), c2s(""), c2s("    leaves: a\n"), &["D014"]);
-    case("versioned event breaks in place".into(),
+    case(
+        "joins changed".into(),
+        c2s("    joins: a\n"),
+        c2s("    joins: b\n"),
+        &["D011", "D021"],
+    );
+    case(
+        "joins removed".into(),
+        c2s("    joins: a\n"),
+        c2s(""),
+        &["D011", "D021"],
+    );
+    case(
+        "joins added".into(),
+        c2s(""),
+        c2s("    joins: a\n"),
+        &["D012"],
+    );
+    case(
+        "leaves changed".into(),
+        c2s("    leaves: a\n"),
+        c2s("    leaves: b\n"),
+        &["D013", "D021"],
+    );
+    case(
+        "leaves added".into(),
+        c2s(""),
+        c2s("    leaves: a\n"),
+        &["D014"],
+    );
+    case(
+        "versioned event breaks in place".into(),
         "events:\n  e:x:v2:\n    direction: c2s\n".into(),
-        "events:\n  e:x:v2:\n    direction: s2c\n".into(), &["D006", "D021"]);
+        "events:\n  e:x:v2:\n    direction: s2c\n".into(),
+        &["D006", "D021"],
+    );
     cases
 }
 
 /// Connection cases: old, new, expected rules.
 const CONNECTION: &[(&str, &str, &str, &[&str])] = &[
-    ("path", "connection: {path: /socket.io}", "connection: {path: /ws}", &["D022"]),
-    ("transport removed", "connection: {transports: [websocket, polling]}",
-        "connection: {transports: [websocket]}", &["D023"]),
-    ("transport added", "connection: {transports: [websocket]}",
-        "connection: {transports: [websocket, polling]}", &["D024"]),
-    ("max payload down", "connection: {max_payload_bytes: 1000}",
-        "connection: {max_payload_bytes: 100}", &["D025"]),
-    ("max payload up", "connection: {max_payload_bytes: 100}",
-        "connection: {max_payload_bytes: 1000}", &["D026"]),
-    ("cors origin removed", "connection: {cors: {origins: [\"https://a\", \"https://b\"]}}",
-        "connection: {cors: {origins: [\"https://a\"]}}", &["D027"]),
-    ("cors origin removed behind *", "connection: {cors: {origins: [\"https://a\"]}}",
-        "connection: {cors: {origins: [\"*\"]}}", &["D028"]),
-    ("cors origin added", "connection: {cors: {origins: [\"https://a\"]}}",
-        "connection: {cors: {origins: [\"https://a\", \"https://b\"]}}", &["D028"]),
-    ("auth scheme", "auth: {scheme: none}", "auth: {scheme: token}", &["D029"]),
-    ("auth scheme back", "auth: {scheme: session}", "auth: {scheme: none}", &["D029"]),
-    ("handshake field", "auth: {scheme: token}",
-        "auth: {scheme: token, token: {handshake_field: jwt}}", &["D030"]),
-    ("session cookie", "auth: {scheme: session}",
-        "auth: {scheme: session, session: {cookie: sid}}", &["D030"]),
-    ("namespace auth tightened", "namespaces: {/admin: {auth: required}}",
-        "namespaces: {/admin: {auth: \"role:admin\"}}", &["D015"]),
-    ("namespace auth loosened", "namespaces: {/admin: {auth: required}}",
-        "namespaces: {/admin: {auth: none}}", &["D016"]),
+    (
+        "path",
+        "connection: {path: /socket.io}",
+        "connection: {path: /ws}",
+        &["D022"],
+    ),
+    (
+        "transport removed",
+        "connection: {transports: [websocket, polling]}",
+        "connection: {transports: [websocket]}",
+        &["D023"],
+    ),
+    (
+        "transport added",
+        "connection: {transports: [websocket]}",
+        "connection: {transports: [websocket, polling]}",
+        &["D024"],
+    ),
+    (
+        "max payload down",
+        "connection: {max_payload_bytes: 1000}",
+        "connection: {max_payload_bytes: 100}",
+        &["D025"],
+    ),
+    (
+        "max payload up",
+        "connection: {max_payload_bytes: 100}",
+        "connection: {max_payload_bytes: 1000}",
+        &["D026"],
+    ),
+    (
+        "cors origin removed",
+        "connection: {cors: {origins: [\"https://a\", \"https://b\"]}}",
+        "connection: {cors: {origins: [\"https://a\"]}}",
+        &["D027"],
+    ),
+    (
+        "cors origin removed behind *",
+        "connection: {cors: {origins: [\"https://a\"]}}",
+        "connection: {cors: {origins: [\"*\"]}}",
+        &["D028"],
+    ),
+    (
+        "cors origin added",
+        "connection: {cors: {origins: [\"https://a\"]}}",
+        "connection: {cors: {origins: [\"https://a\", \"https://b\"]}}",
+        &["D028"],
+    ),
+    (
+        "auth scheme",
+        "auth: {scheme: none}",
+        "auth: {scheme: token}",
+        &["D029"],
+    ),
+    (
+        "auth scheme back",
+        "auth: {scheme: session}",
+        "auth: {scheme: none}",
+        &["D029"],
+    ),
+    (
+        "handshake field",
+        "auth: {scheme: token}",
+        "auth: {scheme: token, token: {handshake_field: jwt}}",
+        &["D030"],
+    ),
+    (
+        "session cookie",
+        "auth: {scheme: session}",
+        "auth: {scheme: session, session: {cookie: sid}}",
+        &["D030"],
+    ),
+    (
+        "namespace auth tightened",
+        "namespaces: {/admin: {auth: required}}",
+        "namespaces: {/admin: {auth: \"role:admin\"}}",
+        &["D015"],
+    ),
+    (
+        "namespace auth loosened",
+        "namespaces: {/admin: {auth: required}}",
+        "namespaces: {/admin: {auth: none}}",
+        &["D016"],
+    ),
 ];
 
 #[test]
@@ -197,15 +531,20 @@ fn every_rule_has_a_case_in_both_directions() {
         let mut want = want.to_vec();
         want.sort_unstable();
         if got != want {
-            failures.push(format!("{name}: got {got:?}, want {want:?}\n--- old\n{old}\n--- new\n{new}"));
+            failures.push(format!(
+                "{name}: got {got:?}, want {want:?}\n--- old\n{old}\n--- new\n{new}"
+            ));
         }
     };
     // Each schema change in the four places a payload can be: c2s and s2c arguments (sent,
     // received), the ack of a c2s event (received) and of an s2c event (sent).
     for (name, old, new, sent, received) in SCHEMAS {
-        for (place, flow) in [("c2s payload", sent), ("s2c payload", received),
-            ("c2s ack", received), ("s2c ack", sent)]
-        {
+        for (place, flow) in [
+            ("c2s payload", sent),
+            ("s2c payload", received),
+            ("c2s ack", received),
+            ("s2c ack", sent),
+        ] {
             let (d, key) = place.split_once(' ').unwrap();
             let body = |s: &str| event(d, &format!("    {key}: {s}\n"));
             let mut want: Vec<&str> = flow.to_vec();
@@ -221,13 +560,25 @@ fn every_rule_has_a_case_in_both_directions() {
     for (name, old, new, want) in CONNECTION {
         check(name, old, new, want);
     }
-    assert!(failures.is_empty(), "{} failing cases:\n\n{}", failures.len(), failures.join("\n\n"));
-    let missing: Vec<_> = ChangeRule::ALL.iter().filter(|r| !fired.contains(r.id())).collect();
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    let missing: Vec<_> = ChangeRule::ALL
+        .iter()
+        .filter(|r| !fired.contains(r.id()))
+        .collect();
     assert!(missing.is_empty(), "rules without a case: {missing:?}");
 }
 
 fn level(id: &str) -> Level {
-    ChangeRule::ALL.iter().find(|r| r.id() == id).unwrap().level()
+    ChangeRule::ALL
+        .iter()
+        .find(|r| r.id() == id)
+        .unwrap()
+        .level()
 }
 
 #[test]
@@ -242,7 +593,11 @@ fn nested_changes_name_their_json_path_and_the_new_catalog_line() {
     assert_eq!(c.path, "/items/*/price");
     assert_eq!(c.location.as_ref().unwrap().to_string(), "evdoc.yaml:12:15");
     assert_eq!(changes[1].rule, ChangeRule::UnversionedBreakingChange);
-    assert!(changes[1].message.contains("ship it as `e:x:v2`"), "{}", changes[1].message);
+    assert!(
+        changes[1].message.contains("ship it as `e:x:v2`"),
+        "{}",
+        changes[1].message
+    );
 }
 
 /// The reference catalog's files, as `(path, text)`.
@@ -264,7 +619,10 @@ fn reference_files() -> Vec<(PathBuf, String)> {
 fn memory(prefix: &str, files: &[(PathBuf, String)]) -> LoadedCatalog {
     let mem = MemoryFiles {
         prefix: prefix.into(),
-        files: files.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect(),
+        files: files
+            .iter()
+            .map(|(p, t)| (p.clone(), t.as_bytes().to_vec()))
+            .collect(),
     };
     load_memory(&mem, Path::new("catalog")).unwrap()
 }
@@ -281,10 +639,30 @@ fn realistic() -> (LoadedCatalog, LoadedCatalog) {
         *text = text.replacen(from, to, 1);
     };
     let mut new = old.clone();
-    edit(&mut new, "schemas/trade.json", r#""failed", "canceled"]"#, r#""failed", "canceled", "partially_filled"]"#);
-    edit(&mut new, "events/trades.yaml", "          minLength: 1\n", "          minLength: 1\n          maxLength: 64\n");
-    edit(&mut new, "events/notifications.yaml", "required: [message, code]", "required: [message]");
-    edit(&mut new, "evdoc.yaml", "max_payload_bytes: 1000000", "max_payload_bytes: 500000");
+    edit(
+        &mut new,
+        "schemas/trade.json",
+        r#""failed", "canceled"]"#,
+        r#""failed", "canceled", "partially_filled"]"#,
+    );
+    edit(
+        &mut new,
+        "events/trades.yaml",
+        "          minLength: 1\n",
+        "          minLength: 1\n          maxLength: 64\n",
+    );
+    edit(
+        &mut new,
+        "events/notifications.yaml",
+        "required: [message, code]",
+        "required: [message]",
+    );
+    edit(
+        &mut new,
+        "evdoc.yaml",
+        "max_payload_bytes: 1000000",
+        "max_payload_bytes: 500000",
+    );
     edit(&mut new, "events/trades.yaml", "  \"trade:executed\":\n", "  \"trade:cancel\":\n    direction: c2s\n    summary: Cancel a pending trade\n    payload: {type: object, required: [tradeId], properties: {tradeId: {type: string}}}\n\n  \"trade:executed\":\n    deprecated: {use: \"trade:update\", reason: trade:update carries every status}\n");
     (memory("git:main:", &old), memory("", &new))
 }
@@ -292,7 +670,11 @@ fn realistic() -> (LoadedCatalog, LoadedCatalog) {
 fn render(format: Format) -> String {
     let (old, new) = realistic();
     let changes = diff(&old, &new);
-    let meta = Meta { old: "git:main:catalog", new: "catalog", color: false };
+    let meta = Meta {
+        old: "git:main:catalog",
+        new: "catalog",
+        color: false,
+    };
     let mut out = Vec::new();
     report::write(format, &changes, &meta, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -351,27 +733,35 @@ fn schemas() -> impl Strategy<Value = serde_json::Value> {
         Just(json!(true)),
         prop::sample::select(vec!["string", "number", "integer", "boolean", "null"])
             .prop_map(|t| json!({"type": t})),
-        (0u32..50, 0u32..50).prop_map(|(a, b)| json!({"type": "string", "minLength": a, "maxLength": b})),
+        (0u32..50, 0u32..50)
+            .prop_map(|(a, b)| json!({"type": "string", "minLength": a, "maxLength": b})),
         prop::collection::vec("[a-c]", 1..4).prop_map(|v| json!({"enum": v})),
         (0u64..1000).prop_map(|n| json!({"format": "binary", "maxBytes": n})),
         "[a-z^$]{0,4}".prop_map(|p| json!({"type": "string", "pattern": p})),
     ];
     leaf.prop_recursive(4, 32, 4, |inner| {
         prop_oneof![
-            (prop::collection::btree_map("[a-d]", inner.clone(), 0..4), any::<bool>(), any::<bool>())
+            (
+                prop::collection::btree_map("[a-d]", inner.clone(), 0..4),
+                any::<bool>(),
+                any::<bool>()
+            )
                 .prop_map(|(props, closed, req)| {
                     let required: Vec<Value> = if req {
                         props.keys().take(2).map(|k| json!(k)).collect()
                     } else {
                         vec![]
                     };
-                    let mut s = json!({"type": "object", "properties": props, "required": required});
+                    let mut s =
+                        json!({"type": "object", "properties": props, "required": required});
                     if closed {
                         s["additionalProperties"] = json!(false);
                     }
                     s
                 }),
-            inner.clone().prop_map(|i| json!({"type": "array", "items": i})),
+            inner
+                .clone()
+                .prop_map(|i| json!({"type": "array", "items": i})),
             prop::collection::vec(inner, 1..3).prop_map(|v| json!({"oneOf": v})),
         ]
     })
@@ -399,13 +789,22 @@ proptest! {
 
 fn evdoc(dir: &Path) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("evdoc").unwrap();
-    c.current_dir(dir).env("NO_COLOR", "1").env_remove("GIT_DIR");
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GIT_DIR");
     c
 }
 
 fn git(dir: &Path, args: &[&str]) {
     let ok = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .env_remove("GIT_DIR")
@@ -425,7 +824,11 @@ fn repo() -> tempfile::TempDir {
     git(p, &["init", "-q", "-b", "main"]);
     std::fs::create_dir_all(p.join("api/catalog/schemas")).unwrap();
     std::fs::write(p.join("api/catalog/evdoc.yaml"), V1).unwrap();
-    std::fs::write(p.join("api/catalog/schemas/ack.json"), r#"{"type": "string"}"#).unwrap();
+    std::fs::write(
+        p.join("api/catalog/schemas/ack.json"),
+        r#"{"type": "string"}"#,
+    )
+    .unwrap();
     git(p, &["add", "."]);
     git(p, &["commit", "-qm", "v1"]);
     let v2 = V1.replace("required: [price], ", "") + "    ack: {$ref: schemas/ack.json}\n";
@@ -451,7 +854,11 @@ fn git_revisions_are_read_without_a_checkout_and_located_at_rev_path_line() {
     assert!(text.contains("D018 [non-breaking]"), "{text}");
     // From a subfolder the path is still from the repository's root; --allow-breaking exits 0.
     evdoc(&dir.path().join("api"))
-        .args(["diff", "git:HEAD~1:api/catalog", "git:HEAD:api/catalog/evdoc.yaml"])
+        .args([
+            "diff",
+            "git:HEAD~1:api/catalog",
+            "git:HEAD:api/catalog/evdoc.yaml",
+        ])
         .args(["--allow-breaking", "--format", "json"])
         .assert()
         .code(0)
@@ -473,10 +880,22 @@ fn bad_revisions_paths_and_catalogs_exit_2_with_a_clear_message() {
         let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(err.contains(says), "{args:?}: {err}");
     };
-    fails(&["git:nope:api/catalog", "git:HEAD:api/catalog"], "unknown revision `nope`");
-    fails(&["git:HEAD:missing", "git:HEAD:api/catalog"], "no file `missing` at revision `HEAD`");
-    fails(&["git:HEAD:api/catalog", "api/catalog"], "api/catalog/evdoc.yaml:1:");
-    fails(&["git:HEAD:api/catalog", "does-not-exist"], "cannot read catalog `does-not-exist`");
+    fails(
+        &["git:nope:api/catalog", "git:HEAD:api/catalog"],
+        "unknown revision `nope`",
+    );
+    fails(
+        &["git:HEAD:missing", "git:HEAD:api/catalog"],
+        "no file `missing` at revision `HEAD`",
+    );
+    fails(
+        &["git:HEAD:api/catalog", "api/catalog"],
+        "api/catalog/evdoc.yaml:1:",
+    );
+    fails(
+        &["git:HEAD:api/catalog", "does-not-exist"],
+        "cannot read catalog `does-not-exist`",
+    );
     let elsewhere = tempfile::tempdir().unwrap();
     let out = evdoc(elsewhere.path())
         .args(["diff", "git:HEAD:catalog", "git:HEAD:catalog"])
@@ -485,7 +904,10 @@ fn bad_revisions_paths_and_catalogs_exit_2_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("is not in a git repository"), "{err}");
     evdoc(p).args(["diff"]).assert().code(2);
-    evdoc(p).args(["diff", "a", "b", "--format", "yaml"]).assert().code(2);
+    evdoc(p)
+        .args(["diff", "a", "b", "--format", "yaml"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -494,13 +916,20 @@ fn help_shows_examples() {
         .args(["diff", "--help"])
         .assert()
         .success()
-        .stdout(predicates::str::contains("evdoc diff git:main:catalog catalog/"));
+        .stdout(predicates::str::contains(
+            "evdoc diff git:main:catalog catalog/",
+        ));
 }
 
 #[test]
 fn docs_compatibility_lists_every_rule() {
     let doc = std::fs::read_to_string(root().join("docs/compatibility.md")).unwrap();
     for r in ChangeRule::ALL {
-        assert!(doc.contains(r.id()) && doc.contains(r.name()), "docs/compatibility.md lacks {} {}", r.id(), r.name());
+        assert!(
+            doc.contains(r.id()) && doc.contains(r.name()),
+            "docs/compatibility.md lacks {} {}",
+            r.id(),
+            r.name()
+        );
     }
 }

@@ -212,9 +212,10 @@ impl Files for Disk {
 
 impl Files for MemoryFiles {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        self.files.get(&normalise(path)).cloned().ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
-        })
+        self.files
+            .get(&normalise(path))
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
     }
     fn canonical(&self, path: &Path) -> Option<PathBuf> {
         let p = normalise(path);
@@ -696,7 +697,10 @@ mod memory_tests {
     #[test]
     fn memory_errors_name_the_prefixed_file_and_refs_stay_inside() {
         let m = mem(&[
-            ("api/evdoc.yaml", "events:\n  a:b:\n    direction: sideways\n"),
+            (
+                "api/evdoc.yaml",
+                "events:\n  a:b:\n    direction: sideways\n",
+            ),
             (
                 "api/more.yaml",
                 "events:\n  c:d:\n    direction: c2s\n    payload: {$ref: ../secret.json}\n",
@@ -706,7 +710,9 @@ mod memory_tests {
         let errs = load_memory(&m, Path::new("api")).unwrap_err().to_string();
         assert!(errs.contains("git:HEAD:api/evdoc.yaml:3"), "{errs}");
         assert!(errs.contains("points outside the catalog folder"), "{errs}");
-        let none = load_memory(&m, Path::new("nowhere")).unwrap_err().to_string();
+        let none = load_memory(&m, Path::new("nowhere"))
+            .unwrap_err()
+            .to_string();
         assert!(none.contains("no catalog files"), "{none}");
         let one = load_memory(&m, Path::new("./api/../api/evdoc.yaml")).unwrap_err();
         assert_eq!(one.0.len(), 1, "{one}");

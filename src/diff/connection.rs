@@ -96,14 +96,20 @@ fn auth(a: &Auth, b: &Auth) -> Vec<Found> {
             let s = x.session.clone().unwrap_or_default();
             (Some(s.handshake_field), s.cookie)
         }
-        AuthScheme::Token => (Some(x.token.clone().unwrap_or_default().handshake_field), None),
+        AuthScheme::Token => (
+            Some(x.token.clone().unwrap_or_default().handshake_field),
+            None,
+        ),
     };
     let (pa, pb) = (place(a), place(b));
     if pa == pb {
         return vec![];
     }
     let show = |p: &(Option<String>, Option<String>)| {
-        let field = p.0.as_deref().map(|f| format!("auth.{f}")).unwrap_or_default();
+        let field =
+            p.0.as_deref()
+                .map(|f| format!("auth.{f}"))
+                .unwrap_or_default();
         match &p.1 {
             Some(c) => format!("{field} or cookie {c}"),
             None => field,
@@ -129,7 +135,11 @@ fn namespaces(a: &Catalog, b: &Catalog) -> Vec<(String, R, String)> {
         .filter_map(|ns| {
             let (ra, rb) = (a.namespace_auth(ns), b.namespace_auth(ns));
             let rule = auth_change(&ra, &rb)?;
-            Some((ns.clone(), rule, format!("auth changed from `{ra}` to `{rb}`")))
+            Some((
+                ns.clone(),
+                rule,
+                format!("auth changed from `{ra}` to `{rb}`"),
+            ))
         })
         .collect()
 }

@@ -35,7 +35,11 @@ pub fn compare(old: &LoadedCatalog, new: &LoadedCatalog) -> Vec<Change> {
                 c
             }
             None => {
-                let was = ev.at.as_ref().map(|l| format!(" (was at {l})")).unwrap_or_default();
+                let was = ev
+                    .at
+                    .as_ref()
+                    .map(|l| format!(" (was at {l})"))
+                    .unwrap_or_default();
                 event_change(R::EventRemoved, name, format!("event removed{was}"))
             }
         };
@@ -52,7 +56,15 @@ pub fn compare(old: &LoadedCatalog, new: &LoadedCatalog) -> Vec<Change> {
     }
     for (name, o) in oe {
         let Some(n) = ne.get(name) else { continue };
-        let mut changes = EventDiff { old, new, name, o, n, out: Vec::new() }.run();
+        let mut changes = EventDiff {
+            old,
+            new,
+            name,
+            o,
+            n,
+            out: Vec::new(),
+        }
+        .run();
         let breaks = changes.iter().any(|c| c.is_breaking());
         if breaks && !planned(o, new) && !planned(n, new) {
             changes.push(unversioned(name, new));
@@ -60,7 +72,13 @@ pub fn compare(old: &LoadedCatalog, new: &LoadedCatalog) -> Vec<Change> {
         out.extend(changes);
     }
     // By event; the in-place flag closes each event's list, after what it sums up.
-    let key = |c: &Change| (c.rule == R::UnversionedBreakingChange, c.rule, c.path.clone());
+    let key = |c: &Change| {
+        (
+            c.rule == R::UnversionedBreakingChange,
+            c.rule,
+            c.path.clone(),
+        )
+    };
     out.sort_by(|a, b| a.subject.cmp(&b.subject).then_with(|| key(a).cmp(&key(b))));
     out
 }
@@ -114,7 +132,15 @@ pub fn next_version(name: &str) -> String {
 fn same_contract(a: &Event, b: &Event) -> bool {
     let key = |e: &Event| {
         serde_json::json!([
-            e.direction, e.namespace(), e.payload, e.args, e.ack, e.c2s, e.s2c, e.room, e.joins,
+            e.direction,
+            e.namespace(),
+            e.payload,
+            e.args,
+            e.ack,
+            e.c2s,
+            e.s2c,
+            e.room,
+            e.joins,
             e.leaves
         ])
     };
@@ -167,8 +193,20 @@ fn arg_parts<'a>(name: &str, event: &'a Event, m: Direction) -> Vec<Part<'a>> {
         })
     };
     variant
-        .and_then(|v| from(vec!["events", name, vkey], v.args.as_ref(), v.payload.as_ref()))
-        .or_else(|| from(vec!["events", name], event.args.as_ref(), event.payload.as_ref()))
+        .and_then(|v| {
+            from(
+                vec!["events", name, vkey],
+                v.args.as_ref(),
+                v.payload.as_ref(),
+            )
+        })
+        .or_else(|| {
+            from(
+                vec!["events", name],
+                event.args.as_ref(),
+                event.payload.as_ref(),
+            )
+        })
         .unwrap_or_default()
 }
 
@@ -192,7 +230,11 @@ fn ack_part<'a>(name: &str, event: &'a Event, m: Direction) -> Option<Part<'a>> 
 /// The room an s2c message goes to, with `{placeholders}` blanked so that renaming one is no
 /// change.
 fn room(event: &Event) -> Option<String> {
-    let r = event.s2c.as_ref().and_then(|v| v.room.as_ref()).or(event.room.as_ref())?;
+    let r = event
+        .s2c
+        .as_ref()
+        .and_then(|v| v.room.as_ref())
+        .or(event.room.as_ref())?;
     Some(blank(r))
 }
 
@@ -254,7 +296,11 @@ impl EventDiff<'_> {
         self.errors();
         if self.o.deprecated.is_none() {
             if let Some(d) = &self.n.deprecated {
-                let to = d.use_instead.as_deref().map(|u| format!(": use `{u}`")).unwrap_or_default();
+                let to = d
+                    .use_instead
+                    .as_deref()
+                    .map(|u| format!(": use `{u}`"))
+                    .unwrap_or_default();
                 self.push(R::EventDeprecated, None, format!("deprecated{to}"));
             }
         }
@@ -274,8 +320,15 @@ impl EventDiff<'_> {
 
     /// Arguments and ack of message `m`, which both catalogs allow.
     fn message(&mut self, m: Direction) {
-        let flow = if m == Direction::C2s { Flow::Sent } else { Flow::Received };
-        let (op, np) = (arg_parts(self.name, self.o, m), arg_parts(self.name, self.n, m));
+        let flow = if m == Direction::C2s {
+            Flow::Sent
+        } else {
+            Flow::Received
+        };
+        let (op, np) = (
+            arg_parts(self.name, self.o, m),
+            arg_parts(self.name, self.n, m),
+        );
         for i in 0..op.len().max(np.len()) {
             match (op.get(i), np.get(i)) {
                 (Some(a), Some(b)) => self.schemas(m, flow, a, b),
@@ -293,8 +346,15 @@ impl EventDiff<'_> {
             }
         }
         // The ack goes the other way.
-        let ack_flow = if flow == Flow::Sent { Flow::Received } else { Flow::Sent };
-        match (ack_part(self.name, self.o, m), ack_part(self.name, self.n, m)) {
+        let ack_flow = if flow == Flow::Sent {
+            Flow::Received
+        } else {
+            Flow::Sent
+        };
+        match (
+            ack_part(self.name, self.o, m),
+            ack_part(self.name, self.n, m),
+        ) {
             (Some(a), Some(b)) => self.schemas(m, ack_flow, &a, &b),
             (Some(_), None) => self.push(R::AckRemoved, Some(m), "ack removed".into()),
             (None, Some(b)) => self.part_change(R::AckAdded, m, &b, "ack added".into()),
@@ -332,21 +392,42 @@ impl EventDiff<'_> {
             match (room(self.o), room(self.n)) {
                 (a, b) if a == b => {}
                 (Some(a), None) => {
-                    self.push(R::RoomRemoved, s2c, format!("no longer sent to room `{a}` only"));
+                    self.push(
+                        R::RoomRemoved,
+                        s2c,
+                        format!("no longer sent to room `{a}` only"),
+                    );
                 }
                 (a, Some(b)) => {
                     let from = a.map_or("the whole namespace".into(), |a| format!("room `{a}`"));
-                    self.push(R::RoomChanged, s2c, format!("sent to room `{b}` instead of {from}"));
+                    self.push(
+                        R::RoomChanged,
+                        s2c,
+                        format!("sent to room `{b}` instead of {from}"),
+                    );
                 }
                 (None, None) => {}
             }
         }
         for (what, a, b, changed, added) in [
-            ("joins", &self.o.joins, &self.n.joins, R::JoinsChanged, R::JoinsAdded),
-            ("leaves", &self.o.leaves, &self.n.leaves, R::LeavesChanged, R::LeavesAdded),
+            (
+                "joins",
+                &self.o.joins,
+                &self.n.joins,
+                R::JoinsChanged,
+                R::JoinsAdded,
+            ),
+            (
+                "leaves",
+                &self.o.leaves,
+                &self.n.leaves,
+                R::LeavesChanged,
+                R::LeavesAdded,
+            ),
         ] {
             let (a, b) = (a.as_deref().map(blank), b.as_deref().map(blank));
-            let show = |r: &Option<String>| r.as_ref().map_or("no room".into(), |r| format!("`{r}`"));
+            let show =
+                |r: &Option<String>| r.as_ref().map_or("no room".into(), |r| format!("`{r}`"));
             let msg = format!("{what} changed from {} to {}", show(&a), show(&b));
             match (&a, &b) {
                 _ if a == b => {}
@@ -361,23 +442,41 @@ impl EventDiff<'_> {
         if self.o.auth.is_none() && self.n.auth.is_none() {
             return;
         }
-        let (a, b) = (self.old.catalog.event_auth(self.o), self.new.catalog.event_auth(self.n));
+        let (a, b) = (
+            self.old.catalog.event_auth(self.o),
+            self.new.catalog.event_auth(self.n),
+        );
         if let Some(rule) = auth_change(&a, &b) {
             self.push(rule, None, format!("auth changed from `{a}` to `{b}`"));
         }
     }
 
     fn errors(&mut self) {
-        let (a, b): (BTreeSet<_>, BTreeSet<_>) =
-            (self.o.errors.iter().collect(), self.n.errors.iter().collect());
-        let list = |s: Vec<&&String>| s.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+        let (a, b): (BTreeSet<_>, BTreeSet<_>) = (
+            self.o.errors.iter().collect(),
+            self.n.errors.iter().collect(),
+        );
+        let list = |s: Vec<&&String>| {
+            s.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let added: Vec<_> = b.difference(&a).collect();
         let removed: Vec<_> = a.difference(&b).collect();
         if !added.is_empty() {
-            self.push(R::ErrorCodeAdded, None, format!("error code {} added", list(added)));
+            self.push(
+                R::ErrorCodeAdded,
+                None,
+                format!("error code {} added", list(added)),
+            );
         }
         if !removed.is_empty() {
-            self.push(R::ErrorCodeRemoved, None, format!("error code {} removed", list(removed)));
+            self.push(
+                R::ErrorCodeRemoved,
+                None,
+                format!("error code {} removed", list(removed)),
+            );
         }
     }
 }

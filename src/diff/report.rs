@@ -9,8 +9,7 @@ use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 /// Output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[derive(clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// One change per line with its rule, then a summary.
     Text,
@@ -98,7 +97,11 @@ fn text(changes: &[Change], color: bool, out: &mut dyn Write) -> io::Result<()> 
             .map(|l| format!("{bold}{}{bold:#}: ", printable(&l.to_string())))
             .unwrap_or_default();
         let where_ = place(c);
-        let where_ = if where_.is_empty() { String::new() } else { format!(" ({where_})") };
+        let where_ = if where_.is_empty() {
+            String::new()
+        } else {
+            format!(" ({where_})")
+        };
         writeln!(
             out,
             "{at}{lvl}{}{lvl:#} {lvl}[{}]{lvl:#} {}{}: {}",
@@ -108,7 +111,12 @@ fn text(changes: &[Change], color: bool, out: &mut dyn Write) -> io::Result<()> 
             printable(&where_),
             printable(&c.message)
         )?;
-        writeln!(out, "  {dim}= {}: {}{dim:#}", c.rule.name(), c.rule.explanation())?;
+        writeln!(
+            out,
+            "  {dim}= {}: {}{dim:#}",
+            c.rule.name(),
+            c.rule.explanation()
+        )?;
     }
     if !changes.is_empty() {
         writeln!(out)?;
@@ -205,7 +213,10 @@ fn markdown(changes: &[Change], meta: &Meta, out: &mut dyn Write) -> io::Result<
         plural(n, "non-breaking change", "non-breaking changes")
     )?;
     writeln!(out, "`{}` → `{}`\n", cell(meta.old), cell(meta.new))?;
-    for (level, title) in [(Level::Breaking, "Breaking"), (Level::NonBreaking, "Non-breaking")] {
+    for (level, title) in [
+        (Level::Breaking, "Breaking"),
+        (Level::NonBreaking, "Non-breaking"),
+    ] {
         let rows: Vec<&Change> = changes.iter().filter(|c| c.level() == level).collect();
         if rows.is_empty() {
             continue;
@@ -274,7 +285,12 @@ fn github(changes: &[Change], out: &mut dyn Write) -> io::Result<()> {
             format!("{} ({where_}): {}", c.subject, c.message)
         };
         message.push_str(&format!("\n{}", c.rule.explanation()));
-        writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&message))?;
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        )?;
     }
     Ok(())
 }

@@ -249,7 +249,8 @@ impl Walk<'_> {
                     (Some(_), Some(_)) | (Some(_), None) => Kind::Loosened,
                     (None, Some(_)) => Kind::Tightened,
                 };
-                let show = |m: &Map<String, Value>| m.get(k).map_or("none".into(), Value::to_string);
+                let show =
+                    |m: &Map<String, Value>| m.get(k).map_or("none".into(), Value::to_string);
                 let msg = format!("`{k}` changed from {} to {}", show(o), show(n));
                 self.push(kind, path, &format!("{ptr}/{k}"), msg);
             }
@@ -283,7 +284,8 @@ impl Walk<'_> {
     fn opaque(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, path: &str, ptr: &str) {
         for k in OPAQUE {
             if o.get(k) != n.get(k) {
-                let msg = format!("`{k}` changed; evdoc cannot tell whether it admits more or less");
+                let msg =
+                    format!("`{k}` changed; evdoc cannot tell whether it admits more or less");
                 self.push(Kind::Unordered, path, &format!("{ptr}/{k}"), msg);
             }
         }
@@ -297,7 +299,10 @@ impl Walk<'_> {
         path: &str,
         ptr: &str,
     ) {
-        match (o.get(key).and_then(Value::as_array), n.get(key).and_then(Value::as_array)) {
+        match (
+            o.get(key).and_then(Value::as_array),
+            n.get(key).and_then(Value::as_array),
+        ) {
             (Some(a), Some(b)) if a.len() == b.len() => {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
                     self.node(x, y, path, &format!("{ptr}/{key}/{i}"));
@@ -305,7 +310,8 @@ impl Walk<'_> {
             }
             (a, b) if a == b => {}
             _ => {
-                let msg = format!("`{key}` changed; evdoc cannot tell whether it admits more or less");
+                let msg =
+                    format!("`{key}` changed; evdoc cannot tell whether it admits more or less");
                 self.push(Kind::Unordered, path, &format!("{ptr}/{key}"), msg);
             }
         }
@@ -320,7 +326,10 @@ impl Walk<'_> {
     ) {
         let empty = Map::new();
         let props = |m: &Map<String, Value>| {
-            m.get("properties").and_then(Value::as_object).unwrap_or(&empty).clone()
+            m.get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty)
+                .clone()
         };
         let (op, np) = (props(o), props(n));
         let (or, nr) = (required(o), required(n));
@@ -348,10 +357,19 @@ impl Walk<'_> {
                     self.node(a, b, &p, &sp);
                 }
                 (None, Some(_)) if !is_req => {
-                    self.push(Kind::PropertyAdded, &p, &sp, format!("optional property `{name}` added"));
+                    self.push(
+                        Kind::PropertyAdded,
+                        &p,
+                        &sp,
+                        format!("optional property `{name}` added"),
+                    );
                 }
                 (Some(_), None) => {
-                    let kind = if closed { Kind::PropertyRejected } else { Kind::PropertyRemoved };
+                    let kind = if closed {
+                        Kind::PropertyRejected
+                    } else {
+                        Kind::PropertyRemoved
+                    };
                     let req = if was_req { "required " } else { "" };
                     let mut msg = format!("{req}property `{name}` removed");
                     if closed {
@@ -369,14 +387,30 @@ impl Walk<'_> {
         }
     }
 
-    fn additional(&mut self, o: &Map<String, Value>, n: &Map<String, Value>, path: &str, ptr: &str) {
+    fn additional(
+        &mut self,
+        o: &Map<String, Value>,
+        n: &Map<String, Value>,
+        path: &str,
+        ptr: &str,
+    ) {
         let (a, b) = (o.get("additionalProperties"), n.get("additionalProperties"));
         let is_false = |v: Option<&Value>| v == Some(&Value::Bool(false));
         let sp = format!("{ptr}/additionalProperties");
         if is_false(b) && !is_false(a) {
-            self.push(Kind::Closed, path, &sp, "`additionalProperties: false` added".into());
+            self.push(
+                Kind::Closed,
+                path,
+                &sp,
+                "`additionalProperties: false` added".into(),
+            );
         } else if is_false(a) && !is_false(b) {
-            self.push(Kind::Opened, path, &sp, "`additionalProperties: false` removed".into());
+            self.push(
+                Kind::Opened,
+                path,
+                &sp,
+                "`additionalProperties: false` removed".into(),
+            );
         } else if let (Some(x @ Value::Object(_)), Some(y @ Value::Object(_))) = (a, b) {
             self.node(x, y, &format!("{path}/*"), &sp);
         } else if a != b {
@@ -393,7 +427,12 @@ fn types(schema: &Value) -> Option<BTreeSet<String>> {
     }
     match schema.get("type")? {
         Value::String(t) => Some(BTreeSet::from([t.clone()])),
-        Value::Array(ts) => Some(ts.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+        Value::Array(ts) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -409,6 +448,11 @@ fn enum_values(m: &Map<String, Value>) -> Option<Vec<&Value>> {
 fn required(m: &Map<String, Value>) -> BTreeSet<String> {
     m.get("required")
         .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }

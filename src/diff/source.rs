@@ -111,9 +111,12 @@ fn read_git(cwd: &Path, rev: &str, path: &str) -> Result<MemoryFiles, SourceErro
     })?;
     let spec = if path.is_empty() { "." } else { path };
     let list = |spec: &str| {
-        git(cwd, &["ls-tree", "-r", "-z", "--full-tree", &commit, "--", spec])
-            .map(|l| blobs(&l))
-            .map_err(|e| fail(format!("`git:{rev}:{path}`: {e}")))
+        git(
+            cwd,
+            &["ls-tree", "-r", "-z", "--full-tree", &commit, "--", spec],
+        )
+        .map(|l| blobs(&l))
+        .map_err(|e| fail(format!("`git:{rev}:{path}`: {e}")))
     };
     let mut entries = list(spec)?;
     // A catalog file's `$ref`s reach files beside it: read its folder.
@@ -184,14 +187,19 @@ fn cat_files(cwd: &Path, objects: &[&str]) -> Result<Vec<Vec<u8>>, String> {
 fn parse_batch(mut raw: &[u8], n: usize) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
-        let nl = raw.iter().position(|b| *b == b'\n').ok_or("truncated git output")?;
+        let nl = raw
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or("truncated git output")?;
         let header = String::from_utf8_lossy(&raw[..nl]).into_owned();
         let size: usize = header
             .rsplit(' ')
             .next()
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| format!("unexpected git output `{header}`"))?;
-        let body = raw.get(nl + 1..nl + 1 + size).ok_or("truncated git output")?;
+        let body = raw
+            .get(nl + 1..nl + 1 + size)
+            .ok_or("truncated git output")?;
         out.push(body.to_vec());
         raw = raw.get(nl + 2 + size..).unwrap_or_default();
     }
