@@ -912,13 +912,13 @@ fn bad_revisions_paths_and_catalogs_exit_2_with_a_clear_message() {
 
 #[test]
 fn help_shows_examples() {
-    evdoc(Path::new("."))
-        .args(["diff", "--help"])
-        .assert()
-        .success()
-        .stdout(predicates::str::contains(
-            "evdoc diff git:main:catalog catalog/",
-        ));
+    let out = evdoc(&root()).args(["diff", "--help"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("evdoc diff git:main:catalog catalog/"),
+        "{text}"
+    );
+    insta::assert_snapshot!("help_diff", text);
 }
 
 #[test]

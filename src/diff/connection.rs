@@ -1,10 +1,11 @@
 //! Changes to how clients connect: the Engine.IO path, transports, the largest message, CORS
-//! origins, the handshake's auth scheme and field, and each namespace's `auth:`.
+//! origins, the handshake's auth scheme and field, each namespace's `auth:` and each room's
+//! `access:`.
 
 use super::events::auth_change;
 use super::rule::ChangeRule as R;
 use super::{Change, Scope};
-use crate::catalog::model::{Auth, AuthScheme, Catalog};
+use crate::catalog::model::{Auth, AuthScheme, Catalog, RoomAccess};
 use crate::catalog::LoadedCatalog;
 use std::collections::BTreeSet;
 
@@ -74,7 +75,39 @@ pub fn compare(old: &LoadedCatalog, new: &LoadedCatalog) -> Vec<Change> {
         let at = crate::catalog::positions::pointer(["namespaces", ns.as_str()]);
         push(Scope::Namespace, &ns, rule, &at, msg);
     }
+    for (room, rule, msg) in rooms(&old.catalog, &new.catalog) {
+        let at = crate::catalog::positions::pointer(["rooms", room.as_str()]);
+        push(Scope::Room, &room, rule, &at, msg);
+    }
     out
+}
+
+/// Who may join each room declared in both catalogs (defaults included): `none` < `authenticated`
+/// < `self` or `role:NAME`; any other move between the last two is a tightening.
+fn rooms(a: &Catalog, b: &Catalog) -> Vec<(String, R, String)> {
+    let rank = |r: &RoomAccess| match r {
+        RoomAccess::Anyone => 0,
+        RoomAccess::Authenticated => 1,
+        RoomAccess::OwnUser | RoomAccess::Role(_) => 2,
+    };
+    a.rooms
+        .iter()
+        .filter(|(t, _)| b.rooms.contains_key(*t))
+        .filter_map(|(t, r)| {
+            let ns = r.namespace.as_deref().unwrap_or("/");
+            let (x, y) = (a.room_access(t, ns), b.room_access(t, ns));
+            let rule = match () {
+                _ if x == y => return None,
+                _ if rank(&y) >= rank(&x) => R::AuthTightened,
+                _ => R::AuthLoosened,
+            };
+            Some((
+                t.clone(),
+                rule,
+                format!("access changed from `{x}` to `{y}`"),
+            ))
+        })
+        .collect()
 }
 
 type Found = (Scope, &'static str, R, &'static str, String);

@@ -30,6 +30,8 @@ pub enum Scope {
     Auth,
     /// A namespace's `auth:`.
     Namespace,
+    /// A room's `access:`.
+    Room,
     /// An event.
     Event,
 }
@@ -41,7 +43,7 @@ pub struct Change {
     pub rule: ChangeRule,
     /// What the change is about.
     pub scope: Scope,
-    /// The event name, the namespace (`/admin`), or `connection`/`auth`.
+    /// The event name, the namespace (`/admin`), the room template, or `connection`/`auth`.
     pub subject: String,
     /// The direction of the message concerned (`c2s`, `s2c`), when one is.
     pub direction: Option<Direction>,

@@ -106,7 +106,7 @@ rules! {
     LeavesAdded = "D014", "leaves-added", NonBreaking,
         "Old clients now leave a room when they send it; they did not rely on staying.";
     AuthTightened = "D015", "auth-tightened", Breaking,
-        "Old clients without the identity or role now required are refused.";
+        "Old clients without the identity or role now required are refused (an event's or namespace's `auth:`, a room's `access:`).";
     AuthLoosened = "D016", "auth-loosened", NonBreaking,
         "Everyone allowed before is still allowed.";
     AckRemoved = "D017", "ack-removed", Breaking,

@@ -110,8 +110,10 @@ const LOWER: [&str; 5] = [
 /// Keywords whose presence restricts and whose change cannot be ordered.
 const EXACT: [&str; 4] = ["pattern", "format", "multipleOf", "contentMediaType"];
 /// Keywords evdoc does not look inside: any change is [`Kind::Unordered`].
-const OPAQUE: [&str; 13] = [
+const OPAQUE: [&str; 15] = [
     "not",
+    "$defs",
+    "definitions",
     "if",
     "then",
     "else",
