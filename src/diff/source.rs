@@ -104,7 +104,18 @@ fn read_git(cwd: &Path, rev: &str, path: &str) -> Result<MemoryFiles, SourceErro
         ))
     })?;
     let commit = format!("{rev}^{{commit}}");
-    git(cwd, &["rev-parse", "--verify", "--quiet", "--end-of-options", &commit]).map_err(|_| {
+    // Resolved to a hash once, so that what follows never reads REV as an option.
+    let hash = git(
+        cwd,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &commit,
+        ],
+    );
+    let commit = hash.map(|h| String::from_utf8_lossy(&h).trim().to_owned()).map_err(|_| {
         fail(format!(
             "`git:{rev}:{path}`: unknown revision `{rev}`\n  help: a branch, tag or commit, such as `main` or `HEAD~1` (in CI, fetch the base branch first)"
         ))
