@@ -249,7 +249,7 @@ fn markdown(changes: &[Change], meta: &Meta, out: &mut dyn Write) -> io::Result<
     if b > 0 {
         writeln!(
             out,
-            "Old clients break on the changes above. Ship an incompatible contract as a new event version (`trade:update:v2`) and deprecate the old one with `use:`; see [docs/compatibility.md](docs/compatibility.md)."
+            "Old clients break on the changes above. Ship an incompatible contract as a new event version (`trade:update:v2`) and deprecate the old one with `use:` pointing at it (the rules: evdoc's `docs/compatibility.md`)."
         )?;
     }
     Ok(())
