@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod init;

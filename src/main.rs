@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Render(a) => cli::render(&ui, a),
         cli::Command::Export(a) => cli::export(&ui, a),
         cli::Command::Import(a) => cli::import(&ui, a),
+        cli::Command::Diff(a) => cli::diff(&ui, a),
         #[cfg(feature = "serve")]
         cli::Command::Serve(a) => cli::serve(&ui, a),
     };

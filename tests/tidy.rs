@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 /// Each stage of `src/` and its place in the pipeline; a stage may use stages of a lower rank
 /// (and itself), never one of the same rank or higher.
-const STAGES: [(&str, u8); 9] = [
+const STAGES: [(&str, u8); 10] = [
     ("vocab", 0),
     ("catalog", 1),
     ("scan", 2),
     ("check", 3),
+    ("diff", 3),
     ("init", 3),
     ("render", 3),
     ("export", 3),

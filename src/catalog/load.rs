@@ -6,8 +6,9 @@ use super::positions::{pointer, Positions};
 use crate::vocab::diagnostic::Location;
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// A catalog read from disk, with where each of its parts came from.
 #[derive(Clone, Debug)]
@@ -107,19 +108,69 @@ pub fn load(path: &Path) -> Result<LoadedCatalog, LoadErrors> {
             vec![path.to_path_buf()],
         )
     };
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+    load_with(&Disk, path, root, &canon_root, &files)
+}
+
+/// The files of a catalog held in memory rather than on disk: what `evdoc diff` reads from a
+/// git revision (`git:REV:path`) without a checkout. Paths are relative (`catalog/evdoc.yaml`)
+/// and shown to users behind `prefix` (`git:main:catalog/evdoc.yaml:12:3`), so that every
+/// message still points at a line of the file the user can open.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFiles {
+    /// Put before every path shown to users (`git:main:`).
+    pub prefix: String,
+    /// Contents by path; `$ref`s may only reach files in here.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+/// Load the catalog at `path` (a file or a folder, as for [`load`]) from `mem` instead of the
+/// disk.
+pub fn load_memory(mem: &MemoryFiles, path: &Path) -> Result<LoadedCatalog, LoadErrors> {
+    let path = normalise(path);
+    let (root, files) = if mem.files.contains_key(&path) {
+        let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        (parent, vec![path.clone()])
+    } else {
+        let mut files: Vec<PathBuf> = mem
+            .files
+            .keys()
+            .filter(|f| f.starts_with(&path) && f != &&path)
+            .filter(|f| {
+                let hidden = f.strip_prefix(&path).is_ok_and(|rel| {
+                    rel.components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                });
+                !hidden && matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .cloned()
+            .collect();
+        files.sort();
+        (path.clone(), files)
+    };
+    load_with(mem, &path, root.clone(), &root, &files)
+}
+
+/// Read and merge `files` (found at `path`, with `$ref`s confined to `canon_root`).
+fn load_with(
+    fs: &dyn Files,
+    path: &Path,
+    root: PathBuf,
+    canon_root: &Path,
+    files: &[PathBuf],
+) -> Result<LoadedCatalog, LoadErrors> {
     if files.is_empty() {
         return Err(LoadErrors(vec![LoadError {
             location: None,
-            message: format!("no catalog files (*.yaml, *.yml) in `{}`", display(path)),
+            message: format!("no catalog files (*.yaml, *.yml) in `{}`", fs.show(path)),
             help: Some("run `evdoc init` to write a starter catalog".into()),
         }]));
     }
-    let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
     let mut merged = Merger::default();
     let mut errors = Vec::new();
-    for file in &files {
-        match load_file(file, &canon_root) {
-            Ok((cat, pos)) => merged.add(&display(file), cat, pos, &mut errors),
+    for file in files {
+        match load_file(fs, file, canon_root) {
+            Ok((cat, pos)) => merged.add(&fs.show(file), cat, pos, &mut errors),
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -130,8 +181,65 @@ pub fn load(path: &Path) -> Result<LoadedCatalog, LoadErrors> {
         catalog: merged.catalog,
         positions: merged.positions,
         root,
-        files: files.iter().map(|f| display(f)).collect(),
+        files: files.iter().map(|f| fs.show(f)).collect(),
     })
+}
+
+/// Where catalog files are read from: the disk, or [`MemoryFiles`].
+trait Files {
+    /// The bytes of `path`.
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+    /// The one name of `path` (symlinks and `..` resolved), `None` when it does not exist.
+    fn canonical(&self, path: &Path) -> Option<PathBuf>;
+    /// `path` as users see it.
+    fn show(&self, path: &Path) -> String;
+}
+
+/// The file system.
+struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        path.canonicalize().ok()
+    }
+    fn show(&self, path: &Path) -> String {
+        display(path)
+    }
+}
+
+impl Files for MemoryFiles {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.files
+            .get(&normalise(path))
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    }
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        let p = normalise(path);
+        self.files.contains_key(&p).then_some(p)
+    }
+    fn show(&self, path: &Path) -> String {
+        format!("{}{}", self.prefix, display(path))
+    }
+}
+
+/// `path` with `.` and `..` resolved lexically (memory has no symlinks); a `..` above the
+/// start is kept, so such a path never names a file inside the catalog.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 /// The YAML files of a catalog folder, sorted so that merging is deterministic.
@@ -151,10 +259,15 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Read one YAML file: deserialise, index positions, inline `$ref`s.
-fn load_file(path: &Path, root: &Path) -> Result<(Catalog, Positions), Vec<LoadError>> {
-    let shown = display(path);
-    let bytes =
-        std::fs::read(path).map_err(|e| vec![err(None, format!("cannot read `{shown}`: {e}"))])?;
+fn load_file(
+    fs: &dyn Files,
+    path: &Path,
+    root: &Path,
+) -> Result<(Catalog, Positions), Vec<LoadError>> {
+    let shown = fs.show(path);
+    let bytes = fs
+        .read(path)
+        .map_err(|e| vec![err(None, format!("cannot read `{shown}`: {e}"))])?;
     let text = String::from_utf8(bytes).map_err(|e| {
         vec![err(
             Some(Location::new(&shown, 0, 0)),
@@ -182,6 +295,7 @@ fn load_file(path: &Path, root: &Path) -> Result<(Catalog, Positions), Vec<LoadE
     let base = path.parent().unwrap_or(Path::new("."));
     let mut errors = Vec::new();
     let mut refs = RefResolver {
+        fs,
         root,
         positions: &positions,
         errors: &mut errors,
@@ -271,6 +385,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str>
 
 /// Inlines `$ref`s that name files (relative to the referencing file, inside the catalog).
 struct RefResolver<'a> {
+    fs: &'a dyn Files,
     root: &'a Path,
     positions: &'a Positions,
     errors: &'a mut Vec<LoadError>,
@@ -364,14 +479,14 @@ impl RefResolver<'_> {
         let location = self.positions.find(ptr).cloned();
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let target = base.join(file);
-        let canon = match target.canonicalize() {
-            Ok(c) => c,
-            Err(_) => {
+        let canon = match self.fs.canonical(&target) {
+            Some(c) => c,
+            None => {
                 self.errors.push(LoadError {
                     location,
                     message: format!(
                         "`$ref: {reference}` names a file that does not exist ({})",
-                        display(&target)
+                        self.fs.show(&target)
                     ),
                     help: Some(
                         "`$ref` paths are relative to the YAML file that contains them".into(),
@@ -394,12 +509,19 @@ impl RefResolver<'_> {
                 .push(err(location, format!("`$ref: {reference}` is circular")));
             return None;
         }
-        let text = match std::fs::read_to_string(&canon) {
-            Ok(t) => t,
+        let text = match self.fs.read(&canon).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                self.errors.push(err(
+                    location,
+                    format!("`{}` is not valid UTF-8", self.fs.show(&target)),
+                ));
+                return None;
+            }
             Err(e) => {
                 self.errors.push(err(
                     location,
-                    format!("cannot read `{}`: {e}", display(&target)),
+                    format!("cannot read `{}`: {e}", self.fs.show(&target)),
                 ));
                 return None;
             }
@@ -421,7 +543,7 @@ impl RefResolver<'_> {
                     location,
                     format!(
                         "`{}` is not valid {}: {e}",
-                        display(&target),
+                        self.fs.show(&target),
                         if is_yaml { "YAML" } else { "JSON" }
                     ),
                 ));
@@ -438,7 +560,7 @@ impl RefResolver<'_> {
                         location,
                         format!(
                             "`$ref: {reference}`: no `{fragment}` in `{}`",
-                            display(&target)
+                            self.fs.show(&target)
                         ),
                     ));
                     return None;
@@ -530,5 +652,69 @@ impl Merger {
         }
         self.catalog.troubleshooting.extend(cat.troubleshooting);
         self.positions.extend(pos);
+    }
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::*;
+
+    fn mem(files: &[(&str, &str)]) -> MemoryFiles {
+        MemoryFiles {
+            prefix: "git:HEAD:".into(),
+            files: files
+                .iter()
+                .map(|(p, c)| (PathBuf::from(p), c.as_bytes().to_vec()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_folder_in_memory_loads_like_one_on_disk_with_refs_and_prefixed_positions() {
+        let m = mem(&[
+            ("api/evdoc.yaml", "evdoc: 1\n"),
+            (
+                "api/events/a.yaml",
+                "events:\n  a:b:\n    direction: c2s\n    payload: {$ref: ../schemas/s.json}\n",
+            ),
+            ("api/schemas/s.json", r#"{"type": "object"}"#),
+            ("api/.hidden/x.yaml", "nonsense: ["),
+            ("other/evdoc.yaml", "nonsense: ["),
+        ]);
+        let cat = load_memory(&m, Path::new("api")).unwrap();
+        assert_eq!(
+            cat.files,
+            ["git:HEAD:api/evdoc.yaml", "git:HEAD:api/events/a.yaml"]
+        );
+        let ev = &cat.catalog.events["a:b"];
+        assert_eq!(ev.payload, Some(serde_json::json!({"type": "object"})));
+        assert_eq!(
+            ev.at.as_ref().unwrap().to_string(),
+            "git:HEAD:api/events/a.yaml:2:3"
+        );
+    }
+
+    #[test]
+    fn memory_errors_name_the_prefixed_file_and_refs_stay_inside() {
+        let m = mem(&[
+            (
+                "api/evdoc.yaml",
+                "events:\n  a:b:\n    direction: sideways\n",
+            ),
+            (
+                "api/more.yaml",
+                "events:\n  c:d:\n    direction: c2s\n    payload: {$ref: ../secret.json}\n",
+            ),
+            ("secret.json", "{}"),
+        ]);
+        let errs = load_memory(&m, Path::new("api")).unwrap_err().to_string();
+        assert!(errs.contains("git:HEAD:api/evdoc.yaml:3"), "{errs}");
+        assert!(errs.contains("points outside the catalog folder"), "{errs}");
+        let none = load_memory(&m, Path::new("nowhere"))
+            .unwrap_err()
+            .to_string();
+        assert!(none.contains("no catalog files"), "{none}");
+        let one = load_memory(&m, Path::new("./api/../api/evdoc.yaml")).unwrap_err();
+        assert_eq!(one.0.len(), 1, "{one}");
     }
 }

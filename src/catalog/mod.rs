@@ -8,5 +8,5 @@ pub mod positions;
 pub mod room;
 pub mod schema;
 
-pub use load::{load, LoadError, LoadErrors, LoadedCatalog};
+pub use load::{load, load_memory, LoadError, LoadErrors, LoadedCatalog, MemoryFiles};
 pub use model::*;

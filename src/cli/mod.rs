@@ -4,6 +4,7 @@
 //! Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 unusable input or usage.
 
 mod check;
+mod diff;
 mod discover;
 mod export;
 mod import;
@@ -15,6 +16,7 @@ mod scan;
 mod serve;
 
 pub use check::check;
+pub use diff::diff;
 pub use export::export;
 pub use import::import;
 pub use init::init;
@@ -46,7 +48,7 @@ pub(crate) const BAD_INPUT: u8 = 2;
 #[derive(Parser)]
 #[command(name = "evdoc", version, about, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone"
+    after_help = "Examples:\n  evdoc scan src/                      list every event site\n  evdoc init . --out catalog/          draft a catalog from the code\n  evdoc check . --catalog catalog/     fail the build when code and catalog drift\n  evdoc lint --catalog catalog/        check the catalog alone\n  evdoc diff git:main:catalog catalog  breaking changes since main"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -113,6 +115,9 @@ pub enum Command {
         after_help = "Examples:\n  evdoc import asyncapi asyncapi.yaml --out catalog/\n  evdoc import asyncapi api.json --out catalog/ --force"
     )]
     Import(import::ImportArgs),
+    /// Compare two catalogs and classify every change as breaking or not for old clients.
+    #[command(after_help = diff::AFTER_HELP)]
+    Diff(diff::DiffArgs),
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(
