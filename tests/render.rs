@@ -20,6 +20,7 @@ fn markdown() -> MarkdownRenderer {
     MarkdownRenderer {
         links: CodeLinks::new("../examples/trading-app/", None, "", &provenance().commit),
         templates: None,
+        hand_written: vec![],
     }
 }
 
@@ -106,7 +107,6 @@ fn catalog_page_has_the_task_list_table_and_code_references() {
         "connection-lifecycle.md",
         "architecture.md",
         "troubleshooting.md",
-        "catalog-format.md",
     ] {
         assert!(readme.contains(&format!("]({link})")), "index links {link}");
     }
@@ -132,6 +132,7 @@ fn permalinks_with_repo_url() {
             &provenance().commit,
         ),
         templates: None,
+        hand_written: vec![],
     };
     let book = Book::new(&cat.catalog, Some(&scan), &provenance());
     let md = permalinks.render(&book).unwrap();
@@ -374,6 +375,32 @@ fn templates_can_be_overridden() {
     std::fs::write(dir.path().join("scaling.md.j2"), "{{ book.nope }}").unwrap();
     let err = overridden.render(&book).unwrap_err().to_string();
     assert!(err.contains("scaling.md.j2"), "{err}");
+}
+
+/// A project's docs folder holds only what render writes unless someone adds pages: the index
+/// lists the hand-written pages that are there, and no page links one that is not.
+#[test]
+fn hand_written_pages_are_listed_and_linked_only_when_present() {
+    let (_, book) = reference();
+    let bare = markdown().render(&book).unwrap();
+    for f in &bare {
+        assert!(
+            !f.content.contains("catalog-format.md"),
+            "{} links a missing page",
+            f.path
+        );
+    }
+    let with = MarkdownRenderer {
+        hand_written: vec![evdoc::render::HandWritten::read(
+            "catalog-format.md",
+            "# The catalog format\n\nThe contract of the API. More.\n",
+        )],
+        ..markdown()
+    };
+    let files = with.render(&book).unwrap();
+    assert!(page(&files, "README.md")
+        .contains("| [The catalog format](catalog-format.md) | The contract of the API. |"));
+    assert!(page(&files, "quickstart.md").contains("[the catalog format](catalog-format.md)"));
 }
 
 #[test]

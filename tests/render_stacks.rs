@@ -29,6 +29,7 @@ fn render(book: &Book) -> Vec<OutFile> {
     let markdown = MarkdownRenderer {
         links: CodeLinks::new("../", None, "", ""),
         templates: None,
+        hand_written: vec![],
     };
     let mut files = markdown.render(book).unwrap();
     let site = HtmlRenderer {

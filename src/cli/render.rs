@@ -7,7 +7,8 @@
 use super::{load_catalog, run_scan, ScanFlags, Ui, BAD_INPUT, FINDINGS, OK};
 use clap::Args;
 use evdoc::render::{
-    self, Book, CodeLinks, HtmlRenderer, MarkdownRenderer, OutFile, Provenance, Renderer, MANIFEST,
+    self, Book, CodeLinks, HandWritten, HtmlRenderer, MarkdownRenderer, OutFile, Provenance,
+    Renderer, MANIFEST,
 };
 use evdoc::scan::ScanResult;
 use std::path::{Component, Path, PathBuf};
@@ -200,6 +201,7 @@ fn renderers(
     let repo_path = git_toplevel(&code_root)
         .map(|top| relative(&top, &code_root))
         .unwrap_or_default();
+    let hand_written = hand_written_pages(&a.out);
     let markdown = |dir: &Path| MarkdownRenderer {
         links: CodeLinks::new(
             &relative(dir, &code_root),
@@ -208,13 +210,18 @@ fn renderers(
             &provenance.commit,
         ),
         templates: a.templates.clone(),
+        hand_written: hand_written
+            .iter()
+            .filter(|p| p.path.ends_with(".md"))
+            .map(|p| HandWritten::read(&p.path, &p.content))
+            .collect(),
     };
     let mut renderers: Vec<(PathBuf, Box<dyn Renderer>)> =
         vec![(a.out.clone(), Box::new(markdown(&a.out)))];
     if let Some(site) = &a.html {
         let html = HtmlRenderer {
             markdown: markdown(site),
-            extra: hand_written_pages(&a.out),
+            extra: hand_written.clone(),
         };
         renderers.push((site.clone(), Box::new(html)));
     }
@@ -254,7 +261,15 @@ fn report(
 /// Markdown files in the output folder that render does not generate (`catalog-format.md`):
 /// the site includes them so that the index's links to them work.
 fn hand_written_pages(out: &Path) -> Vec<OutFile> {
-    let generated = |name: &str| render::templates::PAGES.iter().any(|(f, _, _)| *f == name);
+    // A page an earlier render wrote (in its manifest) is not hand-written, even if this render
+    // no longer makes it: it is about to be deleted as stale.
+    let earlier: Vec<String> = std::fs::read_to_string(out.join(MANIFEST))
+        .map(|m| render::read_manifest(&m))
+        .unwrap_or_default();
+    let generated = |name: &str| {
+        render::templates::PAGES.iter().any(|(f, _, _)| *f == name)
+            || earlier.iter().any(|e| e == name)
+    };
     let Ok(rd) = std::fs::read_dir(out) else {
         return vec![];
     };

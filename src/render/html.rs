@@ -11,7 +11,7 @@
 use super::markdown::MarkdownRenderer;
 use super::model::Book;
 use super::templates::{self, PAGES};
-use super::text::slug;
+use super::text::{heading_slug, slug};
 use super::{diagrams, OutFile, RenderError, Renderer};
 use pulldown_cmark::{
     CodeBlockKind, Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd,
@@ -367,7 +367,7 @@ impl<'a, 'k> Pass<'a, 'k> {
 
     /// The heading's slug, numbered when an earlier heading of the page has it (`a-b`, `a-b-1`).
     fn unique_id(&mut self, text: &str) -> String {
-        let base = match slug(text) {
+        let base = match heading_slug(text) {
             s if s.is_empty() => "section".to_string(),
             s => s,
         };

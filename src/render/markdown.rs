@@ -21,13 +21,16 @@ pub struct MarkdownRenderer {
     pub links: CodeLinks,
     /// Folder whose files replace the embedded templates of the same name.
     pub templates: Option<PathBuf>,
+    /// Hand-written pages in the output folder: the index lists them, and a page links one
+    /// (`catalog-format.md`) only when it is there.
+    pub hand_written: Vec<super::HandWritten>,
 }
 
 impl Renderer for MarkdownRenderer {
     fn render(&self, book: &Book) -> Result<Vec<OutFile>, RenderError> {
         let mut env = templates::environment(self.templates.as_deref())?;
         register_filters(&mut env, self.links.clone());
-        let mut files = pages(&env, book)?;
+        let mut files = pages(&env, book, &self.hand_written)?;
         files.push(OutFile {
             path: "prometheus-alerts.yml".into(),
             content: book.alerts_yaml.clone(),
@@ -124,18 +127,29 @@ fn link_safe(url: &str) -> String {
 }
 
 /// Render every page of [`PAGES`].
-fn pages(env: &Environment<'static>, book: &Book) -> Result<Vec<OutFile>, RenderError> {
+fn pages(
+    env: &Environment<'static>,
+    book: &Book,
+    hand_written: &[super::HandWritten],
+) -> Result<Vec<OutFile>, RenderError> {
     let ctx = minijinja::Value::from(minijinja::value::Serde(book));
+    let hand_written = minijinja::Value::from(minijinja::value::Serde(hand_written));
     let nav: Vec<(&str, &str)> = PAGES.iter().map(|(f, _, t)| (*f, *t)).collect();
     PAGES
         .iter()
         .map(|(file, tmpl, _)| {
-            let t = env.get_template(tmpl).map_err(|source| RenderError::Template {
-                name: tmpl.to_string(),
-                source,
-            })?;
+            let t = env
+                .get_template(tmpl)
+                .map_err(|source| RenderError::Template {
+                    name: tmpl.to_string(),
+                    source,
+                })?;
             let content = t
-                .render(minijinja::context! { book => ctx.clone(), pages => minijinja::Value::from(minijinja::value::Serde(&nav)) })
+                .render(minijinja::context! {
+                    book => ctx.clone(),
+                    pages => minijinja::Value::from(minijinja::value::Serde(&nav)),
+                    hand_written => hand_written.clone(),
+                })
                 .map_err(|source| RenderError::Template {
                     name: tmpl.to_string(),
                     source,

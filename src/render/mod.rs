@@ -11,6 +11,7 @@
 
 pub mod builtin;
 pub mod diagrams;
+pub mod hand_written;
 pub mod html;
 pub mod links;
 pub mod markdown;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod templates;
 pub mod text;
 
+pub use hand_written::HandWritten;
 pub use html::HtmlRenderer;
 pub use links::CodeLinks;
 pub use markdown::MarkdownRenderer;

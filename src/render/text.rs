@@ -30,6 +30,22 @@ pub fn slug(s: &str) -> String {
     out
 }
 
+/// The id GitHub gives a Markdown heading (`## Versioning: D021` → `versioning-d021`): lower
+/// case, letters, digits, `_` and `-` kept, each space a `-`, other punctuation dropped. The site
+/// uses it for headings so that a link written for the Markdown on GitHub works in the site too.
+pub fn heading_slug(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// A stable, safe anchor (and file-name stem) for a name: its slug, plus a short hash of the
 /// name whenever the slug loses information (upper case, spaces, `../../x`, emoji), so that two
 /// different names never share an anchor and an anchor never changes when other names do.
@@ -182,6 +198,18 @@ pub fn md_fence(lang: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heading_slugs_are_githubs() {
+        assert_eq!(heading_slug("Versioning: D021"), "versioning-d021");
+        assert_eq!(
+            heading_slug("Compatibility: what `evdoc diff` calls breaking"),
+            "compatibility-what-evdoc-diff-calls-breaking"
+        );
+        assert_eq!(heading_slug("OLD and NEW"), "old-and-new");
+        assert_eq!(heading_slug("a - b"), "a---b");
+        assert_eq!(heading_slug("Événements"), "événements");
+    }
 
     #[test]
     fn anchors_are_safe_stable_and_distinct() {
