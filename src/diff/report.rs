@@ -3,6 +3,9 @@
 //! annotations on the new catalog's lines.
 
 use super::{Change, ChangeRule, Level};
+use crate::vocab::diagnostic::{
+    github_escape_data as escape_data, github_escape_property as escape_property,
+};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -293,16 +296,6 @@ fn github(changes: &[Change], out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// The rules that fired, in id order (for docs and summaries).

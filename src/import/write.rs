@@ -74,7 +74,7 @@ pub fn files(
     }
     let mut by_domain: IndexMap<String, Map<String, Value>> = IndexMap::new();
     for (name, event) in &catalog.events {
-        let domain = domain_file(&crate::vocab::domain_of(name, &event.tags));
+        let domain = crate::vocab::domain::domain_file(&crate::vocab::domain_of(name, &event.tags));
         let mut v = event_value(event);
         externalize(&mut v, &shared);
         by_domain.entry(domain).or_default().insert(name.clone(), v);
@@ -216,25 +216,5 @@ fn is_empty(v: &Value) -> bool {
         Value::Array(a) => a.is_empty(),
         Value::Object(o) => o.is_empty(),
         _ => false,
-    }
-}
-
-/// A file name for a domain (as `evdoc init` names them).
-fn domain_file(domain: &str) -> String {
-    let clean: String = domain
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let clean = clean.trim_matches('-');
-    if clean.is_empty() {
-        "events".into()
-    } else {
-        clean.to_owned()
     }
 }

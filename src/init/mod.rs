@@ -152,26 +152,6 @@ fn q(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialise")
 }
 
-/// File name for a domain's events.
-fn domain_file(domain: &str) -> String {
-    let clean: String = domain
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let clean = clean.trim_matches('-');
-    if clean.is_empty() {
-        "events".into()
-    } else {
-        clean.to_owned()
-    }
-}
-
 /// The files of a drafted catalog: relative path → YAML text.
 pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     let mut events: IndexMap<&str, Draft> = IndexMap::new();
@@ -190,7 +170,7 @@ pub fn draft(scan: &ScanResult, title: &str) -> IndexMap<PathBuf, String> {
     for (name, d) in &events {
         let domain = crate::vocab::domain_of(name, &[]);
         let out = by_domain
-            .entry(domain_file(&domain))
+            .entry(crate::vocab::domain::domain_file(&domain))
             .or_insert_with(|| "events:\n".to_owned());
         if let Some(why) = one_sided(d, both_sides) {
             let _ = writeln!(out, "  # evdoc-ignore EV004: {why}");

@@ -66,3 +66,17 @@ impl fmt::Display for Severity {
         f.write_str(self.as_str())
     }
 }
+
+/// Escape the message part of a GitHub Actions workflow command (`::error …::message`).
+pub fn github_escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value of a GitHub Actions workflow command (`file=…,title=…`).
+pub fn github_escape_property(s: &str) -> String {
+    github_escape_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}

@@ -27,6 +27,28 @@ pub fn domain_of(name: &str, tags: &[String]) -> String {
     }
 }
 
+/// The file stem a domain's events are written to (`events/<stem>.yaml`, by `init` and
+/// `import`): lower-case ASCII letters, digits, `-` and `_`, anything else `-`; `events` when
+/// nothing is left.
+pub fn domain_file(domain: &str) -> String {
+    let clean: String = domain
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches('-');
+    if clean.is_empty() {
+        "events".into()
+    } else {
+        clean.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::domain_of;

@@ -6,6 +6,9 @@
 
 use crate::check::Finding;
 use crate::vocab::diagnostic::Severity;
+use crate::vocab::diagnostic::{
+    github_escape_data as escape_data, github_escape_property as escape_property,
+};
 use std::io::{self, Write};
 
 /// Write one workflow command line per finding.
@@ -48,18 +51,6 @@ fn command(f: &Finding) -> String {
         message.push_str(&format!("\nhelp: {help}"));
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
-}
-
-/// Escape the message part of a workflow command.
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escape a property value of a workflow command.
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
