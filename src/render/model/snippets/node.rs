@@ -31,9 +31,33 @@ pub(super) fn options(cat: &Catalog, indent: &str) -> String {
         format!("pingTimeout: {}", c.ping_timeout_ms),
         format!("maxHttpBufferSize: {}", c.max_payload_bytes),
     ]
-    .iter()
+    .into_iter()
+    .chain(cors(cat))
     .map(|o| format!("{indent}{o},\n"))
     .collect()
+}
+
+/// The catalog's allowed page origins as socket.io's `cors` option (none: same origin only, as
+/// socket.io does without one). Cookies ride along only with listed origins: a browser refuses
+/// credentials with `*`.
+fn cors(cat: &Catalog) -> Option<String> {
+    let origins = &cat.connection.cors.origins;
+    if origins.is_empty() {
+        return None;
+    }
+    if origins.iter().any(|o| o == "*") {
+        return Some("cors: { origin: '*' }".into());
+    }
+    let list: Vec<String> = origins.iter().map(|o| js(o)).collect();
+    let credentials = if cat.auth.scheme == crate::vocab::AuthScheme::Session {
+        ", credentials: true"
+    } else {
+        ""
+    };
+    Some(format!(
+        "cors: {{ origin: [{}]{credentials} }}",
+        list.join(", ")
+    ))
 }
 
 /// The imports, the HTTP server of `stack` and `const io = new Server(…)`.
