@@ -169,6 +169,21 @@ struct Collector {
     fn_stack: Vec<ReturnSink>,
 }
 
+/// The declared types of the properties of an interface or type literal (`conn: Socket`).
+fn property_types(members: &[TSSignature<'_>]) -> HashMap<String, Vec<TypeRef>> {
+    members
+        .iter()
+        .filter_map(|sig| match sig {
+            TSSignature::TSPropertySignature(p) => Some((
+                p.key.static_name()?.to_string(),
+                type_refs(&p.type_annotation.as_ref()?.type_annotation),
+            )),
+            _ => None,
+        })
+        .filter(|(_, refs)| !refs.is_empty())
+        .collect()
+}
+
 impl Collector {
     /// Records that the function starting at `start` may be called as `key`.
     fn key_function(&mut self, start: u32, key: String) {
@@ -667,19 +682,7 @@ impl<'a> Visit<'a> for Collector {
     }
 
     fn visit_ts_interface_declaration(&mut self, it: &TSInterfaceDeclaration<'a>) {
-        let props = it
-            .body
-            .body
-            .iter()
-            .filter_map(|sig| match sig {
-                TSSignature::TSPropertySignature(p) => Some((
-                    p.key.static_name()?.to_string(),
-                    type_refs(&p.type_annotation.as_ref()?.type_annotation),
-                )),
-                _ => None,
-            })
-            .filter(|(_, refs)| !refs.is_empty())
-            .collect();
+        let props = property_types(&it.body.body);
         self.facts.interfaces.insert(it.id.name.to_string(), props);
         let emitter = it.extends.iter().any(|h| match &h.type_name {
             TSTypeName::IdentifierReference(id) => {
@@ -695,9 +698,16 @@ impl<'a> Visit<'a> for Collector {
     }
 
     fn visit_ts_type_alias_declaration(&mut self, it: &TSTypeAliasDeclaration<'a>) {
-        self.facts
-            .type_aliases
-            .insert(it.id.name.to_string(), type_refs(&it.type_annotation));
+        // `type Props = { conn: Socket }` is an interface by another name: its properties are
+        // typed, the alias itself is not a socket.
+        if let TSType::TSTypeLiteral(lit) = &it.type_annotation {
+            let props = property_types(&lit.members);
+            self.facts.interfaces.insert(it.id.name.to_string(), props);
+        } else {
+            self.facts
+                .type_aliases
+                .insert(it.id.name.to_string(), type_refs(&it.type_annotation));
+        }
         if let Some(names) = literal_union(&it.type_annotation, &self.facts.literal_unions) {
             self.facts
                 .literal_unions

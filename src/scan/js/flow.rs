@@ -14,7 +14,11 @@
 //!   (`registerChat(io, socket)`, `require('./chat')(socket)`, `this.jobs.run(dto, client)` on an
 //!   injected service) records the argument's kind under (callee's file, callee's name,
 //!   parameter); the callee's file is read again with its parameter known, whatever it is named
-//!   or typed (a gateway's socket typed as `EventEmitter` is still the socket).
+//!   or typed (a gateway's socket typed as `EventEmitter` is still the socket). A socket passed
+//!   as a property of an object argument (`draw({ link: socket })`) or as a JSX prop of a
+//!   project component (`<Board link={socket} />`, the call `Board({ link: socket })`) seeds that
+//!   property of the parameter, which a destructuring parameter (`function Board({ link })`)
+//!   binds.
 //!
 //! The scan runs rounds (crate::scan::run): each round re-reads the files whose imports or
 //! functions learnt something, until nothing changes or the depth bound is reached. Everything
@@ -35,12 +39,14 @@ pub struct FileFlow {
     pub(crate) deps: Vec<String>,
 }
 
-/// A socket passed as an argument: `function`'s parameter `param` in `file` receives `kind`.
+/// A socket passed as an argument: `function`'s parameter `param` in `file` (its property
+/// `prop`, for an object argument or a JSX prop) receives `kind`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Seed {
     pub(crate) file: String,
     pub(crate) function: String,
     pub(crate) param: usize,
+    pub(crate) prop: Option<String>,
     pub(crate) kind: Kind,
     /// Where the call is (`file:line`), for `scan --explain`.
     pub(crate) from: String,
@@ -50,7 +56,7 @@ pub(crate) struct Seed {
 #[derive(Clone, Debug, Default)]
 pub struct Project {
     exports: HashMap<(String, String), Kind>,
-    params: HashMap<(String, String), BTreeMap<usize, (Kind, String)>>,
+    params: HashMap<(String, String), BTreeMap<(usize, Option<String>), (Kind, String)>>,
 }
 
 impl Project {
@@ -59,16 +65,18 @@ impl Project {
         self.exports.get(&(file.to_owned(), name.to_owned()))
     }
 
-    /// What callers pass to parameter `param` of `function` in `file`, and from where.
+    /// What callers pass to parameter `param` of `function` in `file` (to its property
+    /// `prop`, when given), and from where.
     pub(crate) fn param(
         &self,
         file: &str,
         function: &str,
         param: usize,
+        prop: Option<&str>,
     ) -> Option<&(Kind, String)> {
         self.params
             .get(&(file.to_owned(), function.to_owned()))?
-            .get(&param)
+            .get(&(param, prop.map(str::to_owned)))
     }
 
     /// Adds what `file` tells; returns the files that must be read again: the ones importing
@@ -93,7 +101,7 @@ impl Project {
                 .params
                 .entry((seed.file.clone(), seed.function.clone()))
                 .or_default()
-                .entry(seed.param)
+                .entry((seed.param, seed.prop.clone()))
                 .or_insert((Kind::Unknown, seed.from.clone()));
             if join_into(&mut slot.0, &seed.kind) {
                 changes.seeded.insert(seed.file.clone());

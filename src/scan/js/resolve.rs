@@ -134,7 +134,7 @@ impl<'f> Env<'f> {
 
     /// Field `prop` (or, with `()`, what method `prop` returns) of an object of project class
     /// `class`: read in this file when the class is here, else from what its file exported.
-    fn instance_member(&mut self, file: &str, class: &str, prop: &str) -> Kind {
+    pub(crate) fn instance_member(&mut self, file: &str, class: &str, prop: &str) -> Kind {
         if file == self.rel {
             if let Some(&idx) = self.facts.class_by_name.get(class) {
                 let saved = std::mem::replace(&mut self.class_stack, vec![idx]);

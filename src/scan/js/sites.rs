@@ -783,6 +783,47 @@ impl Finder<'_, '_> {
         self.frames.push(frame);
     }
 
+    /// `function Chat({ socket, room })`, `({ conn }: Props)`: each property the parameter
+    /// destructures is what callers pass under that name (`<Chat socket={s} />`,
+    /// `chat({ socket: s })`), else what the parameter's declared type says of it.
+    fn bind_object_param(
+        &mut self,
+        start: u32,
+        index: usize,
+        obj: &ObjectPattern<'_>,
+        whole: &Kind,
+    ) {
+        for prop in &obj.properties {
+            let name = match &prop.value {
+                BindingPattern::BindingIdentifier(id) => Some(&id.name),
+                BindingPattern::AssignmentPattern(a) => match &a.left {
+                    BindingPattern::BindingIdentifier(id) => Some(&id.name),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let (Some(name), Some(key), false) = (name, prop.key.static_name(), prop.computed)
+            else {
+                self.declare_unknown(&prop.value);
+                continue;
+            };
+            let mut kind = match whole {
+                Kind::Instance { file, class } => self.env.instance_member(file, class, &key),
+                _ => Kind::Unknown,
+            };
+            if !kind.is_site_receiver() {
+                if let Some((passed, why)) = self.passed_to(start, index, Some(&key)) {
+                    kind = passed;
+                    self.pending_seeded.insert(name.to_string(), why);
+                }
+            }
+            self.env.declare(name, Binding { kind, value: None });
+        }
+        if let Some(rest) = &obj.rest {
+            self.declare_unknown(&rest.argument);
+        }
+    }
+
     /// Declares every name a destructuring pattern binds, knowing nothing of them.
     fn declare_unknown(&mut self, pattern: &BindingPattern<'_>) {
         for id in pattern.get_binding_identifiers() {
@@ -837,7 +878,7 @@ impl Finder<'_, '_> {
             // What callers elsewhere pass wins over a type that says nothing of Socket.IO (a
             // gateway's socket handed to a service as `client: EventEmitter`).
             if !kind.is_site_receiver() {
-                if let Some((passed, why)) = self.passed_to(start, i) {
+                if let Some((passed, why)) = self.passed_to(start, i, None) {
                     kind = passed;
                     if let Some(name) = p.pattern.get_identifier_name() {
                         self.pending_seeded.insert(name.to_string(), why);
@@ -881,6 +922,7 @@ impl Finder<'_, '_> {
                 BindingPattern::BindingIdentifier(id) => {
                     self.env.declare(&id.name, Binding { kind, value: None });
                 }
+                BindingPattern::ObjectPattern(obj) => self.bind_object_param(start, i, obj, &kind),
                 pattern => self.declare_unknown(pattern),
             }
         }
@@ -969,9 +1011,24 @@ impl Finder<'_, '_> {
             let Some(expr) = arg.as_expression() else {
                 continue;
             };
+            if let Expression::ObjectExpression(o) = expr.get_inner_expression() {
+                for p in &o.properties {
+                    let ObjectPropertyKind::ObjectProperty(p) = p else {
+                        continue;
+                    };
+                    let (Some(key), false) = (p.key.static_name(), p.computed) else {
+                        continue;
+                    };
+                    let kind = self.env.classify(&val_of(&p.value));
+                    if kind.is_site_receiver() {
+                        passed.push((i, Some(key.to_string()), kind));
+                    }
+                }
+                continue;
+            }
             let kind = self.env.classify(&val_of(expr));
             if kind.is_site_receiver() {
-                passed.push((i, kind));
+                passed.push((i, None, kind));
             }
         }
         if passed.is_empty() {
@@ -980,29 +1037,78 @@ impl Finder<'_, '_> {
         let Some((file, function)) = self.callee_key(callee) else {
             return;
         };
-        let (line, _) = self.lines.position(call.span.start as usize);
-        for (param, kind) in passed {
+        self.seed(call.span.start, &file, &function, passed);
+    }
+
+    /// A JSX element of a project component (`<Board link={socket} />`) calls it with its props
+    /// as one object: the sockets among them seed that parameter's properties.
+    fn pass_socket_props(&mut self, el: &JSXOpeningElement<'_>) {
+        let JSXElementName::IdentifierReference(id) = &el.name else {
+            return;
+        };
+        let mut passed = Vec::new();
+        for attr in &el.attributes {
+            let JSXAttributeItem::Attribute(a) = attr else {
+                continue;
+            };
+            let (
+                JSXAttributeName::Identifier(name),
+                Some(JSXAttributeValue::ExpressionContainer(c)),
+            ) = (&a.name, &a.value)
+            else {
+                continue;
+            };
+            let Some(expr) = c.expression.as_expression() else {
+                continue;
+            };
+            let kind = self.env.classify(&val_of(expr));
+            if kind.is_site_receiver() {
+                passed.push((0, Some(name.name.to_string()), kind));
+            }
+        }
+        if passed.is_empty() {
+            return;
+        }
+        let Some((file, function)) = self.function_key(id.name.as_str()) else {
+            return;
+        };
+        self.seed(el.span.start, &file, &function, passed);
+    }
+
+    /// Records the sockets a call at `at` passes to `function` of `file`.
+    fn seed(
+        &mut self,
+        at: u32,
+        file: &str,
+        function: &str,
+        passed: Vec<(usize, Option<String>, Kind)>,
+    ) {
+        let (line, _) = self.lines.position(at as usize);
+        for (param, prop, kind) in passed {
             self.found.flow.seeds.push(Seed {
-                file: file.clone(),
-                function: function.clone(),
+                file: file.to_owned(),
+                function: function.to_owned(),
                 param,
+                prop,
                 kind,
                 from: format!("{}:{line}", self.rel),
             });
         }
     }
 
+    /// The project function a plain name calls: imported, or this file's.
+    fn function_key(&mut self, name: &str) -> Option<(String, String)> {
+        if self.env.facts.imports.contains_key(name) {
+            self.env.imported_export(name)
+        } else {
+            Some((self.rel.to_owned(), name.to_owned()))
+        }
+    }
+
     /// The project function a callee names: (its file, its name there).
     fn callee_key(&mut self, callee: &Expression<'_>) -> Option<(String, String)> {
         match callee {
-            Expression::Identifier(id) => {
-                let name = id.name.as_str();
-                if self.env.facts.imports.contains_key(name) {
-                    self.env.imported_export(name)
-                } else {
-                    Some((self.rel.to_owned(), name.to_owned()))
-                }
-            }
+            Expression::Identifier(id) => self.function_key(id.name.as_str()),
             Expression::StaticMemberExpression(m) => {
                 let method = m.property.name.to_string();
                 match self.env.classify(&val_of(&m.object)) {
@@ -1033,15 +1139,16 @@ impl Finder<'_, '_> {
 
     /// What callers in the project pass to parameter `param` of the function starting at
     /// `start`, under any of the names it may be called by.
-    fn passed_to(&self, start: u32, param: usize) -> Option<(Kind, String)> {
+    fn passed_to(&self, start: u32, param: usize, prop: Option<&str>) -> Option<(Kind, String)> {
         let keys = self.env.facts.fn_keys.get(&start)?;
         keys.iter()
             .filter_map(|k| {
-                let (kind, from) = self.env.project.param(self.rel, k, param)?;
-                let why = format!(
-                    "parameter {} of `{k}` receives the socket passed at {from}",
-                    param + 1
-                );
+                let (kind, from) = self.env.project.param(self.rel, k, param, prop)?;
+                let what = match prop {
+                    Some(p) => format!("property `{p}` of parameter {}", param + 1),
+                    None => format!("parameter {}", param + 1),
+                };
+                let why = format!("{what} of `{k}` receives the socket passed at {from}");
                 Some((kind.clone(), why))
             })
             .reduce(|(a, wa), (b, _)| (a.join(b), wa))
@@ -1938,6 +2045,11 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.call(it);
         walk::walk_call_expression(self, it);
+    }
+
+    fn visit_jsx_opening_element(&mut self, it: &JSXOpeningElement<'a>) {
+        self.pass_socket_props(it);
+        walk::walk_jsx_opening_element(self, it);
     }
 
     fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
