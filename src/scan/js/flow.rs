@@ -52,11 +52,14 @@ pub(crate) struct Seed {
     pub(crate) from: String,
 }
 
+/// A parameter by position, or one property of it (`Some("link")` for `function f({ link })`).
+type Slot = (usize, Option<String>);
+
 /// What the whole project knows about socket values, shared by every file's extraction.
 #[derive(Clone, Debug, Default)]
 pub struct Project {
     exports: HashMap<(String, String), Kind>,
-    params: HashMap<(String, String), BTreeMap<(usize, Option<String>), (Kind, String)>>,
+    params: HashMap<(String, String), BTreeMap<Slot, (Kind, String)>>,
 }
 
 impl Project {
