@@ -6,8 +6,9 @@
 //! imported through SvelteKit's `$lib`, chained listeners, a local `send` wrapper, sockets kept
 //! in a container and a `Map`, the `<script>` of a server-rendered EJS page, and a client class
 //! whose `on`/`emit` methods wrap its socket, used through `this` and through a browser global
-//! from another file, and a React socket handed down as a JSX prop or an options-object property
-//! to a destructuring parameter, or declared in a props type. Each site must be found with its side, and the look-alikes next
+//! from another file, a Pinia options store whose action keeps the socket, and a React socket
+//! handed down as a JSX prop or an options-object property to a destructuring parameter, or
+//! declared in a props type. Each site must be found with its side, and the look-alikes next
 //! to them (an `EventEmitter` and its chained listeners, a `mitt` bus, another object's `send`,
 //! a method of the same shape no socket reaches) must stay silent. The fixture is
 //! `tests/fixtures/scan/flow/` (see its README).
@@ -76,6 +77,7 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "spa/src/components/Board.tsx:10 emit board:hello client flow",
             "spa/src/components/Feed.tsx:9 listen feed:item client flow",
             "spa/src/components/Feed.tsx:10 emit feed:seen client flow",
+            "spa/src/components/Inbox.ts:5 emit chat:read client flow",
             "spa/src/components/Panel.vue:5 listen panel:update client flow",
             "spa/src/components/Panel.vue:6 emit panel:ready client flow",
             "spa/src/components/Status.vue:6 listen status:changed client flow",
@@ -84,6 +86,8 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "spa/src/props/Whiteboard.tsx:3 listen draw:cleared client flow",
             "spa/src/props/Whiteboard.tsx:4 emit draw:clear client flow",
             "spa/src/props/tools.ts:3 emit draw:stroke client flow",
+            "spa/src/stores/chat.ts:18 listen chat:message client flow",
+            "spa/src/stores/chat.ts:24 emit chat:say client flow",
             "web-ng/src/app/board/board.component.ts:17 emit board:list client flow via=Channel.call",
             "web-ng/src/app/board/board.component.ts:19 listen board:changed client flow",
             "web-ng/src/app/board/board.component.ts:23 emit board:save client flow via=Channel.call",

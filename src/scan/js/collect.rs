@@ -110,6 +110,8 @@ pub(crate) struct Facts {
     pub(crate) literal_unions: HashMap<String, Vec<String>>,
     /// Module-level state stores (crate::scan::js::stores): name → field → values.
     pub(crate) stores: HashMap<String, HashMap<String, Vec<Val>>>,
+    /// Methods of Pinia options stores (by span start), in which `this` is that store.
+    pub(crate) store_methods: HashMap<u32, String>,
     /// Library evidence.
     pub(crate) evidence: Evidence,
     /// Modules re-exported wholesale or by name (`export * from './events'`).
@@ -510,6 +512,9 @@ impl<'a> Visit<'a> for Collector {
                     if self.fn_depth == 0 {
                         if let Some(fields) = super::stores::fields(init, &self.facts.imports) {
                             self.facts.stores.insert(name.to_string(), fields);
+                        }
+                        for start in super::stores::this_is_store(init, &self.facts.imports) {
+                            self.facts.store_methods.insert(start, name.to_string());
                         }
                     }
                     self.name_function(init, ReturnSink::Function(name.to_string()));

@@ -44,6 +44,9 @@ pub(crate) struct Env<'f> {
     scopes: Vec<HashMap<String, Binding>>,
     /// Indices (into `facts.classes`) of the classes being walked, innermost last.
     pub(crate) class_stack: Vec<usize>,
+    /// For each function being walked, innermost last: the store its `this` is (a Pinia
+    /// options store's action), or `None`.
+    pub(crate) this_store: Vec<Option<String>>,
     global_cache: HashMap<String, Kind>,
     member_cache: HashMap<(usize, String), Kind>,
     /// Containers whose values were asked for (to notice a socket stored after the read).
@@ -75,6 +78,7 @@ impl<'f> Env<'f> {
             linker,
             scopes: Vec::new(),
             class_stack: Vec::new(),
+            this_store: Vec::new(),
             global_cache: HashMap::new(),
             member_cache: HashMap::new(),
             read_containers: HashSet::new(),
@@ -585,7 +589,13 @@ impl<'f> Env<'f> {
         }
         let ko = self.classify_named(object);
         match ko {
-            Kind::This => self.class_member(prop),
+            Kind::This => match self.this_store.last() {
+                Some(Some(store)) => {
+                    let (file, class) = (self.rel.to_owned(), super::stores::class_of(store));
+                    self.instance_member(&file, &class, prop)
+                }
+                _ => self.class_member(prop),
+            },
             Kind::Server { ns } => match prop {
                 "sockets" | "local" | "broadcast" | "volatile" => Kind::Server { ns },
                 "connected" => Kind::Socket {

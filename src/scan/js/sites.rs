@@ -1984,6 +1984,8 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
         match kind {
             AstKind::Function(f) => {
                 self.env.push_scope();
+                let store = self.env.facts.store_methods.get(&f.span.start).cloned();
+                self.env.this_store.push(store);
                 self.bind_params(f.span.start, &f.params);
                 let own = f.id.as_ref().map(|id| id.name.as_str());
                 self.enter_function(f.span.start, own, &f.params, f.return_type.as_deref());
@@ -2029,6 +2031,9 @@ impl<'a> Visit<'a> for Finder<'_, '_> {
     fn leave_node(&mut self, kind: AstKind<'a>) {
         match kind {
             AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
+                if matches!(kind, AstKind::Function(_)) {
+                    self.env.this_store.pop();
+                }
                 self.env.pop_scope();
                 self.handler_stack.pop();
                 if self.frames.len() > 1 {

@@ -2,8 +2,9 @@
 //!
 //! A store is a module-level value whose fields other code reads (`useWire().wire`,
 //! `useLive.getState().io`). Its fields are what its definition puts in the state: Pinia's
-//! `state: () => ({ wire: io() })` or a setup store's `return { socket }`, Zustand's initial
-//! object and every `set({ io: io() })`. `resolve.rs` reads a store as an instance of the class
+//! `state: () => ({ wire: io() })`, what its actions assign (`this.wire = io()`, `this` being
+//! the store inside actions and getters: [`this_is_store`]) or a setup store's
+//! `return { socket }`, Zustand's initial object and every `set({ io: io() })`. `resolve.rs` reads a store as an instance of the class
 //! `#store:<name>` whose members are these fields, in its own file and, through the project
 //! table, in every file that imports it.
 
@@ -82,17 +83,81 @@ fn store_call<'c, 'a>(
     Some((library, &call.arguments))
 }
 
-/// `state: () => ({ wire: io() })` in Pinia's options.
+/// `state: () => ({ wire: io() })` in Pinia's options, and what its actions assign to the state
+/// (`open() { this.wire = io() }`).
 fn pinia_state(options: &ObjectExpression<'_>, out: &mut HashMap<String, Vec<Val>>) {
     for prop in &options.properties {
         let ObjectPropertyKind::ObjectProperty(p) = prop else {
             continue;
         };
-        if p.key.static_name().as_deref() == Some("state") {
-            if let Some(body) = function_body(&p.value) {
-                returned_fields(body, out);
+        match p.key.static_name().as_deref() {
+            Some("state") => {
+                if let Some(body) = function_body(&p.value) {
+                    returned_fields(body, out);
+                }
+            }
+            Some("actions") => {
+                let mut assigns = ThisAssigns { found: Vec::new() };
+                assigns.visit_expression(&p.value);
+                for (key, value) in assigns.found {
+                    out.entry(key).or_default().push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The functions of a Pinia options store in which `this` is the store: its `actions` and
+/// `getters` (by span start); none when `init` is not such a store.
+pub(crate) fn this_is_store(init: &Expression<'_>, imports: &HashMap<String, Import>) -> Vec<u32> {
+    let Expression::CallExpression(call) = init.get_inner_expression() else {
+        return Vec::new();
+    };
+    let Some((Library::Pinia, args)) = store_call(call, imports) else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    for arg in args.iter().filter_map(Argument::as_expression) {
+        let Some(options) = object_of(arg) else {
+            continue;
+        };
+        for prop in &options.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = prop else {
+                continue;
+            };
+            if !matches!(p.key.static_name().as_deref(), Some("actions" | "getters")) {
+                continue;
+            }
+            let Some(methods) = object_of(&p.value) else {
+                continue;
+            };
+            for m in &methods.properties {
+                if let ObjectPropertyKind::ObjectProperty(m) = m {
+                    if let Expression::FunctionExpression(f) = m.value.get_inner_expression() {
+                        starts.push(f.span.start);
+                    }
+                }
             }
         }
+    }
+    starts
+}
+
+/// `this.wire = io()` inside a Pinia options store's actions.
+struct ThisAssigns {
+    found: Vec<(String, Val)>,
+}
+
+impl<'a> Visit<'a> for ThisAssigns {
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let AssignmentTarget::StaticMemberExpression(m) = &it.left {
+            if matches!(m.object, Expression::ThisExpression(_)) {
+                self.found
+                    .push((m.property.name.to_string(), val_of(&it.right)));
+            }
+        }
+        walk::walk_assignment_expression(self, it);
     }
 }
 
