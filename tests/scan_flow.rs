@@ -88,6 +88,8 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "spa/src/props/tools.ts:3 emit draw:stroke client flow",
             "spa/src/stores/chat.ts:18 listen chat:message client flow",
             "spa/src/stores/chat.ts:24 emit chat:say client flow",
+            "web-ng/src/app/audit/audit.component.ts:12 emit audit:check client flow via=Channel.call",
+            "web-ng/src/app/audit/audit.component.ts:13 listen audit:result client flow",
             "web-ng/src/app/board/board.component.ts:17 emit board:list client flow via=Channel.call",
             "web-ng/src/app/board/board.component.ts:19 listen board:changed client flow",
             "web-ng/src/app/board/board.component.ts:23 emit board:save client flow via=Channel.call",

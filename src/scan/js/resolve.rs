@@ -1268,7 +1268,14 @@ fn name_fallback(v: &Val) -> Kind {
 
 /// Keeps an export the project should know: a socket, a server or namespace, a client manager.
 fn push_exported(out: &mut Vec<(String, Kind)>, name: String, kind: Kind) {
-    if kind.is_site_receiver() || matches!(kind, Kind::Manager | Kind::Wrappers { .. }) {
+    // An instance of a project class or interface travels too: what a method declared
+    // `connect(): Channel` returns is read elsewhere as `ch.socket`, `ch.call('x')`.
+    if kind.is_site_receiver()
+        || matches!(
+            kind,
+            Kind::Manager | Kind::Wrappers { .. } | Kind::Instance { .. }
+        )
+    {
         out.push((name, kind));
     }
 }
