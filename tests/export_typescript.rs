@@ -58,7 +58,13 @@ fn catalogs() -> Vec<(String, PathBuf)> {
         "serve".into(),
         root().join("tests/fixtures/serve/catalog.yaml"),
     ));
+    out.push(("zoo".into(), zoo()));
     out
+}
+
+/// Every schema shape the export maps, and hostile names and texts.
+fn zoo() -> PathBuf {
+    root().join("tests/fixtures/typescript/zoo.yaml")
 }
 
 const IMPORTS: &str = "import type { ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData } from \"./events\";\n";
@@ -250,11 +256,22 @@ fn value(schema: &Value, root: &Value, bytes: &str, depth: usize) -> String {
         "boolean" => "true".into(),
         "object" => {
             let props = o.get("properties").and_then(Value::as_object);
-            let fields: Vec<String> = props
+            let required: Vec<&str> = o
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut fields: Vec<String> = props
                 .into_iter()
                 .flatten()
+                .filter(|(k, s)| required.contains(&k.as_str()) || !impossible(s))
                 .map(|(k, s)| format!("{}: {}", json(k), value(s, root, bytes, depth + 1)))
                 .collect();
+            for r in required {
+                if !props.is_some_and(|p| p.contains_key(r)) {
+                    fields.push(format!("{}: null", json(r)));
+                }
+            }
             format!("{{ {} }}", fields.join(", "))
         }
         "array" => match o.get("prefixItems").or(o.get("items")) {
@@ -270,6 +287,11 @@ fn value(schema: &Value, root: &Value, bytes: &str, depth: usize) -> String {
         },
         _ => "null".into(),
     }
+}
+
+/// A schema no value satisfies (`false`, `enum: []`): an optional property left out.
+fn impossible(s: &Value) -> bool {
+    s == &Value::Bool(false) || s.get("enum").and_then(Value::as_array).is_some_and(Vec::is_empty)
 }
 
 /// Deliberately wrong uses of the reference catalog's export: (file, side, code tsc must give).
@@ -374,6 +396,46 @@ const BAD_SERVE: &[(&str, &str, &str, &str)] = &[(
     "socket.emit(\"file:upload\", { name: \"a.bin\", data: \"not bytes\" }, () => {});",
 )];
 
+/// Bad uses of the zoo: a tuple's element, a literal, a binary argument, a closed map.
+const BAD_ZOO: &[(&str, &str, &str, &str)] = &[
+    (
+        "bad_tuple_element",
+        "client",
+        "TS2322",
+        "socket.emit(\"zoo:arrays\", { pair: [\"a\", \"b\"] });",
+    ),
+    (
+        "bad_tuple_length",
+        "client",
+        "TS2322",
+        "socket.emit(\"zoo:arrays\", { pair: [\"a\", 1, 2] });",
+    ),
+    (
+        "bad_const",
+        "server",
+        "TS2322",
+        "socket.emit(\"zoo:literals\", { kind: \"cat\" });",
+    ),
+    (
+        "bad_string_for_binary_arg",
+        "client",
+        "TS2345",
+        "socket.emit(\"zoo:binary\", \"bytes\", { file: new Uint8Array(1) }, \"x\", () => {});",
+    ),
+    (
+        "bad_map_value",
+        "client",
+        "TS2322",
+        "socket.emit(\"zoo:objects\", { id: 1, \"with space\": \"\", \"quote\\\"d\": true, \"*/\": 1, counts: { a: \"1\" } }, () => {});",
+    ),
+    (
+        "bad_variant_direction",
+        "server",
+        "TS2554",
+        "socket.emit(\"zoo:variants\", \"a\", 1, (ack: boolean) => { void ack; });",
+    ),
+];
+
 fn bad_file(side: &str, body: &str) -> String {
     if side == "server" {
         format!("import {{ Server }} from \"socket.io\";\n{IMPORTS}const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>();\nio.on(\"connection\", (socket) => {{\n  {body}\n}});\n")
@@ -428,6 +490,7 @@ fn exports_compile_with_typed_servers_and_clients_and_wrong_uses_do_not() {
         let cases = match name.as_str() {
             "reference" => BAD,
             "serve" => BAD_SERVE,
+            "zoo" => BAD_ZOO,
             _ => &[],
         };
         for side in ["server", "client"] {
@@ -463,6 +526,12 @@ fn exports_compile_with_typed_servers_and_clients_and_wrong_uses_do_not() {
 fn the_reference_export_is_stable() {
     let cat = evdoc::catalog::load(&root().join("catalog")).unwrap().catalog;
     insta::assert_snapshot!(evdoc::export::typescript::export(&cat, "catalog/"));
+}
+
+#[test]
+fn the_zoo_export_is_stable() {
+    let cat = evdoc::catalog::load(&zoo()).unwrap().catalog;
+    insta::assert_snapshot!(evdoc::export::typescript::export(&cat, "zoo.yaml"));
 }
 
 #[test]

@@ -37,8 +37,7 @@ use std::fmt::Write as _;
 pub fn export(catalog: &Catalog, source: &str) -> String {
     let mut g = Gen::new(catalog);
     let mut out = header(catalog, source);
-    let s2c = g.events_map(Direction::S2c);
-    let c2s = g.events_map(Direction::C2s);
+    let (s2c, c2s) = g.maps();
     for (name, doc, body) in &g.types {
         out.push_str(doc);
         out.push_str(&format!("export {} {name}{body}\n\n", keyword(body)));
@@ -129,7 +128,7 @@ fn socket_data(catalog: &Catalog) -> String {
         "Optional: a namespace lets sockets in without credentials."
     };
     format!(
-        "/**\n * What the server keeps on `socket.data` once the handshake is authenticated\n * (`auth.scheme: {}`), as `evdoc serve` attaches it. {why}\n */\nexport interface SocketData {{\n  /** The authenticated user (`self` rooms such as `user:{{userId}}` are bound to it). */\n  userId{q}: string;\n  /** The user's roles (`role:NAME` rules). */\n  roles{q}: string[];\n}}\n",
+        "/**\n * What the server keeps on `socket.data` once the handshake is authenticated\n * (`auth.scheme: {}`), as `evdoc serve` attaches it.\n * {why}\n */\nexport interface SocketData {{\n  /** The authenticated user (`self` rooms such as `user:{{userId}}` are bound to it). */\n  userId{q}: string;\n  /** The user's roles (`role:NAME` rules). */\n  roles{q}: string[];\n}}\n",
         scheme_name(catalog.auth.scheme)
     )
 }
@@ -150,6 +149,8 @@ struct Gen<'c> {
     types: Vec<(String, String, String)>,
     /// Schemas with a `title` already named: same title and schema, same type.
     titled: Vec<(Value, String)>,
+    /// Schemas already named (a `both` event's shared payload is one type).
+    seen: Vec<(&'c Schema, String)>,
 }
 
 /// Names a generated type must not take (the file's own and the globals it uses).
@@ -178,37 +179,39 @@ impl<'c> Gen<'c> {
             used: TAKEN.iter().map(|s| (*s).to_string()).collect(),
             types: Vec::new(),
             titled: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
-    /// `ServerToClientEvents` (`S2c`) or `ClientToServerEvents` (`C2s`).
-    fn events_map(&mut self, dir: Direction) -> String {
-        let (name, what) = match dir {
-            Direction::S2c => (
-                "ServerToClientEvents",
-                "Events the server emits and clients listen to",
-            ),
-            _ => (
-                "ClientToServerEvents",
-                "Events clients emit and the server listens to",
-            ),
-        };
-        let mut out = format!("/** {what}. */\nexport interface {name} {{\n");
+    /// `ServerToClientEvents` and `ClientToServerEvents`, naming the types in the catalog's
+    /// order of events (client→server first for a `both` event).
+    fn maps(&mut self) -> (String, String) {
+        let mut s2c = String::from(
+            "/** Events the server emits and clients listen to. */\nexport interface ServerToClientEvents {\n",
+        );
+        let mut c2s = String::from(
+            "/** Events clients emit and the server listens to. */\nexport interface ClientToServerEvents {\n",
+        );
         let catalog = self.catalog;
         for (event, e) in &catalog.events {
-            if is_reserved(event) || !(e.direction == dir || e.direction == Direction::Both) {
+            if is_reserved(event) {
                 continue;
             }
-            out.push_str(&indent(&event_doc(catalog, e, dir), "  "));
-            let sig = self.signature(event, e, dir);
-            out.push_str(&format!("  {}: {sig};\n", quoted(event)));
+            for (dir, out) in [(Direction::C2s, &mut c2s), (Direction::S2c, &mut s2c)] {
+                if e.direction == dir || e.direction == Direction::Both {
+                    out.push_str(&indent(&event_doc(catalog, e, dir), "  "));
+                    let sig = self.signature(event, e, dir);
+                    let _ = writeln!(out, "  {}: {sig};", quoted(event));
+                }
+            }
         }
-        out.push_str("}\n\n");
-        out
+        s2c.push_str("}\n\n");
+        c2s.push_str("}\n\n");
+        (s2c, c2s)
     }
 
     /// `(payload: X, callback: (ack: Y) => void) => void`.
-    fn signature(&mut self, event: &str, e: &Event, dir: Direction) -> String {
+    fn signature(&mut self, event: &str, e: &'c Event, dir: Direction) -> String {
         let s = side(e, dir);
         let variants = e.c2s.is_some() || e.s2c.is_some();
         let base = if variants {
@@ -234,7 +237,17 @@ impl<'c> Gen<'c> {
     }
 
     /// The name of a new exported type for `schema` (or the titled one it equals).
-    fn named(&mut self, raw: &str, schema: &Schema) -> String {
+    fn named(&mut self, raw: &str, schema: &'c Schema) -> String {
+        if let Some((_, n)) = self.seen.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
+            return n.clone();
+        }
+        let name = self.new_name(raw, schema);
+        self.seen.push((schema, name.clone()));
+        name
+    }
+
+    /// A new exported type for `schema`, or the titled one it equals.
+    fn new_name(&mut self, raw: &str, schema: &Schema) -> String {
         let title = schema
             .get("title")
             .and_then(Value::as_str)
@@ -426,6 +439,8 @@ fn quoted(s: &str) -> String {
 struct Conv<'s> {
     root: &'s Schema,
     depth: usize,
+    /// The `$ref`s being expanded: one met again is recursive.
+    refs: Vec<String>,
 }
 
 /// Deep enough for any real schema; past it (a `$ref` cycle) a type is `unknown`.
@@ -433,7 +448,11 @@ const MAX_DEPTH: usize = 24;
 
 impl<'s> Conv<'s> {
     fn new(root: &'s Schema) -> Self {
-        Conv { root, depth: 0 }
+        Conv {
+            root,
+            depth: 0,
+            refs: Vec::new(),
+        }
     }
 
     /// The TypeScript type of `schema`, lines after the first indented by `level` steps.
@@ -629,8 +648,16 @@ impl<'s> Conv<'s> {
         let target = r
             .strip_prefix('#')
             .and_then(|p| if p.is_empty() { Some(self.root) } else { self.root.pointer(p) });
+        if self.refs.iter().any(|x| x == r) {
+            return format!("unknown /* recursive $ref {} */", comment_safe(r));
+        }
         match target {
-            Some(t) => self.to_ts(t, level),
+            Some(t) => {
+                self.refs.push(r.to_string());
+                let ts = self.to_ts(t, level);
+                self.refs.pop();
+                ts
+            }
             None => format!("unknown /* unresolved $ref {} */", comment_safe(r)),
         }
     }
