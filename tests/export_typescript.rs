@@ -111,7 +111,8 @@ fn server_usage(catalog: &Catalog) -> String {
 
 /// The client of `catalog`: one socket per namespace, the mirror image of the server.
 fn client_usage(catalog: &Catalog) -> String {
-    let mut out = format!("import {{ io, type Socket }} from \"socket.io-client\";\n{IMPORTS}{NO_ANY}");
+    let mut out =
+        format!("import {{ io, type Socket }} from \"socket.io-client\";\n{IMPORTS}{NO_ANY}");
     out.push_str("export async function main(): Promise<void> {\n");
     for (i, (ns, events)) in by_namespace(catalog).iter().enumerate() {
         let _ = writeln!(
@@ -152,7 +153,9 @@ fn has(e: &Event, d: Direction) -> bool {
 /// `socket.on(NAME, (arg1, …, callback) => { … callback(ACK) })`.
 fn listen(name: &str, e: &Event, d: Direction, bytes: &str) -> String {
     let s = side(e, d);
-    let n = s.args.map_or(usize::from(s.payload.is_some()), <[Schema]>::len);
+    let n = s
+        .args
+        .map_or(usize::from(s.payload.is_some()), <[Schema]>::len);
     let mut params: Vec<String> = (1..=n).map(|i| format!("a{i}")).collect();
     let mut body: Vec<String> = params.iter().map(|p| format!("noAny({p});")).collect();
     if let Some(ack) = s.ack {
@@ -233,7 +236,11 @@ fn value(schema: &Value, root: &Value, bytes: &str, depth: usize) -> String {
     if let Some(c) = o.get("const") {
         return c.to_string();
     }
-    if let Some(first) = o.get("enum").and_then(Value::as_array).and_then(|v| v.first()) {
+    if let Some(first) = o
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|v| v.first())
+    {
         return first.to_string();
     }
     for kw in ["oneOf", "anyOf", "allOf"] {
@@ -291,7 +298,10 @@ fn value(schema: &Value, root: &Value, bytes: &str, depth: usize) -> String {
 
 /// A schema no value satisfies (`false`, `enum: []`): an optional property left out.
 fn impossible(s: &Value) -> bool {
-    s == &Value::Bool(false) || s.get("enum").and_then(Value::as_array).is_some_and(Vec::is_empty)
+    s == &Value::Bool(false)
+        || s.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
 }
 
 /// Deliberately wrong uses of the reference catalog's export: (file, side, code tsc must give).
@@ -460,7 +470,11 @@ fn tsc(dir: &Path, side: &str, files: &[String]) -> (BTreeMap<String, Vec<String
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in text.lines() {
         if let Some((file, rest)) = line.split_once('(') {
-            if let Some(code) = rest.split("error ").nth(1).and_then(|r| r.split(':').next()) {
+            if let Some(code) = rest
+                .split("error ")
+                .nth(1)
+                .and_then(|r| r.split(':').next())
+            {
                 errors
                     .entry(file.to_string())
                     .or_default()
@@ -524,7 +538,9 @@ fn exports_compile_with_typed_servers_and_clients_and_wrong_uses_do_not() {
 
 #[test]
 fn the_reference_export_is_stable() {
-    let cat = evdoc::catalog::load(&root().join("catalog")).unwrap().catalog;
+    let cat = evdoc::catalog::load(&root().join("catalog"))
+        .unwrap()
+        .catalog;
     insta::assert_snapshot!(evdoc::export::typescript::export(&cat, "catalog/"));
 }
 
@@ -536,7 +552,9 @@ fn the_zoo_export_is_stable() {
 
 #[test]
 fn every_event_but_the_reserved_is_in_its_maps() {
-    let cat = evdoc::catalog::load(&root().join("catalog")).unwrap().catalog;
+    let cat = evdoc::catalog::load(&root().join("catalog"))
+        .unwrap()
+        .catalog;
     let ts = evdoc::export::typescript::export(&cat, "catalog/");
     let map = |name: &str| {
         let start = ts.find(&format!("export interface {name} {{")).unwrap();
@@ -550,8 +568,16 @@ fn every_event_but_the_reserved_is_in_its_maps() {
         if is_reserved(name) {
             assert!(!in_s2c && !in_c2s, "{name} is reserved");
         } else {
-            assert_eq!(in_s2c, has(e, Direction::S2c), "{name} in ServerToClientEvents");
-            assert_eq!(in_c2s, has(e, Direction::C2s), "{name} in ClientToServerEvents");
+            assert_eq!(
+                in_s2c,
+                has(e, Direction::S2c),
+                "{name} in ServerToClientEvents"
+            );
+            assert_eq!(
+                in_c2s,
+                has(e, Direction::C2s),
+                "{name} in ClientToServerEvents"
+            );
         }
     }
 }
@@ -567,7 +593,11 @@ fn cli_writes_stdout_or_a_file_and_its_help_has_examples() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        (out.status.code(), String::from_utf8(out.stdout).unwrap(), err)
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            err,
+        )
     };
     let (code, ts, err) = run(&["--catalog", "catalog"]);
     assert_eq!(code, Some(0), "{err}");

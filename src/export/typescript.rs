@@ -274,7 +274,7 @@ impl<'c> Gen<'c> {
         if title.is_some() {
             self.titled.push((schema.clone(), name.clone()));
         }
-        let body = Conv::new(schema).to_ts(schema, 0);
+        let body = Conv::new(schema).ts(schema, 0);
         let body = if body.starts_with('{') {
             format!(" {body}")
         } else {
@@ -365,7 +365,11 @@ fn event_doc(catalog: &Catalog, e: &Event, dir: Direction) -> String {
 }
 
 fn error_line(catalog: &Catalog, code: &str) -> String {
-    match catalog.errors.get(code).and_then(|c| c.description.as_deref()) {
+    match catalog
+        .errors
+        .get(code)
+        .and_then(|c| c.description.as_deref())
+    {
         Some(d) => format!("- `{code}`: {}", one_line(d.trim())),
         None => format!("- `{code}`"),
     }
@@ -456,7 +460,7 @@ impl<'s> Conv<'s> {
     }
 
     /// The TypeScript type of `schema`, lines after the first indented by `level` steps.
-    fn to_ts(&mut self, schema: &Schema, level: usize) -> String {
+    fn ts(&mut self, schema: &Schema, level: usize) -> String {
         if self.depth > MAX_DEPTH {
             return "unknown /* nested too deep (a recursive $ref?) */".into();
         }
@@ -491,7 +495,7 @@ impl<'s> Conv<'s> {
         }
         for (kw, join) in [("oneOf", " | "), ("anyOf", " | "), ("allOf", " & ")] {
             if let Some(Value::Array(subs)) = obj.get(kw) {
-                let ts: Vec<String> = subs.iter().map(|s| self.to_ts(s, level)).collect();
+                let ts: Vec<String> = subs.iter().map(|s| self.ts(s, level)).collect();
                 if !ts.is_empty() {
                     parts.push(paren(&ts, join));
                 }
@@ -515,9 +519,14 @@ impl<'s> Conv<'s> {
         let types: Vec<&str> = match obj.get("type") {
             Some(Value::String(t)) => vec![t.as_str()],
             Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-            _ if ["properties", "additionalProperties", "patternProperties", "required"]
-                .iter()
-                .any(|k| obj.contains_key(*k)) =>
+            _ if [
+                "properties",
+                "additionalProperties",
+                "patternProperties",
+                "required",
+            ]
+            .iter()
+            .any(|k| obj.contains_key(*k)) =>
             {
                 vec!["object"]
             }
@@ -550,8 +559,12 @@ impl<'s> Conv<'s> {
         let mut prop_types = Vec::new();
         let props = obj.get("properties").and_then(Value::as_object);
         for (name, s) in props.into_iter().flatten() {
-            let t = self.to_ts(s, level + 1);
-            let opt = if required.contains(&name.as_str()) { "" } else { "?" };
+            let t = self.ts(s, level + 1);
+            let opt = if required.contains(&name.as_str()) {
+                ""
+            } else {
+                "?"
+            };
             if let Some(d) = s.get("description").and_then(Value::as_str) {
                 lines.push(prop_doc(d, &pad));
             }
@@ -587,11 +600,11 @@ impl<'s> Conv<'s> {
         let mut extra = Vec::new();
         match obj.get("additionalProperties") {
             Some(Value::Bool(true)) => extra.push("unknown".to_string()),
-            Some(s @ Value::Object(_)) => extra.push(self.to_ts(s, level + 1)),
+            Some(s @ Value::Object(_)) => extra.push(self.ts(s, level + 1)),
             _ => {}
         }
         if let Some(pp) = obj.get("patternProperties").and_then(Value::as_object) {
-            extra.extend(pp.values().map(|s| self.to_ts(s, level + 1)));
+            extra.extend(pp.values().map(|s| self.ts(s, level + 1)));
         }
         if extra.is_empty() {
             return None;
@@ -616,7 +629,7 @@ impl<'s> Conv<'s> {
             other => other,
         };
         let Some(prefix) = prefix else {
-            let t = items.map_or_else(|| "unknown".into(), |s| self.to_ts(s, level));
+            let t = items.map_or_else(|| "unknown".into(), |s| self.ts(s, level));
             return format!("{}[]", wrap(&t));
         };
         let min = obj.get("minItems").and_then(Value::as_u64).unwrap_or(0);
@@ -624,7 +637,7 @@ impl<'s> Conv<'s> {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let t = self.to_ts(s, level);
+                let t = self.ts(s, level);
                 if (i as u64) < min {
                     t
                 } else {
@@ -636,7 +649,7 @@ impl<'s> Conv<'s> {
             Some(Value::Bool(false)) => {}
             None => elems.push("...unknown[]".into()),
             Some(s) => {
-                let t = self.to_ts(s, level);
+                let t = self.ts(s, level);
                 elems.push(format!("...{}[]", wrap(&t)));
             }
         }
@@ -645,16 +658,20 @@ impl<'s> Conv<'s> {
 
     /// A `$ref` inside the schema (`#/$defs/x`), resolved against the root.
     fn reference(&mut self, r: &str, level: usize) -> String {
-        let target = r
-            .strip_prefix('#')
-            .and_then(|p| if p.is_empty() { Some(self.root) } else { self.root.pointer(p) });
+        let target = r.strip_prefix('#').and_then(|p| {
+            if p.is_empty() {
+                Some(self.root)
+            } else {
+                self.root.pointer(p)
+            }
+        });
         if self.refs.iter().any(|x| x == r) {
             return format!("unknown /* recursive $ref {} */", comment_safe(r));
         }
         match target {
             Some(t) => {
                 self.refs.push(r.to_string());
-                let ts = self.to_ts(t, level);
+                let ts = self.ts(t, level);
                 self.refs.pop();
                 ts
             }
