@@ -90,7 +90,7 @@ pub fn export(ui: &Ui, a: ExportArgs) -> u8 {
         Target::Typescript(t) => run(ui, &t.common, |cat| {
             Ok(evdoc::export::typescript::export(
                 &cat.catalog,
-                &evdoc::export::typescript::source_name(&cat.root),
+                &evdoc::export::typescript::source_name(cat),
             ))
         }),
     }

@@ -758,19 +758,73 @@ fn wrap(t: &str) -> String {
     t.to_string()
 }
 
-/// How the header names the catalog at `root`: relative to the working directory when inside
-/// it (so that the output does not depend on where the repository is checked out).
-pub fn source_name(root: &std::path::Path) -> String {
+/// How the header names the catalog: its file when it is one, else its folder; relative to the
+/// working directory when inside it (so that the output does not depend on where the
+/// repository is checked out).
+pub fn source_name(cat: &crate::catalog::LoadedCatalog) -> String {
+    let (path, dir) = match cat.files.as_slice() {
+        [one] => (std::path::PathBuf::from(one), false),
+        _ => (cat.root.clone(), true),
+    };
     let cwd = std::env::current_dir().ok();
     let rel = cwd
         .as_deref()
-        .and_then(|c| root.strip_prefix(c).ok())
+        .and_then(|c| path.strip_prefix(c).ok())
         .filter(|r| !r.as_os_str().is_empty());
-    let shown = rel.unwrap_or(root).display().to_string();
+    let shown = rel.unwrap_or(&path).display().to_string();
     let shown = shown.trim_end_matches('/');
-    if shown.is_empty() || shown == "." {
-        "./".into()
-    } else {
-        format!("{shown}/")
+    match (shown, dir) {
+        ("" | ".", _) => "./".into(),
+        (s, true) => format!("{s}/"),
+        (s, false) => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ts(schema: Value) -> String {
+        Conv::new(&schema).ts(&schema, 0)
+    }
+
+    #[test]
+    fn names_are_pascal_identifiers() {
+        assert_eq!(pascal("trade:update payload"), "TradeUpdatePayload");
+        assert_eq!(pascal("admin:kick-user c2s ack"), "AdminKickUserC2sAck");
+        assert_eq!(key("userId"), "userId");
+        assert_eq!(key("with space"), "\"with space\"");
+        assert_eq!(key("1st"), "\"1st\"");
+    }
+
+    #[test]
+    fn schemas_map_to_types() {
+        assert_eq!(ts(json!({"type": ["string", "null"]})), "string | null");
+        assert_eq!(ts(json!({"enum": ["a", 1, null]})), "\"a\" | 1 | null");
+        assert_eq!(
+            ts(json!({"type": "array", "items": {"type": ["string", "number"]}})),
+            "(string | number)[]"
+        );
+        assert_eq!(
+            ts(
+                json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "minItems": 1, "items": false})
+            ),
+            "[string, number?]"
+        );
+        assert_eq!(ts(json!({"format": "binary"})), "ArrayBuffer | Uint8Array");
+        assert_eq!(
+            ts(json!({"not": {}})),
+            "unknown /* `not` has no TypeScript form */"
+        );
+        assert_eq!(ts(json!({"type": "object"})), "Record<string, unknown>");
+        assert_eq!(ts(json!(false)), "never");
+    }
+
+    #[test]
+    fn comments_cannot_be_closed_by_catalog_text() {
+        let doc = tsdoc(&["a */ b".into()], "");
+        assert_eq!(doc.matches("*/").count(), 1, "{doc}");
+        assert!(prop_doc("x */", "").ends_with("x *\\/ */"));
     }
 }
