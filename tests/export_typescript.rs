@@ -67,7 +67,7 @@ fn zoo() -> PathBuf {
     root().join("tests/fixtures/typescript/zoo.yaml")
 }
 
-const IMPORTS: &str = "import type { ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData } from \"./events\";\n";
+const IMPORTS: &str = "import type * as Events from \"./events\";\nimport type { ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData } from \"./events\";\n";
 
 /// Fails to compile when its argument is typed `any`.
 const NO_ANY: &str = "type IsAny<T> = 0 extends 1 & T ? true : false;\nfunction noAny<T>(_v: T, ..._any: IsAny<T> extends true ? [never] : []): void {}\n";
@@ -114,10 +114,17 @@ fn client_usage(catalog: &Catalog) -> String {
     let mut out =
         format!("import {{ io, type Socket }} from \"socket.io-client\";\n{IMPORTS}{NO_ANY}");
     out.push_str("export async function main(): Promise<void> {\n");
-    for (i, (ns, events)) in by_namespace(catalog).iter().enumerate() {
+    let namespaces = by_namespace(catalog);
+    for (i, (ns, events)) in namespaces.iter().enumerate() {
+        // With several namespaces, each client socket has its namespace's slice of the maps.
+        let prefix = match (namespaces.len(), ns.as_str()) {
+            (1, _) => String::new(),
+            (_, "/") => "Main".into(),
+            (_, ns) => pascal(ns),
+        };
         let _ = writeln!(
             out,
-            "  {{ // {i}\n  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({});",
+            "  {{ // {i}\n  const socket: Socket<Events.{prefix}ServerToClientEvents, Events.{prefix}ClientToServerEvents> = io({});",
             json(&format!("http://localhost:3000{}", ns.trim_end_matches('/')))
         );
         for (name, e) in events {
@@ -132,6 +139,14 @@ fn client_usage(catalog: &Catalog) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// `/admin` → `Admin`, as the export names a namespace's maps.
+fn pascal(ns: &str) -> String {
+    ns.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect()
 }
 
 fn by_namespace(catalog: &Catalog) -> BTreeMap<String, Vec<(&String, &Event)>> {
@@ -353,6 +368,12 @@ const BAD: &[(&str, &str, &str, &str)] = &[
         "client",
         "TS2322",
         "void socket.emitWithAck(\"notification:ack\", { notificationId: \"n\" }).then((a) => { const n: number = a.ok; return n; });",
+    ),
+    (
+        "bad_event_of_another_namespace",
+        "client",
+        "TS2345",
+        "const admin: Socket<Events.AdminServerToClientEvents, Events.AdminClientToServerEvents> = io(\"/admin\");\nadmin.emit(\"subscribe:trades\", { userId: \"u-1\" }); void socket;",
     ),
     (
         "bad_server_emits_client_event",

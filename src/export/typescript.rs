@@ -5,7 +5,9 @@
 //! - `ServerToClientEvents` holds the `s2c` and `both` events, `ClientToServerEvents` the `c2s`
 //!   and `both` ones (a `both` event with `c2s:`/`s2c:` variants gets each direction's types).
 //!   Every namespace's events are in the same two maps: socket.io 4 gives `io.of("/admin")` the
-//!   server's own type parameters, so one map per direction is what its types can use.
+//!   server's own type parameters, so one map per direction is what its types can use. With
+//!   several namespaces, each also gets its slice (`AdminClientToServerEvents =
+//!   Pick<ClientToServerEvents, …>`) for a client socket of that namespace.
 //! - A listener's parameters are the event's arguments (`payload`, or one per `args:` entry),
 //!   then `callback: (ack: Ack) => void` when the event has an `ack:`: socket.io derives
 //!   `emitWithAck`'s and `timeout()`'s result type from that last parameter.
@@ -29,7 +31,7 @@ use crate::catalog::{Catalog, Event, Schema};
 use crate::export::asyncapi::side;
 use crate::vocab::reserved::is_reserved;
 use crate::vocab::{AuthRule, AuthScheme, Direction};
-use indexmap::IndexSet;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 
@@ -44,6 +46,7 @@ pub fn export(catalog: &Catalog, source: &str) -> String {
     }
     out.push_str(&s2c);
     out.push_str(&c2s);
+    out.push_str(&g.namespace_maps());
     out.push_str(INTER_SERVER);
     out.push_str(&socket_data(catalog));
     out
@@ -210,6 +213,72 @@ impl<'c> Gen<'c> {
         (s2c, c2s)
     }
 
+    /// When events live in more than one namespace, each namespace's slice of the two maps
+    /// (`AdminServerToClientEvents = Pick<ServerToClientEvents, "admin:stats">`), for a client
+    /// socket of that namespace and a cast of `io.of(name)`.
+    fn namespace_maps(&mut self) -> String {
+        let mut by_ns: IndexMap<&str, [Vec<String>; 2]> = IndexMap::new();
+        for ns in self.catalog.namespaces.keys() {
+            by_ns.insert(ns, [Vec::new(), Vec::new()]);
+        }
+        for (event, e) in &self.catalog.events {
+            if is_reserved(event) {
+                continue;
+            }
+            let slot = by_ns.entry(e.namespace()).or_default();
+            for (i, dir) in [Direction::S2c, Direction::C2s].into_iter().enumerate() {
+                if e.direction == dir || e.direction == Direction::Both {
+                    slot[i].push(quoted(event));
+                }
+            }
+        }
+        by_ns.retain(|_, [a, b]| !a.is_empty() || !b.is_empty());
+        if by_ns.len() < 2 {
+            return String::new();
+        }
+        let mut out = String::new();
+        for (ns, [s2c, c2s]) in by_ns {
+            let base = match pascal(ns).as_str() {
+                "" => "Main".to_string(),
+                p if p.starts_with(|c: char| c.is_ascii_digit()) => format!("N{p}"),
+                p => p.to_string(),
+            };
+            let client = match ns {
+                "/" => "io(url)".to_string(),
+                _ => format!("io(url + {})", quoted(ns)),
+            };
+            let _ = writeln!(
+                out,
+                "/**\n * The events of the `{}` namespace: `{}` as\n * `Socket<{base}ServerToClientEvents, {base}ClientToServerEvents>`.\n */",
+                comment_safe(ns),
+                comment_safe(&client)
+            );
+            for (keys, map) in [(s2c, "ServerToClientEvents"), (c2s, "ClientToServerEvents")] {
+                let name = self.unique(&format!("{base}{map}"));
+                let keys = if keys.is_empty() {
+                    "never".to_string()
+                } else {
+                    keys.join(" | ")
+                };
+                let _ = writeln!(out, "export type {name} = Pick<{map}, {keys}>;");
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `base`, or `base2`, `base3`… when taken.
+    fn unique(&mut self, base: &str) -> String {
+        let mut name = base.to_string();
+        let mut n = 2;
+        while self.used.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.used.insert(name.clone());
+        name
+    }
+
     /// `(payload: X, callback: (ack: Y) => void) => void`.
     fn signature(&mut self, event: &str, e: &'c Event, dir: Direction) -> String {
         let s = side(e, dir);
@@ -264,13 +333,7 @@ impl<'c> Gen<'c> {
         } else {
             base
         };
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.used.contains(&name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        self.used.insert(name.clone());
+        let name = self.unique(&base);
         if title.is_some() {
             self.titled.push((schema.clone(), name.clone()));
         }
