@@ -23,6 +23,12 @@ pub enum Target {
         after_help = "Examples:\n  evdoc export asyncapi                          the nearest catalog, YAML on stdout\n  evdoc export asyncapi --catalog catalog/ -o asyncapi.yaml\n  evdoc export asyncapi --format json -o asyncapi.json\n\nREADME.md (\"AsyncAPI\") lists what each x-socketio-* extension means."
     )]
     Asyncapi(AsyncapiArgs),
+    /// TypeScript event maps for socket.io 4's typed `Server<…>`/`Socket<…>` and
+    /// socket.io-client's `Socket<…>`, with one type per payload and ack schema.
+    #[command(
+        after_help = "Examples:\n  evdoc export typescript                        the nearest catalog, TypeScript on stdout\n  evdoc export typescript --catalog catalog/ -o src/events.ts\n\nServer: new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>()\nClient: const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url)"
+    )]
+    Typescript(TypescriptArgs),
 }
 
 /// Where the catalog is and where the output goes (every target).
@@ -45,6 +51,13 @@ pub struct AsyncapiArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = DocFormat::Yaml)]
     pub format: DocFormat,
+}
+
+/// `evdoc export typescript`.
+#[derive(Args)]
+pub struct TypescriptArgs {
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// YAML or JSON.
@@ -73,6 +86,12 @@ pub fn export(ui: &Ui, a: ExportArgs) -> u8 {
             }
             let doc = evdoc::export::asyncapi::export(&cat.catalog);
             evdoc::export::to_text(&doc, format)
+        }),
+        Target::Typescript(t) => run(ui, &t.common, |cat| {
+            Ok(evdoc::export::typescript::export(
+                &cat.catalog,
+                &evdoc::export::typescript::source_name(cat),
+            ))
         }),
     }
 }

@@ -3,6 +3,7 @@
 //! text or a value and never writes files (the CLI does).
 
 pub mod asyncapi;
+pub mod typescript;
 
 use serde::Serialize;
 
