@@ -18,4 +18,5 @@ pub mod render;
 pub mod scan;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod validate;
 pub mod vocab;

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Init(a) => cli::init(&ui, a),
         cli::Command::Lint(a) => cli::lint(&ui, a),
         cli::Command::Render(a) => cli::render(&ui, a),
+        cli::Command::Validate(a) => cli::validate(&ui, a),
         cli::Command::Export(a) => cli::export(&ui, a),
         cli::Command::Import(a) => cli::import(&ui, a),
         cli::Command::Diff(a) => cli::diff(&ui, a),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Each stage of `src/` and its place in the pipeline; a stage may use stages of a lower rank
 /// (and itself), never one of the same rank or higher.
-const STAGES: [(&str, u8); 10] = [
+const STAGES: [(&str, u8); 11] = [
     ("vocab", 0),
     ("catalog", 1),
     ("scan", 2),
@@ -16,6 +16,7 @@ const STAGES: [(&str, u8); 10] = [
     ("render", 3),
     ("export", 3),
     ("import", 3),
+    ("validate", 3),
     ("serve", 4),
 ];
 

@@ -1,6 +1,7 @@
 //! The contract: catalog model, YAML loading with source positions, schema compilation, lint.
 
 pub mod binary;
+pub mod contract;
 pub mod lint;
 pub mod load;
 pub mod model;

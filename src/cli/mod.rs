@@ -14,6 +14,7 @@ mod render;
 mod scan;
 #[cfg(feature = "serve")]
 mod serve;
+mod validate;
 
 pub use check::check;
 pub use diff::diff;
@@ -25,6 +26,7 @@ pub use render::render;
 pub use scan::scan;
 #[cfg(feature = "serve")]
 pub use serve::serve;
+pub use validate::validate;
 
 use anstream::eprintln;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -118,6 +120,9 @@ pub enum Command {
     /// Compare two catalogs and classify every change as breaking or not for old clients.
     #[command(after_help = diff::AFTER_HELP)]
     Diff(diff::DiffArgs),
+    /// Check captured traffic (JSON records or Socket.IO packets) against the catalog.
+    #[command(after_help = validate::AFTER_HELP)]
+    Validate(validate::ValidateArgs),
     /// Run a Socket.IO server that enforces the catalog (auth, rooms, schemas) for staging.
     #[cfg(feature = "serve")]
     #[command(

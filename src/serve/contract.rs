@@ -3,8 +3,9 @@
 
 use super::error::ClientError;
 use super::rooms::Template;
-use crate::catalog::model::{AuthRule, Catalog, Event, Reply, ReplyPayload, RoomAccess, Schema};
-use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
+pub use crate::catalog::contract::Args;
+use crate::catalog::model::{AuthRule, Catalog, Event, Reply, ReplyPayload, RoomAccess};
+use crate::catalog::schema::{self, arg_schemas, Validator};
 use crate::vocab::Direction;
 use prometheus_client::metrics::counter::Counter;
 use serde_json::Value;
@@ -29,74 +30,6 @@ pub struct RoomRule {
     pub template: Template,
     /// Who may join.
     pub access: RoomAccess,
-}
-
-/// Argument validators of one direction.
-pub struct Args {
-    /// One per argument.
-    pub validators: Vec<Validator>,
-    /// Whether each argument's schema is an object schema (a missing argument is then
-    /// validated as `{}`).
-    pub object: Vec<bool>,
-    /// Whether a schema declares a binary value (`format: binary`): the arguments are then
-    /// always seen through `catalog::binary::attach`, even in a packet without attachments.
-    pub binary: bool,
-}
-
-impl Args {
-    fn compile(event: &str, schemas: Vec<&Schema>) -> Result<Args, String> {
-        let mut validators = Vec::new();
-        let mut object = Vec::new();
-        let binary = schemas
-            .iter()
-            .any(|s| crate::catalog::binary::has_binary(s));
-        for (i, s) in schemas.into_iter().enumerate() {
-            validators.push(
-                schema::compile_wire(s)
-                    .map_err(|e| format!("event `{event}`: argument {i}: invalid schema: {e}"))?,
-            );
-            object.push(
-                s.get("type").and_then(Value::as_str) == Some("object")
-                    || s.get("properties").is_some(),
-            );
-        }
-        Ok(Args {
-            validators,
-            object,
-            binary,
-        })
-    }
-
-    /// Validate every argument; paths are `/field` for single-argument events and
-    /// `/<index>/field` for multi-argument ones. No schemas means anything goes.
-    pub fn validate(&self, args: &[Value]) -> Vec<SchemaError> {
-        let n = self.validators.len();
-        if n == 0 {
-            return vec![];
-        }
-        let mut errors = Vec::new();
-        if args.len() > n {
-            errors.push(SchemaError {
-                path: String::new(),
-                message: format!("expected at most {n} argument(s), got {}", args.len()),
-            });
-        }
-        let empty = Value::Object(Default::default());
-        for (i, v) in self.validators.iter().enumerate() {
-            let arg = match args.get(i) {
-                Some(a) => a,
-                None if self.object[i] => &empty,
-                None => &Value::Null,
-            };
-            for mut e in schema::validate(v, arg) {
-                if n > 1 {
-                    e.path = format!("/{i}{}", e.path);
-                }
-                errors.push(e);
-            }
-        }
-        errors
-    }
 }
 
 /// Where a reply's payload comes from, resolved.

@@ -11,7 +11,6 @@ use super::config::{json_depth, TokenBucket};
 use super::contract::{EventSpec, ReplySource};
 use super::error::{AckError, ClientError, Code};
 use super::server::Server;
-use crate::catalog::binary;
 use crate::vocab::AuthRule;
 use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::{json, Value};
@@ -631,15 +630,11 @@ fn validate<'s>(
             ),
         ));
     }
-    let seen: std::borrow::Cow<[Value]> = if attachments.is_empty() && !spec.c2s.binary {
-        std::borrow::Cow::Borrowed(args)
-    } else {
-        let attached = binary::attach(args, attachments)
-            .map_err(|why| Refusal(Some(spec), ClientError::new(Code::PayloadError, name, why)))?;
-        std::borrow::Cow::Owned(attached)
-    };
     let t0 = Instant::now();
-    let errors = spec.c2s.validate(&seen);
+    let errors = spec
+        .c2s
+        .judge(args, attachments)
+        .map_err(|why| Refusal(Some(spec), ClientError::new(Code::PayloadError, name, why)))?;
     srv.metrics.validation.observe(t0.elapsed().as_secs_f64());
     if !errors.is_empty() {
         let mut err = ClientError::new(

@@ -93,17 +93,12 @@ pub fn check_s2c<'a>(
             ),
         ));
     }
-    let mut errors = if attachments.is_empty() && !spec.s2c.binary {
-        spec.s2c.validate(args)
-    } else {
-        match crate::catalog::binary::attach(args, attachments) {
-            Ok(seen) => spec.s2c.validate(&seen),
-            Err(message) => vec![SchemaError {
-                path: String::new(),
-                message,
-            }],
-        }
-    };
+    let mut errors = spec.s2c.judge(args, attachments).unwrap_or_else(|message| {
+        vec![SchemaError {
+            path: String::new(),
+            message,
+        }]
+    });
     if let (Some(room), Some(t)) = (room, &spec.room) {
         if !t.matches(room) {
             errors.push(SchemaError {

@@ -1,0 +1,477 @@
+//! `evdoc validate`: captured traffic judged against the catalog, as `evdoc serve` judges it.
+//!
+//! Every record ([`input`]) is looked up by namespace and event, its direction checked, its
+//! arguments validated with the same compiled contract serve uses
+//! ([`crate::catalog::contract::Args`]: arity, binary attachments where their placeholders are),
+//! and an ack against the event's ack schema. The input streams: one bounded line buffer, a
+//! count per event, the first failures kept and the rest counted, so a multi-gigabyte capture
+//! costs the memory of a small one.
+
+pub mod input;
+pub mod report;
+
+use crate::catalog::contract::Args;
+use crate::catalog::model::Catalog;
+use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
+use crate::vocab::Direction;
+use indexmap::IndexMap;
+use input::{Line, Record, Unreadable};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::io::BufRead;
+
+/// The catalog compiled for judging traffic.
+pub struct Contract {
+    events: HashMap<(String, String), Rules>,
+}
+
+struct Rules {
+    direction: Direction,
+    c2s: Args,
+    s2c: Args,
+    /// The ack of a c2s event (sent by the server) and of an s2c event (sent by the client).
+    ack_c2s: Option<Validator>,
+    ack_s2c: Option<Validator>,
+}
+
+impl Contract {
+    /// Compile every event of `catalog`; `Err` lists the schemas that do not compile.
+    pub fn new(catalog: &Catalog) -> Result<Contract, Vec<String>> {
+        let mut events = HashMap::new();
+        let mut problems = Vec::new();
+        for (name, ev) in &catalog.events {
+            let args = |d| Args::compile(name, arg_schemas(ev, d));
+            let ack = |v: Option<&crate::catalog::model::Variant>| {
+                v.and_then(|v| v.ack.as_ref())
+                    .or(ev.ack.as_ref())
+                    .map(schema::compile_wire)
+                    .transpose()
+            };
+            match (
+                args(Direction::C2s),
+                args(Direction::S2c),
+                ack(ev.c2s.as_ref()),
+                ack(ev.s2c.as_ref()),
+            ) {
+                (Ok(c2s), Ok(s2c), Ok(ack_c2s), Ok(ack_s2c)) => {
+                    let key = (ev.namespace().to_owned(), name.clone());
+                    let direction = ev.direction;
+                    events.insert(
+                        key,
+                        Rules {
+                            direction,
+                            c2s,
+                            s2c,
+                            ack_c2s,
+                            ack_s2c,
+                        },
+                    );
+                }
+                (a, b, c, d) => {
+                    problems.extend(a.err());
+                    problems.extend(b.err());
+                    problems.extend(c.err().map(|e| format!("event `{name}`: ack: {e}")));
+                    problems.extend(d.err().map(|e| format!("event `{name}`: ack: {e}")));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Contract { events })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// How to read the input.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Longest line read, in bytes; longer lines are skipped and reported.
+    pub max_line_bytes: usize,
+    /// How many failures are kept with their details (the rest are counted).
+    pub max_failures: usize,
+    /// The direction of lines that carry none.
+    pub direction: Option<Direction>,
+}
+
+/// Counts of one event.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    /// Records of it.
+    pub seen: u64,
+    /// Valid ones.
+    pub valid: u64,
+    /// Invalid ones (payload, the ack the record carries, or direction).
+    pub invalid: u64,
+    /// Ack packets answering it.
+    pub acks: u64,
+    /// Of those, ones that break its ack schema.
+    pub invalid_acks: u64,
+    /// Not in the catalog (for its namespace).
+    pub unknown: bool,
+}
+
+/// One record that failed, or one line that could not be read.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    /// The input (`-` for stdin).
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// The event, when the line named one.
+    pub event: Option<String>,
+    /// `c2s` or `s2c`, when known.
+    pub direction: Option<Direction>,
+    /// The namespace, when known.
+    pub namespace: Option<String>,
+    /// `PayloadError`, `AckError`, `UnknownEvent`, `WrongDirection`, `NotJson`, `Malformed`,
+    /// `NoDirection`, `TooLong`, `InvalidUtf8`.
+    pub code: &'static str,
+    /// JSON pointer into the arguments (`/price`, `/1/text`), or empty.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Distinct unknown event names counted one by one; beyond this, together.
+const MAX_UNKNOWN_NAMES: usize = 1_000;
+/// Events with an ack id waiting for their ack, per input.
+const MAX_PENDING_ACKS: usize = 10_000;
+/// The name unknown events are counted under once there are too many of them.
+pub const OTHER_UNKNOWN: &str = "(other unknown events)";
+
+/// The whole run.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Non-empty lines read.
+    pub lines: u64,
+    /// Events and acks judged.
+    pub records: u64,
+    /// Lines that are not events (CONNECT, pings…).
+    pub other: u64,
+    /// Ack packets whose event is not in the input.
+    pub unmatched_acks: u64,
+    /// Per event, by `namespace event`, in first-seen order.
+    pub events: IndexMap<String, Counts>,
+    /// How many failures in all.
+    pub failures_total: u64,
+    /// The first failures.
+    pub failures: Vec<Failure>,
+}
+
+impl Report {
+    /// True when nothing failed.
+    pub fn ok(&self) -> bool {
+        self.failures_total == 0
+    }
+
+    fn fail(&mut self, max: usize, f: Failure) {
+        self.failures_total += 1;
+        if self.failures.len() < max {
+            self.failures.push(f);
+        }
+    }
+
+    fn counts(&mut self, ns: &str, event: &str, unknown: bool) -> &mut Counts {
+        let key = if ns == "/" {
+            event.to_owned()
+        } else {
+            format!("{ns} {event}")
+        };
+        let unknowns = self.events.values().filter(|c| c.unknown).count();
+        let key = if unknown && !self.events.contains_key(&key) && unknowns >= MAX_UNKNOWN_NAMES {
+            OTHER_UNKNOWN.to_owned()
+        } else {
+            key
+        };
+        let c = self.events.entry(key).or_default();
+        c.unknown |= unknown;
+        c
+    }
+}
+
+/// Judge every line of `reader` (named `file` in failures) into `report`.
+pub fn run<R: BufRead>(
+    contract: &Contract,
+    reader: &mut R,
+    file: &str,
+    opts: &Options,
+    report: &mut Report,
+) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut pending: Pending = Pending::default();
+    let mut line_no = 0u64;
+    let mut judge = Judge {
+        contract,
+        opts,
+        file,
+        report,
+    };
+    while let Some(line) = input::next_line(reader, &mut buf, opts.max_line_bytes)? {
+        line_no += 1;
+        let text = match line {
+            Line::TooLong(len) => {
+                judge.unreadable(line_no, "TooLong", format!("line of {len} bytes is longer than the limit ({} bytes, --max-line-bytes); skipped", opts.max_line_bytes));
+                continue;
+            }
+            Line::Text => match std::str::from_utf8(&buf) {
+                Ok(t) if t.trim().is_empty() => continue,
+                Ok(t) => t,
+                Err(e) => {
+                    judge.unreadable(line_no, "InvalidUtf8", format!("not UTF-8: {e}"));
+                    continue;
+                }
+            },
+        };
+        judge.report.lines += 1;
+        match input::parse(text, opts.direction) {
+            Ok(record) => judge.record(line_no, record, &mut pending),
+            Err(Unreadable { code, message }) => judge.unreadable(line_no, code, message),
+        }
+    }
+    Ok(())
+}
+
+/// Events sent with an ack id, by (namespace, id, direction of the event), oldest first.
+#[derive(Default)]
+struct Pending {
+    by_id: HashMap<(String, u64, Direction), String>,
+    order: VecDeque<(String, u64, Direction)>,
+}
+
+impl Pending {
+    fn remember(&mut self, key: (String, u64, Direction), event: String) {
+        if self.by_id.insert(key.clone(), event).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > MAX_PENDING_ACKS {
+            if let Some(old) = self.order.pop_front() {
+                self.by_id.remove(&old);
+            }
+        }
+    }
+
+    fn take(&mut self, key: &(String, u64, Direction)) -> Option<String> {
+        self.by_id.remove(key)
+    }
+}
+
+struct Judge<'a> {
+    contract: &'a Contract,
+    opts: &'a Options,
+    file: &'a str,
+    report: &'a mut Report,
+}
+
+impl Judge<'_> {
+    fn unreadable(&mut self, line: u64, code: &'static str, message: String) {
+        let f = Failure {
+            file: self.file.to_owned(),
+            line,
+            event: None,
+            direction: None,
+            namespace: None,
+            code,
+            path: String::new(),
+            message,
+        };
+        self.report.fail(self.opts.max_failures, f);
+    }
+
+    fn record(&mut self, line: u64, record: Record, pending: &mut Pending) {
+        match record {
+            Record::Other => self.report.other += 1,
+            Record::Event {
+                event,
+                namespace,
+                direction,
+                args,
+                attachments,
+                id,
+                ack,
+            } => {
+                if let Some(id) = id {
+                    pending.remember((namespace.clone(), id, direction), event.clone());
+                }
+                let at = At {
+                    line,
+                    event: &event,
+                    namespace: &namespace,
+                    direction,
+                };
+                self.event(&at, &args, attachments, ack.as_ref());
+            }
+            Record::Ack {
+                namespace,
+                direction,
+                id,
+                args,
+                attachments,
+            } => {
+                let key = (namespace.clone(), id, opposite(direction));
+                let Some(event) = pending.take(&key) else {
+                    self.report.unmatched_acks += 1;
+                    return;
+                };
+                let at = At {
+                    line,
+                    event: &event,
+                    namespace: &namespace,
+                    direction: key.2,
+                };
+                let sizes = vec![None; attachments];
+                let errors = match crate::catalog::binary::attach(&args, &sizes) {
+                    Ok(seen) => self.ack_errors(&at, seen.first()),
+                    Err(why) => vec![SchemaError {
+                        path: String::new(),
+                        message: why,
+                    }],
+                };
+                self.ack_packet(&at, errors);
+            }
+        }
+    }
+
+    /// An event: known in its namespace, sent the way the catalog says, arguments (and the ack
+    /// the record carries) valid.
+    fn event(&mut self, at: &At<'_>, args: &[Value], attachments: usize, ack: Option<&Value>) {
+        self.report.records += 1;
+        let key = (at.namespace.to_owned(), at.event.to_owned());
+        let Some(rules) = self.contract.events.get(&key) else {
+            self.report.counts(at.namespace, at.event, true).seen += 1;
+            let message = format!(
+                "`{}` is not an event of namespace `{}` in the catalog",
+                at.event, at.namespace
+            );
+            self.fail(
+                at,
+                "UnknownEvent",
+                SchemaError {
+                    path: String::new(),
+                    message,
+                },
+            );
+            return;
+        };
+        if !rules.direction.allows(at.direction) {
+            let c = self.report.counts(at.namespace, at.event, false);
+            c.seen += 1;
+            c.invalid += 1;
+            let message = format!(
+                "`{}` is a {} event, seen {}",
+                at.event,
+                rules.direction.as_str(),
+                at.direction.as_str()
+            );
+            self.fail(
+                at,
+                "WrongDirection",
+                SchemaError {
+                    path: String::new(),
+                    message,
+                },
+            );
+            return;
+        }
+        let args_rules = if at.direction == Direction::C2s {
+            &rules.c2s
+        } else {
+            &rules.s2c
+        };
+        let sizes = vec![None; attachments];
+        let errors = args_rules.judge(args, &sizes).unwrap_or_else(|message| {
+            vec![SchemaError {
+                path: String::new(),
+                message,
+            }]
+        });
+        let ack_errors = match ack {
+            Some(v) => self.ack_errors(at, Some(v)),
+            None => Vec::new(),
+        };
+        let (payload_ok, ack_ok) = (errors.is_empty(), ack_errors.is_empty());
+        let c = self.report.counts(at.namespace, at.event, false);
+        c.seen += 1;
+        if payload_ok && ack_ok {
+            c.valid += 1;
+            return;
+        }
+        c.invalid += 1;
+        for e in errors {
+            self.fail(at, "PayloadError", e);
+        }
+        for e in ack_errors {
+            self.fail(at, "AckError", e);
+        }
+    }
+
+    /// The ack of the event at `at` (sent the other way) against its ack schema.
+    fn ack_errors(&self, at: &At<'_>, value: Option<&Value>) -> Vec<SchemaError> {
+        let key = (at.namespace.to_owned(), at.event.to_owned());
+        let Some(rules) = self.contract.events.get(&key) else {
+            return Vec::new();
+        };
+        let validator = match at.direction {
+            Direction::S2c => rules.ack_s2c.as_ref(),
+            _ => rules.ack_c2s.as_ref(),
+        };
+        let (Some(v), Some(value)) = (validator, value) else {
+            return Vec::new();
+        };
+        if v.is_valid(value) {
+            return Vec::new();
+        }
+        schema::validate(v, value)
+            .into_iter()
+            .map(|e| SchemaError {
+                path: format!("/ack{}", e.path),
+                message: e.message,
+            })
+            .collect()
+    }
+
+    /// Count an ack packet under the event it answers.
+    fn ack_packet(&mut self, at: &At<'_>, errors: Vec<SchemaError>) {
+        self.report.records += 1;
+        let c = self.report.counts(at.namespace, at.event, false);
+        c.acks += 1;
+        if errors.is_empty() {
+            return;
+        }
+        c.invalid_acks += 1;
+        for e in errors {
+            self.fail(at, "AckError", e);
+        }
+    }
+
+    fn fail(&mut self, at: &At<'_>, code: &'static str, e: SchemaError) {
+        let f = Failure {
+            file: self.file.to_owned(),
+            line: at.line,
+            event: Some(at.event.to_owned()),
+            direction: Some(at.direction),
+            namespace: Some(at.namespace.to_owned()),
+            code,
+            path: e.path,
+            message: e.message,
+        };
+        self.report.fail(self.opts.max_failures, f);
+    }
+}
+
+/// Where a record is and what it is.
+struct At<'a> {
+    line: u64,
+    event: &'a str,
+    namespace: &'a str,
+    direction: Direction,
+}
+
+fn opposite(d: Direction) -> Direction {
+    match d {
+        Direction::C2s => Direction::S2c,
+        Direction::S2c => Direction::C2s,
+        Direction::Both => Direction::Both,
+    }
+}
