@@ -8,7 +8,7 @@
 //! whose `on`/`emit` methods wrap its socket, used through `this` and through a browser global
 //! from another file, a Pinia options store whose action keeps the socket, and a React socket
 //! handed down as a JSX prop or an options-object property to a destructuring parameter, or
-//! declared in a props type. Each site must be found with its side, and the look-alikes next
+//! declared in a props type, and handlers written in Svelte and Vue templates. Each site must be found with its side, and the look-alikes next
 //! to them (an `EventEmitter` and its chained listeners, a `mitt` bus, another object's `send`,
 //! a method of the same shape no socket reaches) must stay silent. The fixture is
 //! `tests/fixtures/scan/flow/` (see its README).
@@ -75,9 +75,14 @@ fn sockets_are_followed_across_files_with_their_sides() {
             "server/views/board.ejs:10 emit board:refresh client flow",
             "spa/src/components/Board.tsx:9 listen board:changed client flow",
             "spa/src/components/Board.tsx:10 emit board:hello client flow",
+            "spa/src/components/Dialog.vue:4 emit dialog:confirm client flow",
+            "spa/src/components/Dialog.vue:13 listen dialog:open client flow",
             "spa/src/components/Feed.tsx:9 listen feed:item client flow",
             "spa/src/components/Feed.tsx:10 emit feed:seen client flow",
             "spa/src/components/Inbox.ts:5 emit chat:read client flow",
+            "spa/src/components/Lobby.svelte:8 listen lobby:count client flow",
+            "spa/src/components/Lobby.svelte:13 emit lobby:start client flow",
+            "spa/src/components/Lobby.svelte:15 emit lobby:list client flow",
             "spa/src/components/Panel.vue:5 listen panel:update client flow",
             "spa/src/components/Panel.vue:6 emit panel:ready client flow",
             "spa/src/components/Status.vue:6 listen status:changed client flow",

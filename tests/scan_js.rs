@@ -259,6 +259,8 @@ fn svelte_component() {
         &[
             "10:15 listen price:tick socket.on ns=/markets client",
             "13:17 emit markets:watch socket.emit ns=/markets client",
+            // In the markup: `on:click={() => socket.emit('markets:detail', symbol)}`.
+            "21:37 emit markets:detail socket.emit ns=/markets client",
         ],
     );
 }

@@ -1,4 +1,5 @@
-//! `<script>` blocks of `.vue`, `.svelte` and `.html` files.
+//! `<script>` blocks of `.vue`, `.svelte` and `.html` files, and the event handlers written in
+//! Svelte and Vue templates ([`with_templates`]).
 //!
 //! Rather than parsing each block on its own and shifting every position, the file is *masked*:
 //! everything outside script blocks becomes spaces (line breaks stay), so the masked text has the
@@ -111,6 +112,153 @@ pub fn scripts(source: &str) -> Scripts {
     out.text = String::from_utf8(masked)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     out
+}
+
+/// `masked` (the output of [`scripts`]) with the template's event-handler expressions kept too,
+/// as statements at their own positions: Svelte's `{…}` (`on:click={() => $socket.emit('x')}`,
+/// `{#await $socket.emitWithAck('rooms')}`) or Vue's `@click="…"` / `v-on:click="…"`. Only
+/// expressions that mention `emit` or `.on(` are kept; `None` when there are none. The caller
+/// falls back to the scripts alone if the result does not parse.
+pub fn with_templates(source: &str, masked: &str, svelte: bool) -> Option<String> {
+    let src = source.as_bytes();
+    let mut out = masked.as_bytes().to_vec();
+    let styles = style_ranges(src);
+    let outside = |i: usize| {
+        out_of_script(src, masked.as_bytes(), i) && !styles.iter().any(|r| r.contains(&i))
+    };
+    let mut kept = 0;
+    let mut i = 0;
+    while i < src.len() {
+        let found = if svelte {
+            svelte_expression(src, i)
+        } else {
+            vue_handler(src, i)
+        };
+        let Some((open, start, end, close)) = found else {
+            i += 1;
+            continue;
+        };
+        i = close + 1;
+        if !outside(open) {
+            continue;
+        }
+        let expr = &source[start..end];
+        if !(expr.contains("emit") || expr.contains(".on(") || expr.contains(".once(")) {
+            continue;
+        }
+        out[open] = b';';
+        out[start..end].copy_from_slice(&src[start..end]);
+        out[close] = b';';
+        kept += 1;
+    }
+    (kept > 0).then(|| String::from_utf8(out).ok()).flatten()
+}
+
+/// Whether byte `i` was blanked by [`scripts`] (outside every script block).
+fn out_of_script(src: &[u8], masked: &[u8], i: usize) -> bool {
+    masked.get(i) != src.get(i) || src.get(i) == Some(&b' ')
+}
+
+/// Byte ranges of `<style>` blocks, whose braces are CSS.
+fn style_ranges(src: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(start) = find_ci(src, i, b"<style") {
+        let end = find_ci(src, start, b"</style").unwrap_or(src.len());
+        out.push(start..end);
+        i = end + 1;
+    }
+    out
+}
+
+/// A Svelte `{…}` at `i`: (`{`, expression start, expression end, `}`), with block syntax
+/// (`#await X then y`, `#if X`, `#each X as y`, `:else if X`) reduced to its expression.
+fn svelte_expression(src: &[u8], i: usize) -> Option<(usize, usize, usize, usize)> {
+    if src[i] != b'{' {
+        return None;
+    }
+    let close = matching_brace(src, i)?;
+    let inner = std::str::from_utf8(&src[i + 1..close]).ok()?;
+    let lead = inner.len() - inner.trim_start().len();
+    let body = inner.trim_start();
+    let (skip, expr) = if let Some(rest) = body.strip_prefix("#await ") {
+        let end = rest
+            .find(" then ")
+            .or_else(|| rest.find(" catch "))
+            .unwrap_or(rest.len());
+        (7, &rest[..end])
+    } else if let Some(rest) = body
+        .strip_prefix("#if ")
+        .or_else(|| body.strip_prefix("#key "))
+    {
+        (4 + usize::from(body.starts_with("#key")), rest)
+    } else if let Some(rest) = body.strip_prefix(":else if ") {
+        (9, rest)
+    } else if let Some(rest) = body.strip_prefix("#each ") {
+        (6, &rest[..rest.find(" as ").unwrap_or(rest.len())])
+    } else if body.starts_with(['#', ':', '/', '@']) {
+        return Some((i, i + 1, i + 1, close));
+    } else {
+        (0, body)
+    };
+    let start = i + 1 + lead + skip;
+    Some((i, start, start + expr.len(), close))
+}
+
+/// The `}` closing the `{` at `open`, skipping strings and template literals.
+fn matching_brace(src: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = open;
+    while i < src.len() {
+        let b = src[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A Vue handler attribute at `i` (`@click="…"`, `v-on:click="…"`): (opening quote, value
+/// start, value end, closing quote).
+fn vue_handler(src: &[u8], i: usize) -> Option<(usize, usize, usize, usize)> {
+    let name_start = match src[i] {
+        b'@' => i + 1,
+        b'v' if src[i..].starts_with(b"v-on:") => i + 5,
+        _ => return None,
+    };
+    if i > 0 && !src[i - 1].is_ascii_whitespace() {
+        return None;
+    }
+    let mut j = name_start;
+    while j < src.len()
+        && (src[j].is_ascii_alphanumeric() || matches!(src[j], b'-' | b'.' | b':' | b'_'))
+    {
+        j += 1;
+    }
+    if j == name_start || src.get(j) != Some(&b'=') {
+        return None;
+    }
+    let q = *src.get(j + 1)?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let close = memchr::memchr(q, &src[j + 2..])? + j + 2;
+    Some((j + 1, j + 2, close, close))
 }
 
 /// Index of the `>` that closes a tag whose attributes start at `from`, skipping quoted values.

@@ -164,13 +164,23 @@ fn extract_here(rel: &str, source: &str, ctx: Ctx<'_>) -> Extraction {
         let source_type = SourceType::mjs()
             .with_typescript(scripts.typescript)
             .with_jsx(scripts.jsx || !matches!(ext.as_str(), "vue" | "svelte"));
-        let mut extraction = extract_text(
-            rel,
-            &scripts.text,
-            source_type,
-            source_type.is_typescript(),
-            ctx,
-        );
+        let templated = matches!(ext.as_str(), "vue" | "svelte")
+            .then(|| embedded::with_templates(source, &scripts.text, ext == "svelte"))
+            .flatten();
+        // The template's handlers too (`on:click={() => $socket.emit('x')}`), unless they do
+        // not parse with the script: then the script alone, as before.
+        let mut extraction = templated
+            .map(|t| extract_text(rel, &t, source_type, source_type.is_typescript(), ctx))
+            .filter(|e| e.parse_error.is_none())
+            .unwrap_or_else(|| {
+                extract_text(
+                    rel,
+                    &scripts.text,
+                    source_type,
+                    source_type.is_typescript(),
+                    ctx,
+                )
+            });
         if scripts.loads_socket_io_client && extraction.side.is_none() {
             extraction.side = Some(Side::Client);
         }
