@@ -59,6 +59,9 @@ pub struct Serve {
     /// The port it listens on, read from its log.
     pub port: u16,
     log: Arc<Mutex<String>>,
+    /// The thread copying stderr into `log`; joined once the process has exited, so that the
+    /// log holds its last lines.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Serve {
@@ -82,7 +85,7 @@ impl Serve {
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
-        {
+        let reader = {
             let log = log.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -92,12 +95,13 @@ impl Serve {
                     }
                     log.lock().unwrap().push_str(&(line + "\n"));
                 }
-            });
-        }
+            })
+        };
         let mut s = Serve {
             child,
             port: 0,
             log,
+            reader: Some(reader),
         };
         match rx.recv_timeout(Duration::from_secs(20)) {
             Ok(p) if p != 0 => s.port = p,
@@ -124,6 +128,9 @@ impl Serve {
         let start = Instant::now();
         while start.elapsed() < within {
             if let Ok(Some(st)) = self.child.try_wait() {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
                 return Some(st.success());
             }
             std::thread::sleep(Duration::from_millis(50));
