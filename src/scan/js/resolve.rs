@@ -210,6 +210,16 @@ impl<'f> Env<'f> {
                 push_exported(&mut out, format!("{name}.{prop}"), k);
             }
         }
+        // An instance travels only when its type is one of this file's interfaces (what
+        // `join(): Channel` hands out): instances of classes would make every importer of a
+        // class-heavy library read again, for nothing Socket.IO.
+        out.retain(|(_, k)| match k {
+            Kind::Instance { file, class } => {
+                class.starts_with("#store:")
+                    || (file == self.rel && facts.interfaces.contains_key(class))
+            }
+            _ => true,
+        });
         self.store_exports(&mut out);
         self.global_exports(&mut out);
         out
