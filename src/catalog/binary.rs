@@ -26,7 +26,7 @@ pub const KEYWORD: &str = "x-evdoc-binary";
 
 /// Schema keywords whose values are data, not subschemas: a binary-looking object inside an
 /// `enum` or an example is left alone.
-const DATA_KEYWORDS: [&str; 5] = ["const", "enum", "examples", "default", "example"];
+pub(crate) const DATA_KEYWORDS: [&str; 5] = ["const", "enum", "examples", "default", "example"];
 
 /// `true` when `schema` has a binary slot anywhere.
 pub fn has_binary(schema: &Schema) -> bool {

@@ -275,7 +275,7 @@ fn binary_keywords(l: &mut Linter, name: &str, ptr: &str, s: &Schema) {
         );
     }
     for (k, v) in obj {
-        if matches!(k.as_str(), "const" | "enum" | "examples" | "default") {
+        if super::binary::DATA_KEYWORDS.contains(&k.as_str()) {
             continue;
         }
         match v {

@@ -122,6 +122,14 @@ impl Decoded {
 /// Decode every `{"$binary": "<base64>"}` of `args` ([`Decoded`]); `Err` names the path of
 /// a value that is not valid base64.
 pub fn decode_base64(args: Vec<Value>) -> Result<Decoded, (String, String)> {
+    // Every publish comes through here: a payload without binary values is handed on as it
+    // is, without rebuilding it.
+    if !args.iter().any(has_base64) {
+        return Ok(Decoded {
+            args,
+            bins: Vec::new(),
+        });
+    }
     let mut bins = Vec::new();
     let args = args
         .into_iter()
@@ -129,6 +137,17 @@ pub fn decode_base64(args: Vec<Value>) -> Result<Decoded, (String, String)> {
         .map(|(i, v)| decode_one(v, &mut bins, format!("/{i}")))
         .collect::<Result<_, _>>()?;
     Ok(Decoded { args, bins })
+}
+
+/// Whether `v` holds a `{"$binary": …}` anywhere.
+fn has_base64(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => {
+            (m.len() == 1 && m.contains_key("$binary")) || m.values().any(has_base64)
+        }
+        Value::Array(a) => a.iter().any(has_base64),
+        _ => false,
+    }
 }
 
 fn decode_one(v: Value, bins: &mut Vec<Vec<u8>>, at: String) -> Result<Value, (String, String)> {

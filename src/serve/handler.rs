@@ -449,6 +449,7 @@ impl<A: Adapter> Ctx<'_, A> {
     /// Answer, first part: the catalog's replies to the sender (the request echoed, the
     /// example, or the room just joined; the reply example only when mocking).
     fn send_replies(&self, srv: &Server, spec: &EventSpec, args: &[Value], room: Option<&str>) {
+        let bins = self.attachments();
         for r in &spec.replies {
             let payload: Option<Vec<Value>> = match &r.source {
                 ReplySource::Request => Some(args.to_vec()),
@@ -460,7 +461,6 @@ impl<A: Adapter> Ctx<'_, A> {
                 },
             };
             let Some(p) = payload else { continue };
-            let bins = self.attachments();
             if bins.is_empty() || !matches!(r.source, ReplySource::Request) {
                 emit_args(srv, self.s, &r.event, &p);
             } else {

@@ -23,7 +23,8 @@ use std::io::BufRead;
 
 /// The catalog compiled for judging traffic.
 pub struct Contract {
-    events: HashMap<(String, String), Rules>,
+    /// By namespace, then event name (looked up by `&str`, no key built per record).
+    events: HashMap<String, HashMap<String, Rules>>,
 }
 
 struct Rules {
@@ -55,18 +56,20 @@ impl Contract {
                 ack(ev.s2c.as_ref()),
             ) {
                 (Ok(c2s), Ok(s2c), Ok(ack_c2s), Ok(ack_s2c)) => {
-                    let key = (ev.namespace().to_owned(), name.clone());
                     let direction = ev.direction;
-                    events.insert(
-                        key,
-                        Rules {
-                            direction,
-                            c2s,
-                            s2c,
-                            ack_c2s,
-                            ack_s2c,
-                        },
-                    );
+                    events
+                        .entry(ev.namespace().to_owned())
+                        .or_insert_with(HashMap::new)
+                        .insert(
+                            name.clone(),
+                            Rules {
+                                direction,
+                                c2s,
+                                s2c,
+                                ack_c2s,
+                                ack_s2c,
+                            },
+                        );
                 }
                 (a, b, c, d) => {
                     problems.extend(a.err());
@@ -81,6 +84,12 @@ impl Contract {
         } else {
             Err(problems)
         }
+    }
+}
+
+impl Contract {
+    fn rules(&self, ns: &str, event: &str) -> Option<&Rules> {
+        self.events.get(ns)?.get(event)
     }
 }
 
@@ -179,8 +188,9 @@ impl Report {
         } else {
             format!("{ns} {event}")
         };
-        let unknowns = self.events.values().filter(|c| c.unknown).count();
-        let key = if unknown && !self.events.contains_key(&key) && unknowns >= MAX_UNKNOWN_NAMES {
+        // Counted only for a new unknown name, not for every record.
+        let full = || self.events.values().filter(|c| c.unknown).count() >= MAX_UNKNOWN_NAMES;
+        let key = if unknown && !self.events.contains_key(&key) && full() {
             OTHER_UNKNOWN.to_owned()
         } else {
             key
@@ -337,8 +347,7 @@ impl Judge<'_> {
     /// the record carries) valid.
     fn event(&mut self, at: &At<'_>, args: &[Value], attachments: usize, ack: Option<&Value>) {
         self.report.records += 1;
-        let key = (at.namespace.to_owned(), at.event.to_owned());
-        let Some(rules) = self.contract.events.get(&key) else {
+        let Some(rules) = self.contract.rules(at.namespace, at.event) else {
             self.report.counts(at.namespace, at.event, true).seen += 1;
             let message = format!(
                 "`{}` is not an event of namespace `{}` in the catalog",
@@ -408,8 +417,7 @@ impl Judge<'_> {
 
     /// The ack of the event at `at` (sent the other way) against its ack schema.
     fn ack_errors(&self, at: &At<'_>, value: Option<&Value>) -> Vec<SchemaError> {
-        let key = (at.namespace.to_owned(), at.event.to_owned());
-        let Some(rules) = self.contract.events.get(&key) else {
+        let Some(rules) = self.contract.rules(at.namespace, at.event) else {
             return Vec::new();
         };
         let validator = match at.direction {
