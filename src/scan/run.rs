@@ -125,6 +125,7 @@ pub fn scan(
     share_wrappers(&files, threads, load, &mut table, &slots, &project);
     let hints = super::sides::Hints::new(&base, server, client);
     let mut c = gather(&files, slots.outcomes, &hints);
+    // Already in order (files by path, sites by position): this only checks it.
     c.sites
         .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     c.skipped.sort_by(|a, b| a.file.cmp(&b.file));
@@ -231,7 +232,10 @@ fn list_files(
         Some(file) => consider(&file),
         None => walk_tree(base, no_ignore, threads, &consider),
     }
-    files.into_inner().unwrap_or_else(|e| e.into_inner())
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    // In path order, so that the sites gathered file by file come out nearly sorted.
+    files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    files
 }
 
 /// Walks the tree under `base` in parallel and hands each file to `consider`: ignore files,
@@ -409,6 +413,12 @@ fn gather(
     hints: &super::sides::Hints,
 ) -> Collected {
     let mut collected = Collected::default();
+    // Sites are large: growing the list by doubling would copy them again and again.
+    let total = outcomes.iter().map(|slot| match &*lock(slot) {
+        Some(Outcome::Read(x)) => x.sites.len(),
+        _ => 0,
+    });
+    collected.sites.reserve(total.sum());
     let mut inferred = Vec::new();
     for (file, slot) in files.iter().zip(outcomes) {
         let Some(mut outcome) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) else {
@@ -454,7 +464,11 @@ impl Collected {
                     self.parse_errors.push(ParseError { file: rel, message });
                 }
                 let file_side = x.side;
-                self.sites.extend(x.sites.into_iter().map(|mut s| {
+                let mut sites = x.sites;
+                // Files come in path order: with each file's sites in position order, the
+                // whole list is sorted without moving the sites again (crate::scan::run::scan).
+                sites.sort_by_key(|s| (s.line, s.column));
+                self.sites.extend(sites.into_iter().map(|mut s| {
                     hints.settle(&mut s, file_side);
                     s
                 }));

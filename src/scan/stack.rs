@@ -13,14 +13,20 @@ use std::path::{Path, PathBuf};
 
 /// The stack the sites show (each part `None` when no site of that side was found).
 pub(crate) fn detect(base: &Path, sites: &[Site]) -> Stack {
+    // Sites are counted per file first: the manifests answer once per file, not per site.
+    let mut per_file: HashMap<(&str, Side), usize> = HashMap::new();
+    for site in sites {
+        if let Some(side) = site.side {
+            *per_file.entry((site.file.as_str(), side)).or_default() += 1;
+        }
+    }
     let mut manifests = Manifests::new(base);
     let mut servers: HashMap<ServerStack, usize> = HashMap::new();
     let mut clients: HashMap<ClientStack, usize> = HashMap::new();
-    for site in sites {
-        match site.side {
-            Some(Side::Server) => *servers.entry(manifests.server(&site.file)).or_default() += 1,
-            Some(Side::Client) => *clients.entry(manifests.client(&site.file)).or_default() += 1,
-            None => {}
+    for ((file, side), n) in per_file {
+        match side {
+            Side::Server => *servers.entry(manifests.server(file)).or_default() += n,
+            Side::Client => *clients.entry(manifests.client(file)).or_default() += n,
         }
     }
     Stack {

@@ -4,7 +4,7 @@
 //! class members, what functions return, and which transport libraries the file uses. Everything
 //! is owned, so the second pass can look up a binding declared anywhere in the file.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use oxc_ast::ast::*;
 use oxc_ast::AstKind;
@@ -105,7 +105,7 @@ pub(crate) struct Facts {
     /// Interfaces that extend Node's `EventEmitter` (`interface WsEventEmitter extends
     /// EventEmitter { disconnect(): void }`): like `EventEmitter` itself, they say a value is
     /// some emitter, which a Socket.IO socket is.
-    pub(crate) emitter_types: std::collections::HashSet<String>,
+    pub(crate) emitter_types: rustc_hash::FxHashSet<String>,
     /// `type EventName = "a" | "b"`: the strings of string-literal union aliases.
     pub(crate) literal_unions: HashMap<String, Vec<String>>,
     /// Module-level state stores (crate::scan::js::stores): name → field → values.

@@ -24,7 +24,8 @@
 //! functions learnt something, until nothing changes or the depth bound is reached. Everything
 //! here only grows, so the rounds end.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 use super::model::Kind;
 

@@ -6,7 +6,7 @@
 //! file), its module-level constants are folded, and the value is brought back closed over its
 //! own constants.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex};
 
 use oxc_allocator::Allocator;
@@ -113,7 +113,7 @@ impl<'l> Linker<'l> {
         Linker {
             dir,
             load,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
         }
     }
 
@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn resolves_named_default_and_reexported_constants() {
-        let files: HashMap<&str, &str> = HashMap::from([
+        let files: std::collections::HashMap<&str, &str> = std::collections::HashMap::from([
             ("shared/events.ts", "const P = 'chat:';\nexport const EVENTS = { SEND: P + 'send' } as const;\nexport enum E { A = 'a' }"),
             ("shared/index.ts", "export * from './events';"),
             ("server/legacy.js", "module.exports = { JOIN: 'join' };"),

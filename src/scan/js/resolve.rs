@@ -1,7 +1,7 @@
 //! Second-pass environment: scoped bindings over the file's [`Facts`], and the two questions the
 //! extractor asks of an expression: "is this a Socket.IO object?" and "which string is this?".
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::scan::Side;
 
@@ -79,11 +79,11 @@ impl<'f> Env<'f> {
             scopes: Vec::new(),
             class_stack: Vec::new(),
             this_store: Vec::new(),
-            global_cache: HashMap::new(),
-            member_cache: HashMap::new(),
-            read_containers: HashSet::new(),
+            global_cache: HashMap::default(),
+            member_cache: HashMap::default(),
+            read_containers: HashSet::default(),
             learnt: Learnt::default(),
-            in_progress: HashSet::new(),
+            in_progress: HashSet::default(),
             global_mode: false,
             depth: 0,
             names_allowed: ev.socket_io || !ev.other_transport,
@@ -325,7 +325,7 @@ impl<'f> Env<'f> {
 
     /// Enters a function.
     pub(crate) fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
     }
 
     /// Leaves a function.

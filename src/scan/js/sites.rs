@@ -1,7 +1,7 @@
 //! Second pass: walks the program with scoped bindings and turns every Socket.IO emit and
 //! listen into a [`Site`].
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use oxc_ast::ast::*;
 use oxc_ast::AstKind;
@@ -96,7 +96,7 @@ struct Finder<'s, 'f> {
     decl_kind: Option<VariableDeclarationKind>,
     vue_file: bool,
     /// Function span starts of NestJS `@SubscribeMessage` handlers.
-    ws_handlers: std::collections::HashSet<u32>,
+    ws_handlers: rustc_hash::FxHashSet<u32>,
     /// Per enclosing function: is it a `@SubscribeMessage` handler (whose `return { event, data }`
     /// emits)?
     handler_stack: Vec<bool>,
@@ -113,7 +113,7 @@ struct Finder<'s, 'f> {
     /// Seeded parameters of the function whose parameters are being bound (see `Frame::seeded`).
     pending_seeded: HashMap<String, String>,
     /// Function span starts bound by a variable inside another function (`Frame::local`).
-    local_fns: std::collections::HashSet<u32>,
+    local_fns: rustc_hash::FxHashSet<u32>,
     found: Found,
 }
 
@@ -131,19 +131,19 @@ impl<'s, 'f> Finder<'s, 'f> {
             lines,
             rel,
             env,
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             class_counter: 0,
             decl_kind: None,
             vue_file,
-            ws_handlers: std::collections::HashSet::new(),
+            ws_handlers: rustc_hash::FxHashSet::default(),
             handler_stack: Vec::new(),
             known,
             frames: vec![Frame::default()],
-            fn_names: HashMap::new(),
-            pending_dispatch: HashMap::new(),
-            pending_cands: HashMap::new(),
-            pending_seeded: HashMap::new(),
-            local_fns: std::collections::HashSet::new(),
+            fn_names: HashMap::default(),
+            pending_dispatch: HashMap::default(),
+            pending_cands: HashMap::default(),
+            pending_seeded: HashMap::default(),
+            local_fns: rustc_hash::FxHashSet::default(),
             found: Found {
                 sites: Vec::new(),
                 server_api: 0,

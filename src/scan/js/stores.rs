@@ -8,7 +8,7 @@
 //! `#store:<name>` whose members are these fields, in its own file and, through the project
 //! table, in every file that imports it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use oxc_ast::ast::*;
 use oxc_ast_visit::{walk, Visit};
@@ -33,7 +33,7 @@ pub(crate) fn fields(
         return None;
     };
     let (library, args) = store_call(call, imports)?;
-    let mut out: HashMap<String, Vec<Val>> = HashMap::new();
+    let mut out: HashMap<String, Vec<Val>> = HashMap::default();
     match library {
         Library::Pinia => {
             for arg in args.iter().filter_map(Argument::as_expression) {
@@ -165,9 +165,9 @@ impl<'a> Visit<'a> for ThisAssigns {
 /// `const socket = …`.
 fn returned_fields(body: Body<'_, '_>, out: &mut HashMap<String, Vec<Val>>) {
     let (object, locals) = match body {
-        Body::Expression(e) => (object_of(e), HashMap::new()),
+        Body::Expression(e) => (object_of(e), HashMap::default()),
         Body::Statements(stmts) => {
-            let mut locals = HashMap::new();
+            let mut locals = HashMap::default();
             let mut object = None;
             for stmt in stmts {
                 match stmt {

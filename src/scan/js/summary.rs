@@ -268,7 +268,7 @@ fn type_name_parts(name: &TSTypeName<'_>) -> (Option<String>, String) {
 /// file); `None` for any other type.
 pub(crate) fn literal_union(
     ty: &TSType<'_>,
-    aliases: &std::collections::HashMap<String, Vec<String>>,
+    aliases: &rustc_hash::FxHashMap<String, Vec<String>>,
 ) -> Option<Vec<String>> {
     let mut out = Vec::new();
     union_into(ty, aliases, &mut out, 0)?;
@@ -277,7 +277,7 @@ pub(crate) fn literal_union(
 
 fn union_into(
     ty: &TSType<'_>,
-    aliases: &std::collections::HashMap<String, Vec<String>>,
+    aliases: &rustc_hash::FxHashMap<String, Vec<String>>,
     out: &mut Vec<String>,
     depth: u32,
 ) -> Option<()> {
