@@ -268,8 +268,11 @@ fn walk_tree(base: &Path, no_ignore: bool, threads: usize, consider: &(dyn Fn(&P
 
 /// Reads and extracts every file once, with the wrappers known up front (the catalog's).
 ///
-/// Small JS files stay in memory for the wrapper rounds: reading a tree twice costs more
-/// than searching it twice.
+/// Two steps: every file is read and gated by a byte search, then the files that may hold
+/// sites are extracted, largest first: a big file extracted last would keep one worker busy
+/// while the others wait (a vendored 600 KB test library took a third of the scan of a real
+/// app that way). Small JS files stay in memory for the later rounds: reading a tree twice
+/// costs more than searching it twice.
 fn first_pass(
     files: &[Listed],
     threads: usize,
@@ -285,6 +288,8 @@ fn first_pass(
     };
     let done = AtomicUsize::new(0);
     let kept_bytes = AtomicUsize::new(0);
+    // (size, index) of the files that passed the gate.
+    let passed: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
     in_parallel(files.len(), threads, &|i| {
         let file = &files[i];
         if let Some(p) = progress {
@@ -292,29 +297,56 @@ fn first_pass(
         }
         let outcome = READ_BUFFER.with_borrow_mut(|bytes| match read_into(&file.path, bytes) {
             Ok(()) => {
-                let outcome = scan_bytes(
-                    bytes,
-                    file,
-                    load,
-                    table,
-                    project,
-                    Gate::Open(declared_gate.as_ref()),
-                );
+                let gated = gate(bytes, file, declared_gate.as_ref());
                 let keep = file.family == Family::Js
                     && bytes.len() <= KEEP_FILE_BYTES
-                    && !matches!(outcome, Outcome::Skipped(_))
+                    && gated.is_ok()
                     && kept_bytes.fetch_add(bytes.len(), Ordering::Relaxed) + bytes.len()
                         <= KEEP_TOTAL_BYTES;
                 if keep {
                     *lock(&slots.kept[i]) = Some(bytes.clone());
                 }
-                outcome
+                match gated {
+                    Ok(true) => {
+                        lock(&passed).push((bytes.len(), i));
+                        None
+                    }
+                    Ok(false) => Some(Outcome::Empty),
+                    Err(reason) => Some(Outcome::Skipped(reason)),
+                }
             }
-            Err(reason) => Outcome::Skipped(reason),
+            Err(reason) => Some(Outcome::Skipped(reason)),
         });
-        *lock(&slots.outcomes[i]) = Some(outcome);
+        *lock(&slots.outcomes[i]) = outcome;
+    });
+    let mut passed = passed.into_inner().unwrap_or_else(|e| e.into_inner());
+    passed.sort_unstable_by(|a, b| b.cmp(a));
+    in_parallel(passed.len(), threads, &|k| {
+        let (_, i) = passed[k];
+        let outcome = with_bytes(&files[i], &slots.kept[i], |bytes| {
+            scan_bytes(bytes, &files[i], load, table, project, Gate::Forced)
+        });
+        *lock(&slots.outcomes[i]) =
+            Some(outcome.unwrap_or(Outcome::Skipped(SkipReason::Unreadable)));
     });
     slots
+}
+
+/// Calls `f` with the bytes of `file`: the kept copy (put back afterwards), else read again.
+fn with_bytes<T>(
+    file: &Listed,
+    kept: &Mutex<Option<Vec<u8>>>,
+    f: impl FnOnce(&[u8]) -> T,
+) -> Option<T> {
+    let cached = lock(kept).take();
+    match cached {
+        Some(bytes) => {
+            let out = f(&bytes);
+            *lock(kept) = Some(bytes);
+            Some(out)
+        }
+        None => read_file(&file.path).ok().map(|bytes| f(&bytes)),
+    }
 }
 
 /// Wrappers one file infers (`export function emitToUser(id, evt, data)`) make sites of the
@@ -518,9 +550,7 @@ fn scan_bytes(
         Err(r) => return Outcome::Skipped(r),
     };
     if let Gate::Open(wrapper_gate) = gate {
-        let calls_a_wrapper = wrapper_gate.is_some_and(|g| g.is_match(bytes));
-        if !calls_a_wrapper && !walk::may_hold_sites(file.family, bytes) {
-            // Most files of a big tree end here, at the cost of a byte search.
+        if !may_hold_sites(bytes, file, wrapper_gate) {
             return Outcome::Empty;
         }
     }
@@ -530,6 +560,21 @@ fn scan_bytes(
         Family::Rust => super::rust::extract_using(rel, text, wrappers),
     };
     Outcome::Read(extraction)
+}
+
+/// Whether a file is text that may hold sites (`Err` when it is not text at all).
+fn gate(
+    bytes: &[u8],
+    file: &Listed,
+    wrapper_gate: Option<&regex::bytes::Regex>,
+) -> Result<bool, SkipReason> {
+    walk::classify(bytes).map(|_| may_hold_sites(bytes, file, wrapper_gate))
+}
+
+/// The byte search for Socket.IO evidence, or for a call of a wrapper in `wrapper_gate`: most
+/// files of a big tree end here, at the cost of a search.
+fn may_hold_sites(bytes: &[u8], file: &Listed, wrapper_gate: Option<&regex::bytes::Regex>) -> bool {
+    wrapper_gate.is_some_and(|g| g.is_match(bytes)) || walk::may_hold_sites(file.family, bytes)
 }
 
 /// Whether a file is read only when its bytes may hold sites.

@@ -38,6 +38,9 @@ pub struct FileFlow {
     pub(crate) seeds: Vec<Seed>,
     /// The project files this file imports (resolved paths relative to the scan root).
     pub(crate) deps: Vec<String>,
+    /// True when the file's walk already read what it passes to its own functions
+    /// ([`Project::learn_own`]): its seeds of itself need no project round.
+    pub(crate) own_seeds_read: bool,
 }
 
 /// A socket passed as an argument: `function`'s parameter `param` in `file` (its property
@@ -101,17 +104,34 @@ impl Project {
             }
         }
         for seed in &flow.seeds {
-            let slot = self
-                .params
-                .entry((seed.file.clone(), seed.function.clone()))
-                .or_default()
-                .entry((seed.param, seed.prop.clone()))
-                .or_insert((Kind::Unknown, seed.from.clone()));
-            if join_into(&mut slot.0, &seed.kind) {
+            let read_already = flow.own_seeds_read && seed.file == file;
+            if self.add_seed(seed) && !read_already {
                 changes.seeded.insert(seed.file.clone());
             }
         }
         changes
+    }
+
+    /// Adds what `file` passes to its own functions (`io.on('connection', s => register(s))`
+    /// with `register` declared below); true when a parameter learnt something. The file's walk
+    /// reads them from here at once, instead of the file being parsed again in a project round.
+    pub(crate) fn learn_own(&mut self, file: &str, flow: &FileFlow) -> bool {
+        let mut learnt = false;
+        for seed in flow.seeds.iter().filter(|s| s.file == file) {
+            learnt |= self.add_seed(seed);
+        }
+        learnt
+    }
+
+    /// Joins one seed into its parameter; true when the parameter learnt something.
+    fn add_seed(&mut self, seed: &Seed) -> bool {
+        let slot = self
+            .params
+            .entry((seed.file.clone(), seed.function.clone()))
+            .or_default()
+            .entry((seed.param, seed.prop.clone()))
+            .or_insert((Kind::Unknown, seed.from.clone()));
+        join_into(&mut slot.0, &seed.kind)
     }
 
     /// True when nothing is known (the first pass).

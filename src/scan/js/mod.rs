@@ -146,7 +146,8 @@ struct Ctx<'a> {
 /// Stack of the extraction thread: enough for ~200k nesting levels; only touched pages are
 /// committed.
 pub(crate) const WORKER_STACK: usize = 256 << 20;
-/// Walks of one file at most: wrappers of wrappers of wrappers are found, deeper chains are not.
+/// Walks of one file at most: wrappers of wrappers of wrappers are found, and sockets handed
+/// down three of the file's own functions; deeper chains wait for a project round.
 const MAX_WRAPPER_ROUNDS: usize = 4;
 /// Bracket nesting beyond which a file is not parsed.
 const MAX_NESTING: usize = 20_000;
@@ -292,6 +293,8 @@ fn parse_and_find_in(
         project,
     } = ctx;
     let mut known = wrappers.clone();
+    // Sockets this file passes to its own functions, read by the next walk.
+    let mut own = Project::default();
     let mut found;
     let mut rounds = 0;
     loop {
@@ -305,6 +308,7 @@ fn parse_and_find_in(
             sites::Known {
                 wrappers: &known,
                 project,
+                own: &own,
             },
         );
         rounds += 1;
@@ -312,7 +316,9 @@ fn parse_and_find_in(
         for w in &found.wrappers {
             grew |= known.add(w.wrapper.clone());
         }
+        grew |= own.learn_own(rel, &found.flow);
         if !grew || rounds >= MAX_WRAPPER_ROUNDS {
+            found.flow.own_seeds_read = !grew;
             break;
         }
     }

@@ -60,6 +60,8 @@ pub(crate) struct Env<'f> {
     names_allowed: bool,
     /// What the other files of the project export and pass (crate::scan::js::flow).
     pub(crate) project: &'f Project,
+    /// The project, then what this file passes to its own functions: parameters read both.
+    pub(crate) projects: [&'f Project; 2],
     /// This file's path relative to the scan root.
     pub(crate) rel: &'f str,
 }
@@ -69,7 +71,7 @@ impl<'f> Env<'f> {
     pub(crate) fn new(
         facts: &'f Facts,
         linker: Linker<'f>,
-        project: &'f Project,
+        projects: [&'f Project; 2],
         rel: &'f str,
     ) -> Self {
         let ev = &facts.evidence;
@@ -87,7 +89,8 @@ impl<'f> Env<'f> {
             global_mode: false,
             depth: 0,
             names_allowed: ev.socket_io || !ev.other_transport,
-            project,
+            project: projects[0],
+            projects,
             rel,
         }
     }

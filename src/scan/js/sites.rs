@@ -45,6 +45,8 @@ pub(crate) struct Known<'f> {
     pub(crate) wrappers: &'f Table,
     /// Socket values other files export and pass (crate::scan::js::flow).
     pub(crate) project: &'f Project,
+    /// What this file passes to its own functions, learnt by its previous walk.
+    pub(crate) own: &'f Project,
 }
 
 /// Finds the sites of one parsed program.
@@ -62,14 +64,19 @@ pub(crate) fn find<'f>(
             .imports
             .values()
             .any(|i| i.module == "vue" || i.module.starts_with("vue-socket.io"));
-    let env = Env::new(facts, linker, known.project, rel);
+    let env = Env::new(facts, linker, [known.project, known.own], rel);
     let mut finder = Finder::new(text, lines, rel, env, known.wrappers, vue_file);
     finder.visit_program(program);
     if finder.env.learnt.late {
         // A socket stored in a field or container below the code that reads it: walk again,
         // knowing from the start what the container holds.
         let learnt = std::mem::take(&mut finder.env.learnt);
-        let mut env = Env::new(facts, finder.env.into_linker(), known.project, rel);
+        let mut env = Env::new(
+            facts,
+            finder.env.into_linker(),
+            [known.project, known.own],
+            rel,
+        );
         env.replay(&learnt);
         finder = Finder::new(text, lines, rel, env, known.wrappers, vue_file);
         finder.visit_program(program);
@@ -1141,9 +1148,13 @@ impl Finder<'_, '_> {
     /// `start`, under any of the names it may be called by.
     fn passed_to(&self, start: u32, param: usize, prop: Option<&str>) -> Option<(Kind, String)> {
         let keys = self.env.facts.fn_keys.get(&start)?;
-        keys.iter()
-            .filter_map(|k| {
-                let (kind, from) = self.env.project.param(self.rel, k, param, prop)?;
+        let passed = keys.iter().flat_map(|k| {
+            let [shared, own] = self.env.projects;
+            [shared, own].map(|p| (k, p.param(self.rel, k, param, prop)))
+        });
+        passed
+            .filter_map(|(k, passed)| {
+                let (kind, from) = passed?;
                 let what = match prop {
                     Some(p) => format!("property `{p}` of parameter {}", param + 1),
                     None => format!("parameter {}", param + 1),
