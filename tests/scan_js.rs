@@ -636,3 +636,35 @@ fn processes_streams_and_subjects_beside_a_socket_stay_unmatched() {
         ],
     );
 }
+
+/// A socket handed to a function of the same file is followed by that file's own walk: one
+/// extraction finds the sites in the function, even when it is declared below the call and
+/// named nothing like a socket, and through a chain of two such functions.
+#[test]
+fn a_socket_passed_to_a_function_of_the_same_file_is_followed_in_one_extraction() {
+    let source = r#"
+import { Server } from "socket.io";
+const io = new Server();
+io.on("connection", (conn) => register(conn));
+function register(peer) {
+  peer.on("chat:send", (m) => relay(peer, m));
+}
+function relay(target, m) {
+  target.emit("chat:echo", m);
+}
+"#;
+    let x = js::extract("server.js", source);
+    let events: Vec<(String, String)> = x
+        .sites
+        .iter()
+        .map(|s| (s.event.clone().unwrap_or_default(), format!("{:?}", s.side)))
+        .collect();
+    assert!(
+        events.contains(&("chat:send".into(), "Some(Server)".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("chat:echo".into(), "Some(Server)".into())),
+        "{events:?}"
+    );
+}
