@@ -169,7 +169,9 @@ static JS_EVIDENCE: LazyLock<Vec<Finder<'static>>> =
 
 /// The word socket in any case, except inside the browser's `WebSocket` (DOM typings, the `ws`
 /// library): those files talk WebSocket, not Socket.IO, and parsing them is most of what a
-/// tree without Socket.IO would cost.
+/// tree without Socket.IO would cost. Nor in a comment: a vendored test library saying
+/// `// socket or file` once was most of the scan of a real app. (A file that gets a socket
+/// from elsewhere under another name is read anyway: the project's flow forces it.)
 static SOCKET: LazyLock<[Finder<'static>; 2]> =
     LazyLock::new(|| [b"ocket".as_slice(), b"OCKET"].map(|w| Finder::new(w).into_owned()));
 
@@ -177,9 +179,18 @@ fn says_socket(text: &[u8]) -> bool {
     SOCKET.iter().any(|f| {
         f.find_iter(text).any(|at| {
             let web = at >= 4 && text[at - 4..at - 1].eq_ignore_ascii_case(b"web");
-            !web
+            !web && !in_comment(text, at)
         })
     })
+}
+
+/// Whether `at` is on a comment line: after `//` on its line, or on a line of a block comment
+/// (`/*`, ` * `). Only a hint, for the gate: `//` inside a string counts as a comment too.
+fn in_comment(text: &[u8], at: usize) -> bool {
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let line = &text[start..at];
+    let lead = line.trim_ascii_start();
+    memchr::memmem::find(line, b"//").is_some() || lead.starts_with(b"*") || lead.starts_with(b"/*")
 }
 
 /// Short names that are evidence only as whole words: `io(`, `io.`, `nsp` (not the end of

@@ -908,6 +908,12 @@ impl Finder<'_, '_> {
                     (Kind::Not, c @ (Kind::Socket { .. } | Kind::Server { .. })) if supertype => {
                         c.clone()
                     }
+                    // A project type (`client: WsEventEmitter`, an interface of another file,
+                    // maybe one the scan never parsed) describes the socket the framework
+                    // passes here: the registration decides, not the name of the type.
+                    (Kind::Instance { .. }, c @ (Kind::Socket { .. } | Kind::Server { .. })) => {
+                        c.clone()
+                    }
                     // A typed `socket: Socket` inside `io.on('connection')` is that server's socket.
                     (Kind::Socket { side: None, .. }, c @ Kind::Socket { .. }) => c.clone(),
                     (k, _) => k,
