@@ -184,13 +184,17 @@ fn says_socket(text: &[u8]) -> bool {
     })
 }
 
-/// Whether `at` is on a comment line: after `//` on its line, or on a line of a block comment
-/// (`/*`, ` * `). Only a hint, for the gate: `//` inside a string counts as a comment too.
+/// Whether `at` is in a comment: after `//` on its line, after a `/*` its line does not close
+/// before it, or on a line of a block comment (` * `). Only a hint, for the gate: `//` inside a
+/// string counts as a comment too.
 fn in_comment(text: &[u8], at: usize) -> bool {
     let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
     let line = &text[start..at];
-    let lead = line.trim_ascii_start();
-    memchr::memmem::find(line, b"//").is_some() || lead.starts_with(b"*") || lead.starts_with(b"/*")
+    let open_block = memchr::memmem::rfind(line, b"/*")
+        .is_some_and(|i| memchr::memmem::find(&line[i..], b"*/").is_none());
+    memchr::memmem::find(line, b"//").is_some()
+        || open_block
+        || line.trim_ascii_start().starts_with(b"*")
 }
 
 /// Short names that are evidence only as whole words: `io(`, `io.`, `nsp` (not the end of
@@ -301,6 +305,18 @@ mod tests {
         }
         assert!(!content_hashed("chunk-vendors.js"));
         assert!(content_hashed("index-BqZ1x2Yw.js"));
+    }
+
+    #[test]
+    fn the_word_socket_in_a_comment_is_no_evidence() {
+        let gate = |t: &str| may_hold_sites(Family::Js, t.as_bytes());
+        assert!(!gate("// write to a socket or file\nrunner.emit('end');"));
+        assert!(!gate("/**\n * the socket closed\n */\nrunner.emit('end');"));
+        assert!(!gate("x(); /* socket */ runner.emit('end');"));
+        assert!(gate("const socket = conn; socket.emit('end');"));
+        assert!(gate("// a comment\nthis.socket.emit('end');"));
+        // Any code occurrence is enough, before or after commented ones.
+        assert!(gate("// socket\nconst s = this.socket; s.emit('end');"));
     }
 
     #[test]
