@@ -198,7 +198,7 @@ fn in_comment(text: &[u8], at: usize) -> bool {
 }
 
 /// Short names that are evidence only as whole words: `io(`, `io.`, `nsp` (not the end of
-/// `ratio.` or the middle of `transpile`).
+/// `ratio.` or the middle of `transpile`), and only in code (not `// in Node.js, io.js`).
 static WORDS: LazyLock<[Finder<'static>; 3]> =
     LazyLock::new(|| [b"io(".as_slice(), b"io.", b"nsp"].map(|w| Finder::new(w).into_owned()));
 
@@ -213,7 +213,7 @@ fn uses_short_names(text: &[u8]) -> bool {
             let before = at == 0 || !is_ident(text[at - 1]);
             let last = f.needle()[n - 1];
             let after = !is_ident(last) || text.get(at + n).is_none_or(|&b| !is_ident(b));
-            before && after
+            before && after && !in_comment(text, at)
         })
     })
 }
@@ -313,6 +313,10 @@ mod tests {
         assert!(!gate("// write to a socket or file\nrunner.emit('end');"));
         assert!(!gate("/**\n * the socket closed\n */\nrunner.emit('end');"));
         assert!(!gate("x(); /* socket */ runner.emit('end');"));
+        assert!(!gate(
+            "// in Node.js, io.js or a browser\nrunner.emit('end');"
+        ));
+        assert!(gate("const s = io('/chat');\ns.emit('end');"));
         assert!(gate("const socket = conn; socket.emit('end');"));
         assert!(gate("// a comment\nthis.socket.emit('end');"));
         // Any code occurrence is enough, before or after commented ones.
