@@ -7,7 +7,7 @@
 #   benches/serve/run.sh                       # full matrix, both servers
 #   SCENARIOS="check echo" benches/serve/run.sh
 #
-# Environment: NODE_BASELINE [../shared/bench/node-baseline] (read-only; copied to
+# Environment: NODE_BASELINE [benches/serve/node-baseline] (read-only; copied to
 # target/serve-bench/), SCENARIOS [check echo idle fanout fanout_raw fanout_light invalid
 # fanout_rs], plus everything node-baseline's run.sh reads (ECHO_C, FAN_C, PIN, QUIET_MAX_PCT, ...).
 #
@@ -36,7 +36,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-SRC=${NODE_BASELINE:-$ROOT/../shared/bench/node-baseline}
+SRC=${NODE_BASELINE:-$ROOT/benches/serve/node-baseline}
 WORK=$ROOT/target/serve-bench/node-baseline
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 SCENARIOS=${SCENARIOS:-check echo idle fanout fanout_raw fanout_light invalid fanout_rs}
