@@ -6,6 +6,7 @@
 //! Lines are read with a bounded buffer: a line longer than the limit is skipped as it streams
 //! past, never held whole, so memory stays flat whatever the input.
 
+use crate::vocab::packet::{self, HeaderError};
 use crate::vocab::Direction;
 use serde::Deserialize;
 use serde_json::Value;
@@ -185,50 +186,17 @@ fn packet_record(text: &str, direction: Option<Direction>) -> Result<Record, Unr
             ))
         };
     };
-    let mut chars = sio.char_indices();
-    let Some((_, kind)) = chars.next() else {
-        return Err(bad(
-            "Malformed",
-            "an Engine.IO message without a Socket.IO packet",
-        ));
+    let header = match packet::parse_header(sio) {
+        Ok(h) => h,
+        // CONNECT, DISCONNECT, CONNECT_ERROR and unknown types hold no event.
+        Err(HeaderError::UnknownKind(_)) => return Ok(Record::Other),
+        Err(e) => return Err(bad("Malformed", e.to_string())),
     };
-    if !matches!(kind, '2' | '3' | '5' | '6') {
+    if !(header.kind.is_event() || header.kind.is_ack()) {
         return Ok(Record::Other);
     }
-    let mut rest = &sio[1..];
-    let mut attachments = 0;
-    if matches!(kind, '5' | '6') {
-        let Some((n, after)) = rest.split_once('-') else {
-            return Err(bad(
-                "Malformed",
-                "a binary packet without its attachment count",
-            ));
-        };
-        attachments = n.parse().map_err(|_| {
-            bad(
-                "Malformed",
-                format!("attachment count `{n}` is not a number"),
-            )
-        })?;
-        rest = after;
-    }
-    let mut namespace = "/".to_string();
-    if rest.starts_with('/') {
-        let end = rest.find(',').unwrap_or(rest.len());
-        namespace = rest[..end].to_string();
-        rest = rest.get(end + 1..).unwrap_or("");
-    }
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let id = match &rest[..digits] {
-        "" => None,
-        d => Some(
-            d.parse::<u64>()
-                .map_err(|_| bad("Malformed", format!("ack id `{d}` is too large")))?,
-        ),
-    };
-    let data: Vec<Value> = serde_json::from_str(&rest[digits..])
+    let (namespace, id, attachments) = (header.namespace.to_owned(), header.id, header.attachments);
+    let data: Vec<Value> = serde_json::from_str(header.data)
         .map_err(|e| bad("NotJson", format!("packet data is not a JSON array: {e}")))?;
     let Some(direction) = direction else {
         return Err(bad(
@@ -236,7 +204,7 @@ fn packet_record(text: &str, direction: Option<Direction>) -> Result<Record, Unr
             "a packet without a direction: mark it `> ` (client→server) or `< ` (server→client), or pass --direction",
         ));
     };
-    if matches!(kind, '3' | '6') {
+    if header.kind.is_ack() {
         let Some(id) = id else {
             return Err(bad("Malformed", "an ack packet without its id"));
         };

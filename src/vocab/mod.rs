@@ -9,6 +9,7 @@ pub mod direction;
 pub mod domain;
 pub mod metrics;
 pub mod origin;
+pub mod packet;
 pub mod reserved;
 pub mod rule;
 pub mod stack;
