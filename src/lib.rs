@@ -5,7 +5,8 @@
 //!
 //! [`vocab`] (the shared words) → [`catalog`] (the contract) → [`scan`] (the evidence) →
 //! [`check`] (findings) / [`init`] (a starter catalog) / [`render`] (the docs) → `serve` (the
-//! schema-enforcing server, cargo feature `serve`).
+//! schema-enforcing server, cargo feature `serve`) / `proxy` (the validating proxy in front of a
+//! team's own server; its client side so far).
 #![warn(clippy::too_many_lines)]
 
 pub mod catalog;
@@ -14,6 +15,8 @@ pub mod diff;
 pub mod export;
 pub mod import;
 pub mod init;
+#[cfg(feature = "serve")]
+pub mod proxy;
 pub mod render;
 pub mod scan;
 #[cfg(feature = "serve")]

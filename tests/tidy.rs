@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Each stage of `src/` and its place in the pipeline; a stage may use stages of a lower rank
 /// (and itself), never one of the same rank or higher.
-const STAGES: [(&str, u8); 11] = [
+const STAGES: [(&str, u8); 12] = [
     ("vocab", 0),
     ("catalog", 1),
     ("scan", 2),
@@ -18,6 +18,7 @@ const STAGES: [(&str, u8); 11] = [
     ("import", 3),
     ("validate", 3),
     ("serve", 4),
+    ("proxy", 4),
 ];
 
 fn rank(stage: &str) -> Option<u8> {

@@ -1,0 +1,150 @@
+//! The proxy's client side (`evdoc::proxy::upstream`) against a real upstream: the bundled
+//! example app (Node, socket.io 4), started by `tests/interop/upstream_app.js`. Opening with the
+//! client's cookie or `auth`, subscriptions and their replies, a refusal passed on verbatim
+//! (message and `data`), an upstream that is not there. Feature `interop-tests`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use evdoc::proxy::upstream::{Incoming, Target, Upstream, UpstreamError};
+use serde_json::Value;
+
+/// The example app, running until dropped (its stdin closes, and it is killed to be sure).
+struct App {
+    child: Child,
+    port: u16,
+    session_id: String,
+    user_id: String,
+    cookie: String,
+}
+
+impl App {
+    fn start() -> App {
+        let app = common::root().join("examples/trading-app");
+        assert!(
+            app.join("node_modules/socket.io").exists(),
+            "run `npm ci` in examples/trading-app (scripts/test does it)"
+        );
+        let mut child = Command::new("node")
+            .arg(common::interop_dir().join("upstream_app.js"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node is installed");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        App {
+            port: v["port"].as_u64().unwrap() as u16,
+            session_id: v["sessionId"].as_str().unwrap().to_owned(),
+            user_id: v["userId"].as_str().unwrap().to_owned(),
+            cookie: v["cookie"].as_str().unwrap().to_owned(),
+            child,
+        }
+    }
+
+    fn target(&self) -> Target {
+        Target::parse(&format!("http://127.0.0.1:{}", self.port)).unwrap()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const WITHIN: Duration = Duration::from_secs(5);
+
+/// The next Socket.IO packet, skipping binary frames; fails after 5 s.
+async fn packet(up: &mut Upstream) -> String {
+    loop {
+        match tokio::time::timeout(WITHIN, up.next()).await {
+            Ok(Ok(Incoming::Packet(p))) => return p,
+            Ok(Ok(Incoming::Binary(_))) => {}
+            Ok(Err(e)) => panic!("upstream: {e}"),
+            Err(_) => panic!("no packet within {WITHIN:?}"),
+        }
+    }
+}
+
+/// Packets until one starts with `prefix`.
+async fn packet_starting(up: &mut Upstream, prefix: &str) -> String {
+    loop {
+        let p = packet(up).await;
+        if p.starts_with(prefix) {
+            return p;
+        }
+    }
+}
+
+#[tokio::test]
+async fn opens_with_auth_and_relays_subscriptions() {
+    let app = App::start();
+    let mut up = Upstream::open(&app.target(), "", &[], WITHIN)
+        .await
+        .unwrap();
+    assert!(up.open["sid"].is_string(), "{}", up.open);
+    assert!(up.open["pingInterval"].is_u64(), "{}", up.open);
+    up.send(&format!(r#"0{{"sessionId":"{}"}}"#, app.session_id))
+        .await
+        .unwrap();
+    let connected = packet(&mut up).await;
+    assert!(connected.starts_with(r#"0{"sid":"#), "{connected}");
+    up.send(&format!(
+        r#"2["subscribe:trades",{{"userId":"{}"}}]"#,
+        app.user_id
+    ))
+    .await
+    .unwrap();
+    let reply = packet_starting(&mut up, r#"2["trades:subscribed""#).await;
+    assert!(reply.contains(&format!("user:{}", app.user_id)), "{reply}");
+    up.close().await;
+}
+
+#[tokio::test]
+async fn the_clients_cookie_reaches_the_upstreams_middleware() {
+    let app = App::start();
+    assert!(app.cookie.starts_with("connect.sid="), "{}", app.cookie);
+    let headers = [("cookie".to_owned(), app.cookie.clone())];
+    let mut up = Upstream::open(&app.target(), "", &headers, WITHIN)
+        .await
+        .unwrap();
+    up.send("0").await.unwrap();
+    let connected = packet(&mut up).await;
+    assert!(connected.starts_with(r#"0{"sid":"#), "{connected}");
+}
+
+#[tokio::test]
+async fn a_refusal_comes_back_as_the_upstream_wrote_it() {
+    let app = App::start();
+    let mut up = Upstream::open(&app.target(), "", &[], WITHIN)
+        .await
+        .unwrap();
+    up.send("0").await.unwrap();
+    let refused = packet(&mut up).await;
+    let (kind, body) = refused.split_at(1);
+    assert_eq!(kind, "4", "{refused}");
+    let body: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["message"], "AuthenticationError", "{refused}");
+    assert_eq!(body["data"]["code"], "AuthenticationError", "{refused}");
+}
+
+#[tokio::test]
+async fn an_upstream_that_is_not_there_is_unreachable() {
+    let port = common::free_port();
+    let target = Target::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+    match Upstream::open(&target, "", &[], WITHIN).await {
+        Err(UpstreamError::Unreachable(_)) => {}
+        Err(e) => panic!("expected Unreachable, got {e}"),
+        Ok(_) => panic!("connected to a closed port"),
+    }
+}
