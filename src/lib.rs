@@ -5,8 +5,8 @@
 //!
 //! [`vocab`] (the shared words) → [`catalog`] (the contract) → [`scan`] (the evidence) →
 //! [`check`] (findings) / [`init`] (a starter catalog) / [`render`] (the docs) → `serve` (the
-//! schema-enforcing server, cargo feature `serve`) / `proxy` (the validating proxy in front of a
-//! team's own server; its client side so far).
+//! schema-enforcing server, cargo feature `serve`) → `proxy` (the validating proxy in front of a
+//! team's own server, on serve's listener; it relays, validation is next).
 #![warn(clippy::too_many_lines)]
 
 pub mod catalog;

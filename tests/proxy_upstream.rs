@@ -148,3 +148,38 @@ async fn an_upstream_that_is_not_there_is_unreachable() {
         Ok(_) => panic!("connected to a closed port"),
     }
 }
+
+/// The official socket.io-client through the proxy (`evdoc::proxy::run`) to the example app:
+/// websocket, polling and polling upgraded to websocket; auth and cookie logins, a subscription's
+/// reply, a refusal with its `data` (tests/interop/proxy.js).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_io_client_reaches_the_app_through_the_proxy() {
+    common::npm_ready();
+    let app = App::start();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = evdoc::proxy::ProxyOptions {
+        upstream: app.target(),
+        host: "127.0.0.1".into(),
+        port: 0,
+    };
+    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.await.unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(common::interop_dir().join("proxy.js"))
+            .arg(format!("http://{addr}"))
+            .args([&app.session_id, &app.user_id, &app.cookie])
+            .output()
+            .expect("node is installed")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("proxy: all checks passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

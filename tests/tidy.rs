@@ -18,7 +18,7 @@ const STAGES: [(&str, u8); 12] = [
     ("import", 3),
     ("validate", 3),
     ("serve", 4),
-    ("proxy", 4),
+    ("proxy", 5),
 ];
 
 fn rank(stage: &str) -> Option<u8> {
