@@ -183,3 +183,41 @@ async fn socket_io_client_reaches_the_app_through_the_proxy() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An upstream that goes away mid-session: the client is disconnected (so that it reconnects),
+/// not left connected to nothing (tests/interop/proxy_upstream_gone.js).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_whose_upstream_goes_away_is_disconnected() {
+    common::npm_ready();
+    let app = App::start();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = evdoc::proxy::ProxyOptions {
+        upstream: app.target(),
+        host: "127.0.0.1".into(),
+        port: 0,
+    };
+    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.await.unwrap();
+    let mut client = Command::new("node")
+        .arg(common::interop_dir().join("proxy_upstream_gone.js"))
+        .arg(format!("http://{addr}"))
+        .arg(&app.session_id)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node is installed");
+    let mut lines = BufReader::new(client.stdout.take().unwrap()).lines();
+    let first = tokio::task::spawn_blocking(move || {
+        let first = lines.next().unwrap().unwrap();
+        (first, lines)
+    });
+    let (first, mut lines) = first.await.unwrap();
+    assert_eq!(first, "connected");
+    drop(app);
+    let last = tokio::task::spawn_blocking(move || lines.next().unwrap().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(last, "disconnected: transport close", "{last}");
+    assert!(client.wait().unwrap().success());
+}
