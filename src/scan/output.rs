@@ -162,21 +162,23 @@ struct Nested {
 }
 
 impl Nested {
-    fn newline<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n    " } else { b",\n    " })?;
+    /// `lead` (a newline, after a comma or not), then the indentation of the current depth.
+    fn line<W: ?Sized + Write>(&self, w: &mut W, lead: &[u8]) -> io::Result<()> {
+        w.write_all(lead)?;
         for _ in 0..self.depth {
             w.write_all(b"  ")?;
         }
         Ok(())
     }
 
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        self.line(w, if first { b"\n    " } else { b",\n    " })
+    }
+
     fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.depth -= 1;
         if self.has_value {
-            w.write_all(b"\n    ")?;
-            for _ in 0..self.depth {
-                w.write_all(b"  ")?;
-            }
+            self.line(w, b"\n    ")?;
         }
         w.write_all(bracket)
     }

@@ -414,27 +414,17 @@ fn rescan(
     if file.family != Family::Js || matches!(&*lock(outcome), Some(Outcome::Skipped(_))) {
         return;
     }
-    let cached = lock(kept).take();
-    let from_cache = cached.is_some();
     // A large file with no Socket.IO evidence (a bundle, a vendored library: the 9 MB
     // TypeScript compiler) is not read again to look for calls of app wrappers.
-    if !from_cache && matches!(&*lock(outcome), Some(Outcome::Empty)) {
+    if lock(kept).is_none() && matches!(&*lock(outcome), Some(Outcome::Empty)) {
         return;
     }
-    let bytes = match cached {
-        Some(b) => b,
-        None => match read_file(&file.path) {
-            Ok(b) => b,
-            Err(_) => return,
-        },
-    };
-    if gate.is_match(&bytes) {
-        let rescanned = scan_bytes(&bytes, file, load, table, project, Gate::Open(Some(gate)));
-        *lock(outcome) = Some(rescanned);
-    }
-    if from_cache {
-        *lock(kept) = Some(bytes);
-    }
+    with_bytes(file, kept, |bytes| {
+        if gate.is_match(bytes) {
+            let rescanned = scan_bytes(bytes, file, load, table, project, Gate::Open(Some(gate)));
+            *lock(outcome) = Some(rescanned);
+        }
+    });
 }
 
 /// The outcomes of all files, in listing order, without the sites inside inferred wrappers
@@ -636,19 +626,11 @@ fn follow_sockets(
             if !(seeded || deps_changed || may_import) {
                 return;
             }
-            let cached = lock(&slots.kept[i]).take();
-            let from_cache = cached.is_some();
-            let bytes = match cached {
-                Some(b) => b,
-                None => match read_file(&file.path) {
-                    Ok(b) => b,
-                    Err(_) => return,
-                },
+            let Some(outcome) = with_bytes(file, &slots.kept[i], |bytes| {
+                scan_bytes(bytes, file, load, table, shared, Gate::Forced)
+            }) else {
+                return;
             };
-            let outcome = scan_bytes(&bytes, file, load, table, shared, Gate::Forced);
-            if from_cache {
-                *lock(&slots.kept[i]) = Some(bytes);
-            }
             let learnt = matches!(&outcome, Outcome::Read(x) if !x.flow.exports.is_empty()
                 || !x.flow.seeds.is_empty() || !x.sites.is_empty());
             let before_read = matches!(&*lock(&slots.outcomes[i]), Some(Outcome::Read(_)));

@@ -195,7 +195,7 @@ fn packet_record(text: &str, direction: Option<Direction>) -> Result<Record, Unr
     if !(header.kind.is_event() || header.kind.is_ack()) {
         return Ok(Record::Other);
     }
-    let (namespace, id, attachments) = (header.namespace.to_owned(), header.id, header.attachments);
+    let (namespace, attachments) = (header.namespace.to_owned(), header.attachments);
     let data: Vec<Value> = serde_json::from_str(header.data)
         .map_err(|e| bad("NotJson", format!("packet data is not a JSON array: {e}")))?;
     let Some(direction) = direction else {
@@ -205,7 +205,7 @@ fn packet_record(text: &str, direction: Option<Direction>) -> Result<Record, Unr
         ));
     };
     if header.kind.is_ack() {
-        let Some(id) = id else {
+        let Some(id) = header.id else {
             return Err(bad("Malformed", "an ack packet without its id"));
         };
         return Ok(Record::Ack {
@@ -229,7 +229,7 @@ fn packet_record(text: &str, direction: Option<Direction>) -> Result<Record, Unr
         direction,
         args: data.collect(),
         attachments,
-        id,
+        id: header.id,
         ack: None,
     })
 }

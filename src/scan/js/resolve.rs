@@ -60,8 +60,9 @@ pub(crate) struct Env<'f> {
     names_allowed: bool,
     /// What the other files of the project export and pass (crate::scan::js::flow).
     pub(crate) project: &'f Project,
-    /// The project, then what this file passes to its own functions: parameters read both.
-    pub(crate) projects: [&'f Project; 2],
+    /// What this file passes to its own functions, learnt by its previous walk; parameters
+    /// read it beside `project`.
+    pub(crate) own: &'f Project,
     /// This file's path relative to the scan root.
     pub(crate) rel: &'f str,
 }
@@ -71,7 +72,8 @@ impl<'f> Env<'f> {
     pub(crate) fn new(
         facts: &'f Facts,
         linker: Linker<'f>,
-        projects: [&'f Project; 2],
+        project: &'f Project,
+        own: &'f Project,
         rel: &'f str,
     ) -> Self {
         let ev = &facts.evidence;
@@ -89,8 +91,8 @@ impl<'f> Env<'f> {
             global_mode: false,
             depth: 0,
             names_allowed: ev.socket_io || !ev.other_transport,
-            project: projects[0],
-            projects,
+            project,
+            own,
             rel,
         }
     }

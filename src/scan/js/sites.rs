@@ -64,7 +64,7 @@ pub(crate) fn find<'f>(
             .imports
             .values()
             .any(|i| i.module == "vue" || i.module.starts_with("vue-socket.io"));
-    let env = Env::new(facts, linker, [known.project, known.own], rel);
+    let env = Env::new(facts, linker, known.project, known.own, rel);
     let mut finder = Finder::new(text, lines, rel, env, known.wrappers, vue_file);
     finder.visit_program(program);
     if finder.env.learnt.late {
@@ -74,7 +74,8 @@ pub(crate) fn find<'f>(
         let mut env = Env::new(
             facts,
             finder.env.into_linker(),
-            [known.project, known.own],
+            known.project,
+            known.own,
             rel,
         );
         env.replay(&learnt);
@@ -1155,8 +1156,7 @@ impl Finder<'_, '_> {
     fn passed_to(&self, start: u32, param: usize, prop: Option<&str>) -> Option<(Kind, String)> {
         let keys = self.env.facts.fn_keys.get(&start)?;
         let passed = keys.iter().flat_map(|k| {
-            let [shared, own] = self.env.projects;
-            [shared, own].map(|p| (k, p.param(self.rel, k, param, prop)))
+            [self.env.project, self.env.own].map(|p| (k, p.param(self.rel, k, param, prop)))
         });
         passed
             .filter_map(|(k, passed)| {
