@@ -64,6 +64,21 @@ impl Drop for App {
 
 const WITHIN: Duration = Duration::from_secs(5);
 
+/// `evdoc::proxy::run` in front of `app`, on a free port of 127.0.0.1 (it stops with the test's
+/// runtime).
+async fn start_proxy(app: &App) -> std::net::SocketAddr {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let opts = evdoc::proxy::ProxyOptions {
+        upstream: app.target(),
+        host: "127.0.0.1".into(),
+        port: 0,
+    };
+    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
+        let _ = tx.send(addr);
+    }));
+    rx.await.unwrap()
+}
+
 /// The next Socket.IO packet, skipping binary frames; fails after 5 s.
 async fn packet(up: &mut Upstream) -> String {
     loop {
@@ -156,16 +171,7 @@ async fn an_upstream_that_is_not_there_is_unreachable() {
 async fn socket_io_client_reaches_the_app_through_the_proxy() {
     common::npm_ready();
     let app = App::start();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = evdoc::proxy::ProxyOptions {
-        upstream: app.target(),
-        host: "127.0.0.1".into(),
-        port: 0,
-    };
-    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
-        let _ = tx.send(addr);
-    }));
-    let addr = rx.await.unwrap();
+    let addr = start_proxy(&app).await;
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(common::interop_dir().join("proxy.js"))
@@ -190,16 +196,7 @@ async fn socket_io_client_reaches_the_app_through_the_proxy() {
 async fn a_client_whose_upstream_goes_away_is_disconnected() {
     common::npm_ready();
     let app = App::start();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = evdoc::proxy::ProxyOptions {
-        upstream: app.target(),
-        host: "127.0.0.1".into(),
-        port: 0,
-    };
-    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
-        let _ = tx.send(addr);
-    }));
-    let addr = rx.await.unwrap();
+    let addr = start_proxy(&app).await;
     let mut client = Command::new("node")
         .arg(common::interop_dir().join("proxy_upstream_gone.js"))
         .arg(format!("http://{addr}"))

@@ -18,11 +18,11 @@ use tokio::sync::mpsc;
 use super::upstream::{Incoming, Target, Upstream, RELAYED_HEADERS};
 use crate::vocab::packet::{parse_header, PacketKind};
 
-/// What a client sent, on its way to the upstream.
+/// What a client sent, on its way to the upstream (as engineioxide handed it, not copied).
 #[derive(Debug)]
 enum Outgoing {
-    Packet(String),
-    Binary(Vec<u8>),
+    Packet(Str),
+    Binary(Bytes),
 }
 
 /// Per client session: the queue to its upstream session, once that is being opened.
@@ -55,13 +55,13 @@ impl EngineIoHandler for Relay {
 
     fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Outgoing::Packet(msg.to_string()));
+            let _ = tx.send(Outgoing::Packet(msg));
         }
     }
 
     fn on_binary(self: &Arc<Self>, data: Bytes, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Outgoing::Binary(data.to_vec()));
+            let _ = tx.send(Outgoing::Binary(data));
         }
     }
 }

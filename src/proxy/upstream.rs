@@ -16,6 +16,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -109,7 +110,7 @@ pub enum Incoming {
     /// A Socket.IO packet (the Engine.IO message without its `4`).
     Packet(String),
     /// A binary attachment of the packet before it.
-    Binary(Vec<u8>),
+    Binary(Bytes),
 }
 
 /// One Engine.IO session with the upstream.
@@ -176,16 +177,17 @@ impl Upstream {
 
     /// Sends one Socket.IO packet (`40/admin,{…}`, `42["x",1]`).
     pub async fn send(&mut self, packet: &str) -> Result<(), UpstreamError> {
-        self.ws
-            .send(Message::text(format!("4{packet}")))
-            .await
-            .map_err(|e| UpstreamError::Transport(e.to_string()))
+        self.write(Message::text(format!("4{packet}"))).await
     }
 
     /// Sends one binary attachment, after the packet that announced it.
-    pub async fn send_binary(&mut self, data: Vec<u8>) -> Result<(), UpstreamError> {
+    pub async fn send_binary(&mut self, data: Bytes) -> Result<(), UpstreamError> {
+        self.write(Message::binary(data)).await
+    }
+
+    async fn write(&mut self, message: Message) -> Result<(), UpstreamError> {
         self.ws
-            .send(Message::binary(data))
+            .send(message)
             .await
             .map_err(|e| UpstreamError::Transport(e.to_string()))
     }
@@ -202,16 +204,12 @@ impl Upstream {
             match message {
                 Message::Text(t) => match t.as_bytes().first() {
                     Some(b'4') => return Ok(Incoming::Packet(t[1..].to_owned())),
-                    Some(b'2') => self
-                        .ws
-                        .send(Message::text(format!("3{}", &t[1..])))
-                        .await
-                        .map_err(|e| UpstreamError::Transport(e.to_string()))?,
+                    Some(b'2') => self.write(Message::text(format!("3{}", &t[1..]))).await?,
                     Some(b'1') => return Err(UpstreamError::Closed),
                     // `6` (noop) and anything Engine.IO 4 does not send after the opening.
                     _ => {}
                 },
-                Message::Binary(b) => return Ok(Incoming::Binary(b.to_vec())),
+                Message::Binary(b) => return Ok(Incoming::Binary(b)),
                 Message::Close(_) => return Err(UpstreamError::Closed),
                 _ => {}
             }
