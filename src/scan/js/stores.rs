@@ -4,9 +4,9 @@
 //! `useLive.getState().io`). Its fields are what its definition puts in the state: Pinia's
 //! `state: () => ({ wire: io() })`, what its actions assign (`this.wire = io()`, `this` being
 //! the store inside actions and getters: [`this_is_store`]) or a setup store's
-//! `return { socket }`, Zustand's initial object and every `set({ io: io() })`. `resolve.rs` reads a store as an instance of the class
-//! `#store:<name>` whose members are these fields, in its own file and, through the project
-//! table, in every file that imports it.
+//! `return { socket }`, Zustand's initial object and every `set({ io: io() })`. `resolve.rs`
+//! reads a store as an instance of the class `#store:<name>` whose members are these fields, in
+//! its own file and, through the project table, in every file that imports it.
 
 use rustc_hash::FxHashMap as HashMap;
 
