@@ -7,91 +7,18 @@
 //! count per event, the first failures kept and the rest counted, so a multi-gigabyte capture
 //! costs the memory of a small one.
 
+pub mod contract;
 pub mod input;
 pub mod report;
 
-use crate::catalog::contract::Args;
-use crate::catalog::model::Catalog;
-use crate::catalog::schema::{self, arg_schemas, SchemaError, Validator};
+use crate::catalog::schema::SchemaError;
 use crate::vocab::Direction;
+pub use contract::{AckBook, Breach, Contract, Violation};
 use indexmap::IndexMap;
 use input::{Line, Record, Unreadable};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
-
-/// The catalog compiled for judging traffic.
-pub struct Contract {
-    /// By namespace, then event name (looked up by `&str`, no key built per record).
-    events: HashMap<String, HashMap<String, Rules>>,
-}
-
-struct Rules {
-    direction: Direction,
-    c2s: Args,
-    s2c: Args,
-    /// The ack of a c2s event (sent by the server) and of an s2c event (sent by the client).
-    ack_c2s: Option<Validator>,
-    ack_s2c: Option<Validator>,
-}
-
-impl Contract {
-    /// Compile every event of `catalog`; `Err` lists the schemas that do not compile.
-    pub fn new(catalog: &Catalog) -> Result<Contract, Vec<String>> {
-        let mut events = HashMap::new();
-        let mut problems = Vec::new();
-        for (name, ev) in &catalog.events {
-            let args = |d| Args::compile(name, arg_schemas(ev, d));
-            let ack = |v: Option<&crate::catalog::model::Variant>| {
-                v.and_then(|v| v.ack.as_ref())
-                    .or(ev.ack.as_ref())
-                    .map(schema::compile_wire)
-                    .transpose()
-            };
-            match (
-                args(Direction::C2s),
-                args(Direction::S2c),
-                ack(ev.c2s.as_ref()),
-                ack(ev.s2c.as_ref()),
-            ) {
-                (Ok(c2s), Ok(s2c), Ok(ack_c2s), Ok(ack_s2c)) => {
-                    let direction = ev.direction;
-                    events
-                        .entry(ev.namespace().to_owned())
-                        .or_insert_with(HashMap::new)
-                        .insert(
-                            name.clone(),
-                            Rules {
-                                direction,
-                                c2s,
-                                s2c,
-                                ack_c2s,
-                                ack_s2c,
-                            },
-                        );
-                }
-                (a, b, c, d) => {
-                    problems.extend(a.err());
-                    problems.extend(b.err());
-                    problems.extend(c.err().map(|e| format!("event `{name}`: ack: {e}")));
-                    problems.extend(d.err().map(|e| format!("event `{name}`: ack: {e}")));
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(Contract { events })
-        } else {
-            Err(problems)
-        }
-    }
-}
-
-impl Contract {
-    fn rules(&self, ns: &str, event: &str) -> Option<&Rules> {
-        self.events.get(ns)?.get(event)
-    }
-}
 
 /// How to read the input.
 #[derive(Clone, Debug)]
@@ -210,7 +137,7 @@ pub fn run<R: BufRead>(
     report: &mut Report,
 ) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
-    let mut pending: Pending = Pending::default();
+    let mut pending = Pending::new(MAX_PENDING_ACKS);
     let mut line_no = 0u64;
     let mut judge = Judge {
         contract,
@@ -243,29 +170,8 @@ pub fn run<R: BufRead>(
     Ok(())
 }
 
-/// Events sent with an ack id, by (namespace, id, direction of the event), oldest first.
-#[derive(Default)]
-struct Pending {
-    by_id: HashMap<(String, u64, Direction), String>,
-    order: VecDeque<(String, u64, Direction)>,
-}
-
-impl Pending {
-    fn remember(&mut self, key: (String, u64, Direction), event: String) {
-        if self.by_id.insert(key.clone(), event).is_none() {
-            self.order.push_back(key);
-        }
-        while self.order.len() > MAX_PENDING_ACKS {
-            if let Some(old) = self.order.pop_front() {
-                self.by_id.remove(&old);
-            }
-        }
-    }
-
-    fn take(&mut self, key: &(String, u64, Direction)) -> Option<String> {
-        self.by_id.remove(key)
-    }
-}
+/// Events sent with an ack id, by (namespace, id, direction of the event).
+type Pending = AckBook<(String, u64, Direction)>;
 
 struct Judge<'a> {
     contract: &'a Contract,
@@ -331,13 +237,11 @@ impl Judge<'_> {
                     direction: key.2,
                 };
                 let sizes = vec![None; attachments];
-                let errors = match crate::catalog::binary::attach(&args, &sizes) {
-                    Ok(seen) => self.ack_errors(&at, seen.first()),
-                    Err(why) => vec![SchemaError {
-                        path: String::new(),
-                        message: why,
-                    }],
-                };
+                let errors = self
+                    .contract
+                    .ack(&namespace, &event, key.2, &args, &sizes)
+                    .err()
+                    .map_or_else(Vec::new, |v| v.errors);
                 self.ack_packet(&at, errors);
             }
         }
@@ -347,96 +251,46 @@ impl Judge<'_> {
     /// the record carries) valid.
     fn event(&mut self, at: &At<'_>, args: &[Value], attachments: usize, ack: Option<&Value>) {
         self.report.records += 1;
-        let Some(rules) = self.contract.rules(at.namespace, at.event) else {
-            self.report.counts(at.namespace, at.event, true).seen += 1;
-            let message = format!(
-                "`{}` is not an event of namespace `{}` in the catalog",
-                at.event, at.namespace
-            );
-            self.fail(
-                at,
-                "UnknownEvent",
-                SchemaError {
-                    path: String::new(),
-                    message,
-                },
-            );
-            return;
-        };
-        if !rules.direction.allows(at.direction) {
-            let c = self.report.counts(at.namespace, at.event, false);
-            c.seen += 1;
-            c.invalid += 1;
-            let message = format!(
-                "`{}` is a {} event, seen {}",
-                at.event,
-                rules.direction.as_str(),
-                at.direction.as_str()
-            );
-            self.fail(
-                at,
-                "WrongDirection",
-                SchemaError {
-                    path: String::new(),
-                    message,
-                },
-            );
-            return;
-        }
-        let args_rules = if at.direction == Direction::C2s {
-            &rules.c2s
-        } else {
-            &rules.s2c
-        };
         let sizes = vec![None; attachments];
-        let errors = args_rules.judge(args, &sizes).unwrap_or_else(|message| {
-            vec![SchemaError {
-                path: String::new(),
-                message,
-            }]
-        });
-        let ack_errors = match ack {
-            Some(v) => self.ack_errors(at, Some(v)),
-            None => Vec::new(),
+        let judged = self
+            .contract
+            .event(at.namespace, at.event, at.direction, args, &sizes);
+        let judged_args = match &judged {
+            Ok(()) => true,
+            Err(v) => v.breach == Breach::PayloadError,
         };
-        let (payload_ok, ack_ok) = (errors.is_empty(), ack_errors.is_empty());
-        let c = self.report.counts(at.namespace, at.event, false);
+        let ack_errors = match ack {
+            Some(v) if judged_args => self
+                .contract
+                .ack(
+                    at.namespace,
+                    at.event,
+                    at.direction,
+                    std::slice::from_ref(v),
+                    &[],
+                )
+                .err()
+                .map_or_else(Vec::new, |v| v.errors),
+            _ => Vec::new(),
+        };
+        let unknown = matches!(&judged, Err(v) if v.breach == Breach::UnknownEvent);
+        let c = self.report.counts(at.namespace, at.event, unknown);
         c.seen += 1;
-        if payload_ok && ack_ok {
+        if judged.is_ok() && ack_errors.is_empty() {
             c.valid += 1;
             return;
         }
-        c.invalid += 1;
-        for e in errors {
-            self.fail(at, "PayloadError", e);
+        if !unknown {
+            c.invalid += 1;
+        }
+        if let Err(v) = judged {
+            for e in v.errors {
+                self.fail(at, v.breach.as_str(), e);
+            }
         }
         for e in ack_errors {
-            self.fail(at, "AckError", e);
+            self.fail(at, Breach::AckError.as_str(), e);
         }
-    }
-
-    /// The ack of the event at `at` (sent the other way) against its ack schema.
-    fn ack_errors(&self, at: &At<'_>, value: Option<&Value>) -> Vec<SchemaError> {
-        let Some(rules) = self.contract.rules(at.namespace, at.event) else {
-            return Vec::new();
-        };
-        let validator = match at.direction {
-            Direction::S2c => rules.ack_s2c.as_ref(),
-            _ => rules.ack_c2s.as_ref(),
-        };
-        let (Some(v), Some(value)) = (validator, value) else {
-            return Vec::new();
-        };
-        if v.is_valid(value) {
-            return Vec::new();
-        }
-        schema::validate(v, value)
-            .into_iter()
-            .map(|e| SchemaError {
-                path: format!("/ack{}", e.path),
-                message: e.message,
-            })
-            .collect()
     }
 
     /// Count an ack packet under the event it answers.
