@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         cli::Command::Diff(a) => cli::diff(&ui, a),
         #[cfg(feature = "serve")]
         cli::Command::Serve(a) => cli::serve(&ui, a),
+        #[cfg(feature = "serve")]
+        cli::Command::Proxy(a) => cli::proxy(&ui, a),
     };
     ExitCode::from(code)
 }

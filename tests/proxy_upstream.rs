@@ -68,14 +68,14 @@ const WITHIN: Duration = Duration::from_secs(5);
 /// runtime).
 async fn start_proxy(app: &App) -> std::net::SocketAddr {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let opts = evdoc::proxy::ProxyOptions {
-        upstream: app.target(),
-        host: "127.0.0.1".into(),
-        port: 0,
-    };
-    tokio::spawn(evdoc::proxy::run(opts, move |addr| {
-        let _ = tx.send(addr);
-    }));
+    let opts = evdoc::proxy::ProxyOptions::new(app.target(), "127.0.0.1", 0);
+    let catalog = evdoc::catalog::load(&common::root().join("catalog")).unwrap();
+    tokio::spawn(async move {
+        evdoc::proxy::run(&catalog, opts, move |addr| {
+            let _ = tx.send(addr);
+        })
+        .await
+    });
     rx.await.unwrap()
 }
 

@@ -10,6 +10,8 @@ mod export;
 mod import;
 mod init;
 mod lint;
+#[cfg(feature = "serve")]
+mod proxy;
 mod render;
 mod scan;
 #[cfg(feature = "serve")]
@@ -22,6 +24,8 @@ pub use export::export;
 pub use import::import;
 pub use init::init;
 pub use lint::lint;
+#[cfg(feature = "serve")]
+pub use proxy::proxy;
 pub use render::render;
 pub use scan::scan;
 #[cfg(feature = "serve")]
@@ -129,6 +133,10 @@ pub enum Command {
         after_help = "Examples:\n  evdoc serve --catalog catalog/ --sessions sessions.json --publish-token $TOKEN\n  evdoc serve --mock                      answer replies from catalog examples\n  evdoc serve --forward http://127.0.0.1:8080/events\n  evdoc serve --redis redis://127.0.0.1:6379   a cluster node: rooms and publishes shared\n  evdoc serve --sessions redis://127.0.0.1:6379 --session-secret $SECRET\n                                          express-session + connect-redis sessions\n\nClients connect with socket.io-client and send the session id in `auth.sessionId`.\nPublish a server event:\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:3000/v1/publish \\\n    -d '{\"event\":\"trade:update\",\"room\":\"user:u-1\",\"payload\":{...}}'\nMetrics: GET /metrics (Prometheus), health: GET /healthz."
     )]
     Serve(serve::ServeArgs),
+    /// Put the catalog between clients and your own Socket.IO server: both directions checked.
+    #[cfg(feature = "serve")]
+    #[command(after_help = proxy::AFTER_HELP)]
+    Proxy(proxy::ProxyArgs),
 }
 
 /// Options shared by commands that scan.

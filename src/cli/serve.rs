@@ -148,20 +148,8 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
         admin_addr: a.admin_addr,
     };
     init_logs(opts.log_format);
-    // One worker per CPU this process may use; on a single CPU (a pinned process, a small
-    // container) a current-thread runtime does the same work without cross-thread wake-ups.
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut builder = if cpus > 1 {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    let rt = match builder.enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            ui.error(format!("cannot start the runtime: {e}"));
-            return BAD_INPUT;
-        }
+    let Some(rt) = runtime(ui) else {
+        return BAD_INPUT;
     };
     let title = cat.catalog.info.title.clone();
     let result = rt.block_on(evdoc::serve::run(&cat, &opts, |addr| {
@@ -176,8 +164,27 @@ pub fn serve(ui: &Ui, a: ServeArgs) -> u8 {
     }
 }
 
+/// The tokio runtime of `serve` and `proxy`: one worker per CPU this process may use; on a
+/// single CPU (a pinned process, a small container) a current-thread runtime does the same work
+/// without cross-thread wake-ups.
+pub(super) fn runtime(ui: &Ui) -> Option<tokio::runtime::Runtime> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = if cpus > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    match builder.enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            ui.error(format!("cannot start the runtime: {e}"));
+            None
+        }
+    }
+}
+
 /// `5s`, `1.5s`, `250ms` or a bare number of seconds; more than zero.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub(super) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let t = s.trim();
     let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
         (n, 1e-3)
@@ -199,7 +206,7 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     std::time::Duration::try_from_secs_f64(n * scale).map_err(|_| bad())
 }
 
-fn init_logs(format: LogFormat) {
+pub(super) fn init_logs(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("EVDOC_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let b = tracing_subscriber::fmt()

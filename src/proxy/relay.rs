@@ -1,43 +1,76 @@
 //! The proxy's client-facing side: each client's Engine.IO session (any transport) is paired
-//! with one upstream session ([`super::upstream`]), and what either side sends is relayed to the
-//! other as it came: Socket.IO packets as text, binary attachments as frames.
+//! with one upstream session ([`super::upstream`]); every packet either side sends is put
+//! together with its attachments, judged against the catalog ([`super::judge`]) and relayed as
+//! it came, or, in enforce mode, refused (a client's: answered with serve's `error` event and
+//! `{"error"}` ack) or dropped (the upstream's).
 //!
 //! engineioxide serves the clients, not socketioxide: socketioxide would decode every packet,
 //! answer acks itself and refuse a namespace with a bare message, where a relay has to pass the
-//! upstream's packets through (a refusal keeps its `data`). Validation against the catalog is
-//! the next step (issue 16); this relays only.
+//! upstream's packets through (a refusal keeps its `data`).
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use engineioxide::handler::EngineIoHandler;
 use engineioxide::{DisconnectReason, Socket, Str};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
+use super::judge::{Assembler, Judge, Judged, Piece, Whole};
+use super::metrics::{Metrics, Outcome};
+use super::report::{self, Entry, Report};
 use super::upstream::{Incoming, Target, Upstream, RELAYED_HEADERS};
+use crate::serve::error::{AckError, ClientError, Code};
+use crate::validate::{Breach, Contract, Violation};
 use crate::vocab::packet::{parse_header, PacketKind};
+use crate::vocab::Direction;
 
-/// What a client sent, on its way to the upstream (as engineioxide handed it, not copied).
-#[derive(Debug)]
-enum Outgoing {
-    Packet(Str),
-    Binary(Bytes),
+/// What the proxy does with a packet that breaks the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Refuse a client's (answering with an error), drop the upstream's; record both.
+    Enforce,
+    /// Relay it unchanged; record it.
+    Observe,
 }
 
 /// Per client session: the queue to its upstream session, once that is being opened.
 #[derive(Debug, Default)]
 pub struct Link {
-    to_upstream: OnceLock<mpsc::UnboundedSender<Outgoing>>,
+    to_upstream: OnceLock<mpsc::UnboundedSender<Piece<Str>>>,
 }
 
 /// The Engine.IO handler of `evdoc proxy`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Relay {
     /// The upstream server.
     pub target: Target,
     /// How long opening an upstream session may take.
     pub open_timeout: Duration,
+    /// The catalog, compiled for judging traffic.
+    pub contract: Arc<Contract>,
+    /// The catalog's `errors.<code>.message`, where it sets one (the words of the `error`
+    /// event, as serve sends them).
+    pub error_messages: HashMap<String, String>,
+    /// Enforce or observe.
+    pub mode: Mode,
+    /// `--report`.
+    pub report: Option<Report>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    /// Turns true on SIGTERM/SIGINT: every pair closes its client (which reconnects, to
+    /// another instance or to this one once it is back) and its upstream.
+    pub stop: watch::Receiver<bool>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("target", &self.target)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EngineIoHandler for Relay {
@@ -55,13 +88,13 @@ impl EngineIoHandler for Relay {
 
     fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Outgoing::Packet(msg));
+            let _ = tx.send(Piece::Packet(msg));
         }
     }
 
     fn on_binary(self: &Arc<Self>, data: Bytes, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Outgoing::Binary(data));
+            let _ = tx.send(Piece::Binary(data));
         }
     }
 }
@@ -111,63 +144,302 @@ fn relayed_headers(socket: &Socket<Link>) -> Vec<(String, String)> {
     out
 }
 
-/// Runs one pairing: opens the upstream session, then relays both ways until either side ends.
+/// Runs one pairing: opens the upstream session, then relays both ways until either side ends
+/// or the proxy stops.
 async fn pair(
     relay: Arc<Relay>,
     socket: Arc<Socket<Link>>,
-    mut from_client: mpsc::UnboundedReceiver<Outgoing>,
+    mut from_client: mpsc::UnboundedReceiver<Piece<Str>>,
 ) {
     let query = client_query(socket.req_parts.uri.query());
     let headers = relayed_headers(&socket);
+    let t0 = Instant::now();
     let mut up = match Upstream::open(&relay.target, &query, &headers, relay.open_timeout).await {
         Ok(up) => up,
-        Err(e) => return refuse_all(&socket, &mut from_client, &e.to_string()).await,
+        Err(e) => {
+            relay.metrics.upstream_failures.inc();
+            tracing::warn!(socket = %socket.id, error = %e, "upstream unavailable");
+            return refuse_all(&socket, &mut from_client, &e.to_string()).await;
+        }
     };
+    relay
+        .metrics
+        .upstream_open
+        .observe(t0.elapsed().as_secs_f64());
+    relay.metrics.pairs.inc();
+    let mut lane = Lane {
+        relay: &relay,
+        socket: &socket,
+        judge: Judge::default(),
+        sid: socket.id.to_string(),
+    };
+    let (mut from_client_asm, mut from_up_asm) = (Assembler::default(), Assembler::default());
+    let mut wholes_c = Vec::new();
+    let mut wholes_u = Vec::new();
+    let mut stop = relay.stop.clone();
     loop {
         tokio::select! {
             sent = from_client.recv() => {
-                let relayed = match sent {
-                    Some(Outgoing::Packet(p)) => up.send(&p).await,
-                    Some(Outgoing::Binary(b)) => up.send_binary(b).await,
-                    None => break,
-                };
-                if relayed.is_err() {
-                    socket.close(DisconnectReason::TransportError);
-                    return;
+                let Some(piece) = sent else { break };
+                from_client_asm.push(piece, &mut wholes_c);
+                for whole in wholes_c.drain(..) {
+                    if lane.from_client(&mut up, whole).await.is_err() {
+                        relay.metrics.upstream_failures.inc();
+                        socket.close(DisconnectReason::TransportError);
+                        relay.metrics.pairs.dec();
+                        return;
+                    }
                 }
             }
             got = up.next() => match got {
-                Ok(Incoming::Packet(p)) => { let _ = socket.emit(p); }
-                Ok(Incoming::Binary(b)) => { let _ = socket.emit_binary(b); }
-                Err(_) => {
+                Ok(incoming) => {
+                    let piece = match incoming {
+                        Incoming::Packet(p) => Piece::Packet(p),
+                        Incoming::Binary(b) => Piece::Binary(b),
+                    };
+                    from_up_asm.push(piece, &mut wholes_u);
+                    for whole in wholes_u.drain(..) {
+                        lane.from_upstream(whole);
+                    }
+                }
+                Err(e) => {
                     // Never leave a client connected to nothing: it reconnects.
+                    relay.metrics.upstream_failures.inc();
+                    tracing::info!(socket = %socket.id, error = %e, "upstream session ended; closing the client");
                     socket.close(DisconnectReason::TransportError);
+                    relay.metrics.pairs.dec();
                     return;
                 }
             },
+            () = stopped(&mut stop) => {
+                socket.close(DisconnectReason::ClosingServer);
+                break;
+            }
         }
     }
     up.close().await;
+    relay.metrics.pairs.dec();
+}
+
+/// One pairing's traffic: judged, counted, recorded, and relayed, refused or dropped.
+struct Lane<'a> {
+    relay: &'a Relay,
+    socket: &'a Socket<Link>,
+    judge: Judge,
+    sid: String,
+}
+
+impl Lane<'_> {
+    /// A client's packet (with its attachments): to the upstream, or refused.
+    async fn from_client(
+        &mut self,
+        up: &mut Upstream,
+        whole: Whole<Str>,
+    ) -> Result<(), super::upstream::UpstreamError> {
+        let judged = self.judge.judge(
+            &self.relay.contract,
+            Direction::C2s,
+            &whole.packet,
+            &whole.frames,
+        );
+        if let Some(j) = &judged {
+            if !self.passes(Direction::C2s, j, &whole.packet) {
+                self.refuse(j);
+                return Ok(());
+            }
+        }
+        if !whole.packet.is_empty() {
+            up.send(&whole.packet).await?;
+        }
+        for frame in whole.frames {
+            up.send_binary(frame).await?;
+        }
+        Ok(())
+    }
+
+    /// An upstream packet (with its attachments): to the client, or dropped.
+    fn from_upstream(&mut self, whole: Whole<String>) {
+        let judged = self.judge.judge(
+            &self.relay.contract,
+            Direction::S2c,
+            &whole.packet,
+            &whole.frames,
+        );
+        if let Some(j) = &judged {
+            if let (true, Some(d)) = (j.ack, j.waited) {
+                self.relay.metrics.upstream_ack.observe(d.as_secs_f64());
+            }
+            if !self.passes(Direction::S2c, j, &whole.packet) {
+                self.drop_upstream(j);
+                return;
+            }
+        }
+        if !whole.packet.is_empty() {
+            let _ = self.socket.emit(whole.packet);
+        }
+        for frame in whole.frames {
+            let _ = self.socket.emit_binary(frame);
+        }
+    }
+
+    /// Count the packet and, when it breaks the catalog, record it; `true` when it is to be
+    /// relayed.
+    fn passes(&self, direction: Direction, j: &Judged, packet: &str) -> bool {
+        let relay = self.relay;
+        let label = match &j.event {
+            Some(e) if relay.contract.knows(&j.namespace, e) => e.as_str(),
+            _ => "(unknown)",
+        };
+        let Err(violation) = &j.verdict else {
+            relay.metrics.event(label, direction, Outcome::Valid);
+            return true;
+        };
+        let outcome = match (relay.mode, direction) {
+            (Mode::Observe, _) => Outcome::Relayed,
+            (Mode::Enforce, Direction::C2s) => Outcome::Refused,
+            (Mode::Enforce, _) => Outcome::Dropped,
+        };
+        relay.metrics.event(label, direction, outcome);
+        relay.metrics.violation(violation.breach, direction);
+        self.record(direction, j, violation, outcome, packet);
+        outcome == Outcome::Relayed
+    }
+
+    /// The report line and the log line of one violation.
+    fn record(
+        &self,
+        direction: Direction,
+        j: &Judged,
+        v: &Violation,
+        outcome: Outcome,
+        packet: &str,
+    ) {
+        tracing::warn!(
+            socket = %self.sid,
+            namespace = %j.namespace,
+            direction = direction.as_str(),
+            event = j.event.as_deref().unwrap_or(""),
+            ack = j.ack,
+            code = v.breach.as_str(),
+            action = outcome.as_str(),
+            errors = ?v.errors,
+            "breaks the catalog"
+        );
+        if let Some(report) = &self.relay.report {
+            report.write(&Entry {
+                time: report::now(),
+                socket: &self.sid,
+                namespace: &j.namespace,
+                direction,
+                event: j.event.as_deref(),
+                ack: j.ack,
+                code: v.breach,
+                action: outcome.as_str(),
+                errors: &v.errors,
+                packet: report.payloads.then_some(packet),
+            });
+        }
+    }
+
+    /// A client's packet refused: serve's `error` event, and the `{"error"}` ack when the event
+    /// asked for one.
+    fn refuse(&self, j: &Judged) {
+        let Err(v) = &j.verdict else { return };
+        let err = self.client_error(j, v, false);
+        let ns = ns_prefix(&j.namespace);
+        if let Ok(json) = serde_json::to_string(&("error", &err)) {
+            let _ = self.socket.emit(format!("2{ns}{json}"));
+        }
+        if let (false, Some(id)) = (j.ack, j.id) {
+            self.ack_error(&j.namespace, id, &err);
+        }
+    }
+
+    /// An upstream packet dropped. A client waiting for that ack is told the server's answer
+    /// broke the catalog (as serve tells it of a `--forward` backend's), so its callback runs.
+    fn drop_upstream(&self, j: &Judged) {
+        let (Err(v), true, Some(id)) = (&j.verdict, j.ack, j.id) else {
+            return;
+        };
+        let err = self.client_error(j, v, true);
+        self.ack_error(&j.namespace, id, &err);
+    }
+
+    fn ack_error(&self, namespace: &str, id: u64, err: &ClientError) {
+        let ns = ns_prefix(namespace);
+        if let Ok(json) = serde_json::to_string(&[AckError { error: err }]) {
+            let _ = self.socket.emit(format!("3{ns}{id}{json}"));
+        }
+    }
+
+    /// The error a client is told, in serve's codes and the catalog's words.
+    fn client_error(&self, j: &Judged, v: &Violation, upstream: bool) -> ClientError {
+        let event = j.event.as_deref().unwrap_or("");
+        let (code, message, errors) = match (upstream, v.breach) {
+            (true, _) => (
+                Code::BackendContractError,
+                format!("the server's ack to `{event}` does not match the catalog"),
+                v.errors.clone(),
+            ),
+            (false, Breach::UnknownEvent | Breach::WrongDirection) => (
+                Code::UnknownEvent,
+                format!(
+                    "`{event}` is not a client→server event of namespace `{}`",
+                    j.namespace
+                ),
+                Vec::new(),
+            ),
+            (false, Breach::PayloadError) if j.event.is_none() => {
+                (Code::PayloadError, v.errors[0].message.clone(), Vec::new())
+            }
+            (false, Breach::PayloadError) => (
+                Code::PayloadError,
+                format!("`{event}` payload does not match its schema"),
+                v.errors.clone(),
+            ),
+            (false, Breach::AckError) => (
+                Code::PayloadError,
+                format!("`{event}` acknowledgement does not match the catalog"),
+                v.errors.clone(),
+            ),
+        };
+        let mut err = ClientError::new(code, event, message);
+        err.errors = errors;
+        match self.relay.error_messages.get(code.as_str()) {
+            Some(m) => err.worded(m),
+            None => err,
+        }
+    }
+}
+
+/// Resolves once `stop` is true (or its sender is gone); the watch guard is dropped inside so
+/// the pairing future stays `Send`.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+fn ns_prefix(namespace: &str) -> String {
+    if namespace == "/" {
+        String::new()
+    } else {
+        format!("{namespace},")
+    }
 }
 
 /// The upstream cannot be reached: every namespace the client asks for is refused with
 /// `UpstreamUnavailable`, until the client goes away.
 async fn refuse_all(
     socket: &Socket<Link>,
-    from_client: &mut mpsc::UnboundedReceiver<Outgoing>,
+    from_client: &mut mpsc::UnboundedReceiver<Piece<Str>>,
     why: &str,
 ) {
     while let Some(sent) = from_client.recv().await {
-        let Outgoing::Packet(p) = sent else { continue };
+        let Piece::Packet(p) = sent else { continue };
         let Ok(h) = parse_header(&p) else { continue };
         if h.kind != PacketKind::Connect {
             continue;
         }
-        let ns = if h.namespace == "/" {
-            String::new()
-        } else {
-            format!("{},", h.namespace)
-        };
+        let ns = ns_prefix(h.namespace);
         let body =
             serde_json::json!({ "message": "UpstreamUnavailable", "data": { "reason": why } });
         let _ = socket.emit(format!("4{ns}{body}"));

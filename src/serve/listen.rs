@@ -13,6 +13,7 @@
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -35,8 +36,8 @@ pub async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver
             accepted = listener.accept() => accepted,
             () = stopped(&mut stop) => break,
         };
-        let tcp = match accepted {
-            Ok((tcp, _)) => tcp,
+        let (tcp, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(e) => {
                 // Out of descriptors (EMFILE) or a connection reset before accept: wait a
                 // little instead of spinning, and keep serving the connections there are.
@@ -52,15 +53,24 @@ pub async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
-        conns.spawn(connection(tcp, app.clone(), stop.clone()));
+        conns.spawn(connection(tcp, peer, app.clone(), stop.clone()));
     }
     while conns.join_next().await.is_some() {}
 }
 
 /// One connection: hyper's HTTP/1 with upgrades, its header-read timeout on a Tokio timer.
-async fn connection(tcp: tokio::net::TcpStream, app: Router, mut stop: watch::Receiver<bool>) {
+/// Every request carries the peer's address as an extension (`SocketAddr`): the proxy appends
+/// it to `X-Forwarded-For`.
+async fn connection(
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+) {
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-        app.clone().oneshot(req.map(axum::body::Body::new))
+        let mut req = req.map(axum::body::Body::new);
+        req.extensions_mut().insert(peer);
+        app.clone().oneshot(req)
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())

@@ -250,9 +250,10 @@ impl Contract {
 /// Events waiting for their ack, by a key naming where they were sent and their ack id (the
 /// namespace and id, and for a capture the direction), oldest first. Bounded: past `max`, the
 /// oldest is forgotten (its ack, if it ever comes, is then unmatched).
-pub struct AckBook<K> {
-    /// The event and the sequence number it was remembered under.
-    by_id: HashMap<K, (u64, String)>,
+pub struct AckBook<K, V = String> {
+    /// The event (and whatever the caller keeps with it) and the sequence number it was
+    /// remembered under.
+    by_id: HashMap<K, (u64, V)>,
     /// Keys in the order remembered, with their sequence numbers: an entry whose number is no
     /// longer the key's (answered, then the id used again) is stale and ages out harmlessly.
     order: VecDeque<(K, u64)>,
@@ -260,7 +261,7 @@ pub struct AckBook<K> {
     max: usize,
 }
 
-impl<K: Hash + Eq + Clone> AckBook<K> {
+impl<K: Hash + Eq + Clone, V> AckBook<K, V> {
     /// An empty book keeping at most `max` events.
     pub fn new(max: usize) -> Self {
         AckBook {
@@ -272,7 +273,7 @@ impl<K: Hash + Eq + Clone> AckBook<K> {
     }
 
     /// `event` was sent under `key` and waits for its ack.
-    pub fn remember(&mut self, key: K, event: String) {
+    pub fn remember(&mut self, key: K, event: V) {
         self.next += 1;
         self.by_id.insert(key.clone(), (self.next, event));
         self.order.push_back((key, self.next));
@@ -286,7 +287,7 @@ impl<K: Hash + Eq + Clone> AckBook<K> {
     }
 
     /// The event an ack under `key` answers, forgotten once answered.
-    pub fn take(&mut self, key: &K) -> Option<String> {
+    pub fn take(&mut self, key: &K) -> Option<V> {
         self.by_id.remove(key).map(|(_, event)| event)
     }
 }

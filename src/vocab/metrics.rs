@@ -166,6 +166,64 @@ pub const ALL: &[MetricDef] = &[
     DELIVERIES_DROPPED,
 ];
 
+/// Events relayed by `evdoc proxy`.
+pub const PROXY_EVENTS: MetricDef = MetricDef {
+    name: "proxy_events",
+    kind: MetricKind::Counter,
+    labels: &["event", "direction", "outcome"],
+    help: "Events and acks through evdoc proxy, by event (`(unknown)` for names not in the catalog), direction (c2s/s2c) and outcome: `valid`, `relayed` (breaks the catalog, relayed in observe mode), `refused` (client event refused in enforce mode), `dropped` (upstream packet dropped in enforce mode).",
+};
+
+/// Violations seen by `evdoc proxy`.
+pub const PROXY_VIOLATIONS: MetricDef = MetricDef {
+    name: "proxy_violations",
+    kind: MetricKind::Counter,
+    labels: &["code", "direction"],
+    help: "Events and acks through evdoc proxy that break the catalog, by code (UnknownEvent, WrongDirection, PayloadError, AckError) and direction.",
+};
+
+/// Client sessions paired with an upstream session.
+pub const PROXY_PAIRS: MetricDef = MetricDef {
+    name: "proxy_pairs",
+    kind: MetricKind::Gauge,
+    labels: &[],
+    help: "Client sessions of evdoc proxy paired with an upstream session now.",
+};
+
+/// Time to open one upstream session.
+pub const PROXY_UPSTREAM_OPEN_SECONDS: MetricDef = MetricDef {
+    name: "proxy_upstream_open_seconds",
+    kind: MetricKind::Histogram,
+    labels: &[],
+    help: "Time evdoc proxy took to open an upstream Engine.IO session (TCP, WebSocket upgrade, open packet), in seconds.",
+};
+
+/// Round trip of a client event through the upstream to its ack.
+pub const PROXY_UPSTREAM_ACK_SECONDS: MetricDef = MetricDef {
+    name: "proxy_upstream_ack_seconds",
+    kind: MetricKind::Histogram,
+    labels: &[],
+    help: "Round trip through the upstream of a client event sent with an ack callback: from relaying the event to the upstream's ack arriving, in seconds.",
+};
+
+/// Upstream sessions that could not be opened.
+pub const PROXY_UPSTREAM_FAILURES: MetricDef = MetricDef {
+    name: "proxy_upstream_failures",
+    kind: MetricKind::Counter,
+    labels: &[],
+    help: "Upstream sessions evdoc proxy could not open (the client got UpstreamUnavailable) or that ended before the client's.",
+};
+
+/// Every metric `evdoc proxy` exports.
+pub const PROXY_ALL: &[MetricDef] = &[
+    PROXY_PAIRS,
+    PROXY_EVENTS,
+    PROXY_VIOLATIONS,
+    PROXY_UPSTREAM_OPEN_SECONDS,
+    PROXY_UPSTREAM_ACK_SECONDS,
+    PROXY_UPSTREAM_FAILURES,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,7 +231,7 @@ mod tests {
     #[test]
     fn names_are_unique_and_prometheus_shaped() {
         let mut seen = std::collections::HashSet::new();
-        for m in ALL {
+        for m in ALL.iter().chain(PROXY_ALL) {
             assert!(seen.insert(m.name), "{} twice", m.name);
             assert!(
                 m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),

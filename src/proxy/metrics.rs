@@ -1,0 +1,160 @@
+//! Prometheus metrics of the proxy (`GET /metrics`): pairs open, events and acks relayed by
+//! event, direction and outcome, violations by code, and the upstream's timings. Names, types,
+//! labels and help are `crate::vocab::metrics`' (`PROXY_*`), as serve's are.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::{Metric, Registry};
+
+use crate::validate::Breach;
+use crate::vocab::metrics::{self as vocab, MetricDef};
+use crate::vocab::Direction;
+
+/// Label set: `(name, value)` pairs.
+pub type Labels = Vec<(&'static str, String)>;
+
+/// What became of one event or ack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Kept the catalog; relayed.
+    Valid,
+    /// Broke the catalog; relayed (observe mode).
+    Relayed,
+    /// A client's packet that broke the catalog, answered with an error instead (enforce).
+    Refused,
+    /// An upstream packet that broke the catalog, not delivered (enforce).
+    Dropped,
+}
+
+impl Outcome {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::Relayed => "relayed",
+            Outcome::Refused => "refused",
+            Outcome::Dropped => "dropped",
+        }
+    }
+}
+
+/// Every metric of the proxy, registered once.
+pub struct Metrics {
+    registry: Registry,
+    /// Paired sessions now.
+    pub pairs: Gauge,
+    events: Family<Labels, Counter>,
+    violations: Family<Labels, Counter>,
+    /// Time to open an upstream session.
+    pub upstream_open: Histogram,
+    /// Round trip of a client event through the upstream to its ack.
+    pub upstream_ack: Histogram,
+    /// Upstream sessions not opened, or ended before the client's.
+    pub upstream_failures: Counter,
+}
+
+fn add(registry: &mut Registry, def: &MetricDef, metric: impl Metric) {
+    let help = def.help.strip_suffix('.').unwrap_or(def.help);
+    registry.register(def.name, help, metric);
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Create and register every metric; every violation code starts at 0 in both directions.
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix(vocab::PREFIX);
+        // 100 µs … ~3.3 s
+        let buckets = || exponential_buckets(1e-4, 2.0, 16);
+        let m = Metrics {
+            registry: Registry::default(),
+            pairs: Gauge::default(),
+            events: Family::default(),
+            violations: Family::default(),
+            upstream_open: Histogram::new(buckets()),
+            upstream_ack: Histogram::new(buckets()),
+            upstream_failures: Counter::default(),
+        };
+        add(&mut registry, &vocab::PROXY_PAIRS, m.pairs.clone());
+        add(&mut registry, &vocab::PROXY_EVENTS, m.events.clone());
+        add(
+            &mut registry,
+            &vocab::PROXY_VIOLATIONS,
+            m.violations.clone(),
+        );
+        add(
+            &mut registry,
+            &vocab::PROXY_UPSTREAM_OPEN_SECONDS,
+            m.upstream_open.clone(),
+        );
+        add(
+            &mut registry,
+            &vocab::PROXY_UPSTREAM_ACK_SECONDS,
+            m.upstream_ack.clone(),
+        );
+        add(
+            &mut registry,
+            &vocab::PROXY_UPSTREAM_FAILURES,
+            m.upstream_failures.clone(),
+        );
+        for code in Breach::ALL {
+            for d in [Direction::C2s, Direction::S2c] {
+                let _ = m.violations.get_or_create(&labels_of(code, d));
+            }
+        }
+        Metrics { registry, ..m }
+    }
+
+    /// Count one event or ack (`event` is a catalog name or `(unknown)`).
+    pub fn event(&self, event: &str, direction: Direction, outcome: Outcome) {
+        self.events
+            .get_or_create(&vec![
+                ("event", event.to_owned()),
+                ("direction", direction.as_str().to_owned()),
+                ("outcome", outcome.as_str().to_owned()),
+            ])
+            .inc();
+    }
+
+    /// Count one violation.
+    pub fn violation(&self, code: Breach, direction: Direction) {
+        self.violations
+            .get_or_create(&labels_of(code, direction))
+            .inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+fn labels_of(code: Breach, direction: Direction) -> Labels {
+    vec![
+        ("code", code.as_str().to_owned()),
+        ("direction", direction.as_str().to_owned()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_of_the_vocabulary_is_exported() {
+        let text = Metrics::new().render();
+        for def in vocab::PROXY_ALL {
+            let line = format!("# TYPE {} {}", def.family_name(), def.kind.as_str());
+            assert!(text.contains(&line), "{line} missing from:\n{text}");
+        }
+    }
+}
