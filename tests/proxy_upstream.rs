@@ -1,7 +1,10 @@
-//! The proxy's client side (`evdoc::proxy::upstream`) against a real upstream: the bundled
-//! example app (Node, socket.io 4), started by `tests/interop/upstream_app.js`. Opening with the
-//! client's cookie or `auth`, subscriptions and their replies, a refusal passed on verbatim
-//! (message and `data`), an upstream that is not there. Feature `interop-tests`.
+//! `evdoc proxy` against a real upstream: the bundled example app (Node, socket.io 4), started
+//! by `tests/interop/upstream_app.js`, and the official socket.io-client. The client side
+//! (`evdoc::proxy::upstream`) alone: opening with the client's cookie or `auth`, subscriptions
+//! and their replies, a refusal passed on verbatim (message and `data`), an upstream that is not
+//! there. The whole proxy (the `evdoc proxy` binary): the matrix of tests/interop/proxy_matrix.js
+//! in enforce and observe mode with its report file, and reconnection after the proxy or the
+//! upstream restarts. Feature `interop-tests`.
 
 mod common;
 
@@ -23,6 +26,11 @@ struct App {
 
 impl App {
     fn start() -> App {
+        App::start_with(false, 0)
+    }
+
+    /// The app on `port` (0: any free port), with the test extras when `extras`.
+    fn start_with(extras: bool, port: u16) -> App {
         let app = common::root().join("examples/trading-app");
         assert!(
             app.join("node_modules/socket.io").exists(),
@@ -30,6 +38,8 @@ impl App {
         );
         let mut child = Command::new("node")
             .arg(common::interop_dir().join("upstream_app.js"))
+            .env("PORT", port.to_string())
+            .env("EVDOC_TEST_EXTRAS", if extras { "1" } else { "0" })
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -217,4 +227,151 @@ async fn a_client_whose_upstream_goes_away_is_disconnected() {
         .unwrap();
     assert_eq!(last, "disconnected: transport close", "{last}");
     assert!(client.wait().unwrap().success());
+}
+
+/// catalog/ with the events of the example app's test extras (tests/fixtures/proxy/).
+fn test_catalog() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::root().join("catalog"), dir.path());
+    std::fs::copy(
+        common::root().join("tests/fixtures/proxy/test-events.yaml"),
+        dir.path().join("events/proxy-tests.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The report's lines, as JSON.
+fn report_lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// `(direction, event, ack, code, action)` of each report line, in order.
+fn report_summary(lines: &[Value]) -> Vec<(String, String, bool, String, String)> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["direction"].as_str().unwrap_or("").to_owned(),
+                l["event"].as_str().unwrap_or("").to_owned(),
+                l["ack"].as_bool().unwrap_or(false),
+                l["code"].as_str().unwrap_or("").to_owned(),
+                l["action"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The official client through the `evdoc proxy` binary in `mode`, over websocket and polling
+/// (tests/interop/proxy_matrix.js); then SIGTERM, and the report file checked line by line.
+fn matrix(mode: &str) {
+    let app = App::start_with(true, 0);
+    let catalog = test_catalog();
+    let report = catalog.path().join("violations.jsonl");
+    let upstream = format!("http://127.0.0.1:{}", app.port);
+    let mut proxy = common::Serve::command(
+        "proxy",
+        &[
+            "--upstream",
+            &upstream,
+            "--catalog",
+            catalog.path().to_str().unwrap(),
+            "--port",
+            "0",
+            "--mode",
+            mode,
+            "--report",
+            report.to_str().unwrap(),
+            "--report-payloads",
+        ],
+    );
+    let out = Command::new("node")
+        .arg(common::interop_dir().join("proxy_matrix.js"))
+        .arg(proxy.url())
+        .args([mode, &app.session_id, &app.user_id, &app.cookie])
+        .output()
+        .expect("node is installed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("proxy_matrix: all checks passed"),
+        "{stdout}\n{}\nproxy log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        proxy.log()
+    );
+    assert_eq!(
+        proxy.terminate(Duration::from_secs(10)),
+        Some(true),
+        "SIGTERM must stop the proxy cleanly:\n{}",
+        proxy.log()
+    );
+    let lines = report_lines(&report);
+    let action = |direction: &str| match (mode, direction) {
+        ("observe", _) => "relayed",
+        (_, "c2s") => "refused",
+        _ => "dropped",
+    };
+    let one_transport = [
+        ("c2s", "notification:ack", false, "PayloadError"),
+        ("c2s", "subscribe:signals", false, "AckError"),
+        ("s2c", "notification:new", false, "PayloadError"),
+        ("s2c", "debug:internal", false, "UnknownEvent"),
+        ("c2s", "test:question", true, "AckError"),
+    ];
+    let expected: Vec<_> = [one_transport, one_transport]
+        .concat()
+        .into_iter()
+        .map(|(d, e, ack, code)| {
+            (
+                d.to_owned(),
+                e.to_owned(),
+                ack,
+                code.to_owned(),
+                action(d).to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(report_summary(&lines), expected, "{lines:#?}");
+    // Paths into the payload, the packet (--report-payloads), the client's session id.
+    let bad_notification = &lines[2];
+    let paths: Vec<&str> = bad_notification["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"/type") && paths.contains(&"/timestamp"), "{paths:?}");
+    assert!(bad_notification["packet"]
+        .as_str()
+        .unwrap()
+        .contains("\"urgent\""));
+    assert_eq!(lines[0]["namespace"], "/");
+    assert!(!lines[0]["socket"].as_str().unwrap().is_empty());
+    assert_ne!(lines[0]["socket"], lines[5]["socket"], "two client sessions");
+}
+
+#[test]
+fn enforce_refuses_and_drops_what_breaks_the_catalog_and_reports_it() {
+    matrix("enforce");
+}
+
+#[test]
+fn observe_relays_everything_and_reports_what_breaks_the_catalog() {
+    matrix("observe");
 }

@@ -68,9 +68,14 @@ impl Serve {
     /// `evdoc serve ARGS` with info logs and none of the environment variables it reads, once
     /// it logs the port it listens on. The interop npm packages are installed first.
     pub fn spawn(args: &[&str]) -> Serve {
+        Serve::command("serve", args)
+    }
+
+    /// `evdoc COMMAND ARGS` (`serve` or `proxy`), as [`Serve::spawn`].
+    pub fn command(command: &str, args: &[&str]) -> Serve {
         npm_ready();
         let mut child = Command::new(env!("CARGO_BIN_EXE_evdoc"))
-            .arg("serve")
+            .arg(command)
             .args(args)
             .env("EVDOC_LOG", "info")
             .env_remove("HOST")
@@ -81,7 +86,7 @@ impl Serve {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start evdoc serve");
+            .unwrap_or_else(|e| panic!("start evdoc {command}: {e}"));
         let stderr = child.stderr.take().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
@@ -105,7 +110,7 @@ impl Serve {
         };
         match rx.recv_timeout(Duration::from_secs(20)) {
             Ok(p) if p != 0 => s.port = p,
-            _ => panic!("evdoc serve did not start:\n{}", s.log()),
+            _ => panic!("evdoc {command} did not start:\n{}", s.log()),
         }
         s
     }
