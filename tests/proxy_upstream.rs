@@ -375,3 +375,116 @@ fn enforce_refuses_and_drops_what_breaks_the_catalog_and_reports_it() {
 fn observe_relays_everything_and_reports_what_breaks_the_catalog() {
     matrix("observe");
 }
+
+/// tests/interop/proxy_reconnect.js, its output lines on a channel.
+struct Dashboard {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Dashboard {
+    fn start(url: &str, transport: &str, app: &App) -> Dashboard {
+        let mut child = Command::new("node")
+            .arg(common::interop_dir().join("proxy_reconnect.js"))
+            .args([url, transport, &app.session_id, &app.user_id])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node is installed");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Dashboard {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (20 s at most) for a line starting with `prefix`.
+    fn wait_for(&mut self, prefix: &str) -> String {
+        let until = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("no `{prefix}` line; the client said: {:?}", self.seen);
+    }
+
+    fn say(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_proxy(app_port: u16, port: u16) -> common::Serve {
+    common::Serve::command(
+        "proxy",
+        &[
+            "--upstream",
+            &format!("http://127.0.0.1:{app_port}"),
+            "--catalog",
+            common::root().join("catalog").to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+        ],
+    )
+}
+
+/// A proxy stopped (SIGTERM) and started again on the same port: the client is disconnected
+/// (`transport close`, so it reconnects), and comes back subscribed through the new proxy.
+#[test]
+fn clients_come_back_after_a_proxy_restart() {
+    let app = App::start();
+    for transport in ["websocket", "polling"] {
+        let port = common::free_port();
+        let mut proxy = spawn_proxy(app.port, port);
+        let mut client = Dashboard::start(&proxy.url(), transport, &app);
+        client.wait_for("connected 1");
+        assert_eq!(proxy.terminate(Duration::from_secs(10)), Some(true));
+        assert_eq!(client.wait_for("disconnected"), "disconnected transport close");
+        let _proxy = spawn_proxy(app.port, port);
+        client.wait_for("connected 2");
+    }
+}
+
+/// The upstream stopped and started again on the same port: the client is disconnected, told
+/// `UpstreamUnavailable` while the upstream is away, and once it is back (with a fresh session,
+/// since the restarted app forgot its sessions) connected and subscribed again.
+#[test]
+fn clients_come_back_after_an_upstream_restart() {
+    let first = App::start();
+    let app_port = first.port;
+    let proxy = spawn_proxy(app_port, 0);
+    let mut client = Dashboard::start(&proxy.url(), "websocket", &first);
+    client.wait_for("connected 1");
+    drop(first);
+    client.wait_for("disconnected");
+    client.wait_for("refused UpstreamUnavailable");
+    let second = App::start_with(false, app_port);
+    // The old session is unknown to the new app: its refusal, passed on, then the new session.
+    client.wait_for("refused AuthenticationError");
+    client.say(&format!("session {}", second.session_id));
+    client.wait_for("connected 2");
+}
