@@ -315,6 +315,38 @@ fn matrix(mode: &str) {
         String::from_utf8_lossy(&out.stderr),
         proxy.log()
     );
+    // Every client closed; the proxy sees the last close a moment later.
+    let until = std::time::Instant::now() + WITHIN;
+    let mut metrics = http_get(proxy.port, "/metrics").1;
+    while !metrics.contains("evdoc_proxy_pairs 0") && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+        metrics = http_get(proxy.port, "/metrics").1;
+    }
+    let outcome = if mode == "observe" {
+        "relayed"
+    } else {
+        "dropped"
+    };
+    for series in [
+        "evdoc_proxy_violations_total{code=\"PayloadError\",direction=\"s2c\"} 2".to_owned(),
+        "evdoc_proxy_violations_total{code=\"UnknownEvent\",direction=\"s2c\"} 2".to_owned(),
+        format!("evdoc_proxy_events_total{{event=\"(unknown)\",direction=\"s2c\",outcome=\"{outcome}\"}} 2"),
+        "evdoc_proxy_events_total{event=\"test:done\",direction=\"s2c\",outcome=\"valid\"} 4".to_owned(),
+        // The client's acked emits the upstream answered: two a transport, and in observe mode
+        // the bad notification:ack too.
+        format!(
+            "evdoc_proxy_upstream_ack_seconds_count {}",
+            if mode == "observe" { 6 } else { 4 }
+        ),
+        "evdoc_proxy_pairs 0".to_owned(),
+    ] {
+        assert!(metrics.contains(&series), "{series} missing:\n{metrics}");
+    }
+    let (status, health) = http_get(proxy.port, "/healthz");
+    assert!(
+        status == 200 && health.contains("upstream: up"),
+        "{status} {health}"
+    );
     assert_eq!(
         proxy.terminate(Duration::from_secs(10)),
         Some(true),
@@ -356,14 +388,20 @@ fn matrix(mode: &str) {
         .iter()
         .map(|e| e["path"].as_str().unwrap())
         .collect();
-    assert!(paths.contains(&"/type") && paths.contains(&"/timestamp"), "{paths:?}");
+    assert!(
+        paths.contains(&"/type") && paths.contains(&"/timestamp"),
+        "{paths:?}"
+    );
     assert!(bad_notification["packet"]
         .as_str()
         .unwrap()
         .contains("\"urgent\""));
     assert_eq!(lines[0]["namespace"], "/");
     assert!(!lines[0]["socket"].as_str().unwrap().is_empty());
-    assert_ne!(lines[0]["socket"], lines[5]["socket"], "two client sessions");
+    assert_ne!(
+        lines[0]["socket"], lines[5]["socket"],
+        "two client sessions"
+    );
 }
 
 #[test]
@@ -463,7 +501,10 @@ fn clients_come_back_after_a_proxy_restart() {
         let mut client = Dashboard::start(&proxy.url(), transport, &app);
         client.wait_for("connected 1");
         assert_eq!(proxy.terminate(Duration::from_secs(10)), Some(true));
-        assert_eq!(client.wait_for("disconnected"), "disconnected transport close");
+        assert_eq!(
+            client.wait_for("disconnected"),
+            "disconnected transport close"
+        );
         let _proxy = spawn_proxy(app.port, port);
         client.wait_for("connected 2");
     }
@@ -487,4 +528,42 @@ fn clients_come_back_after_an_upstream_restart() {
     client.wait_for("refused AuthenticationError");
     client.say(&format!("session {}", second.session_id));
     client.wait_for("connected 2");
+}
+
+/// `GET path` on 127.0.0.1:port: the status and the body.
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).unwrap();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_owned())
+}
+
+/// `/healthz` says 503 while the upstream does not answer, 200 once it does.
+#[test]
+fn healthz_says_whether_the_upstream_answers() {
+    let app_port = common::free_port();
+    let proxy = spawn_proxy(app_port, 0);
+    let (status, body) = http_get(proxy.port, "/healthz");
+    assert!(
+        status == 503 && body.contains("upstream: down"),
+        "{status} {body}"
+    );
+    let _app = App::start_with(false, app_port);
+    let (status, body) = http_get(proxy.port, "/healthz");
+    assert!(
+        status == 200 && body.contains("upstream: up"),
+        "{status} {body}"
+    );
 }

@@ -35,10 +35,13 @@ pub enum Mode {
     Observe,
 }
 
-/// Per client session: the queue to its upstream session, once that is being opened.
+/// Per client session: the queue to its upstream session, once that is being opened, and the
+/// word that the client is gone (the pairing task holds the socket, so the queue alone would
+/// never close).
 #[derive(Debug, Default)]
 pub struct Link {
     to_upstream: OnceLock<mpsc::UnboundedSender<Piece<Str>>>,
+    gone: tokio::sync::Notify,
 }
 
 /// The Engine.IO handler of `evdoc proxy`.
@@ -82,8 +85,9 @@ impl EngineIoHandler for Relay {
         tokio::spawn(pair(self, socket, rx));
     }
 
-    fn on_disconnect(&self, _socket: Arc<Socket<Link>>, _reason: DisconnectReason) {
-        // Dropping the socket drops its queue; the pairing task then closes the upstream.
+    fn on_disconnect(&self, socket: Arc<Socket<Link>>, _reason: DisconnectReason) {
+        // The pairing task closes the upstream session (a permit is kept if it is not waiting).
+        socket.data.gone.notify_one();
     }
 
     fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<Link>>) {
@@ -206,11 +210,12 @@ async fn pair(
                     // Never leave a client connected to nothing: it reconnects.
                     relay.metrics.upstream_failures.inc();
                     tracing::info!(socket = %socket.id, error = %e, "upstream session ended; closing the client");
-                    socket.close(DisconnectReason::TransportError);
+                    close_flushed(&socket, DisconnectReason::TransportError).await;
                     relay.metrics.pairs.dec();
                     return;
                 }
             },
+            () = socket.data.gone.notified() => break,
             () = stopped(&mut stop) => {
                 socket.close(DisconnectReason::ClosingServer);
                 break;
@@ -410,6 +415,19 @@ impl Lane<'_> {
             None => err,
         }
     }
+}
+
+/// Close the client once it has what was relayed to it: a polling client fetches its packets
+/// with its next request, and closing the session first would lose them (the upstream's last
+/// DISCONNECT, say). Waits at most a second.
+async fn close_flushed(socket: &Socket<Link>, reason: DisconnectReason) {
+    if socket.transport_type() == engineioxide::TransportType::Polling {
+        let t0 = Instant::now();
+        while socket.queued() > 0 && t0.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    socket.close(reason);
 }
 
 /// Resolves once `stop` is true (or its sender is gone); the watch guard is dropped inside so

@@ -110,7 +110,22 @@ async function transport(transports) {
   } else {
     check(answered2.ok && answered2.reply.answer === 42, `test:answered ${JSON.stringify(answered2)}`);
   }
-  s.close();
+
+  step = `${t} forwarded headers`;
+  s.emit('test:headers', {});
+  const headers = JSON.parse((await once(s, 'test:done')).step);
+  check(/(^|, )127\.0\.0\.1$/.test(headers.xff || '') && headers.proto === 'http', `X-Forwarded-* ${JSON.stringify(headers)}`);
+
+  step = `${t} another namespace`;
+  const admin = io(`${url}/admin`, { ...opts, extraHeaders: { cookie } });
+  const notAdmin = await once(admin, 'connect_error');
+  check(notAdmin.message === 'AuthenticationError' && notAdmin.data && notAdmin.data.code, `/admin refusal ${JSON.stringify(notAdmin)}`);
+  admin.close();
+
+  step = `${t} server disconnect`;
+  s.emit('test:kick', {});
+  const reason = await once(s, 'disconnect');
+  check(reason === 'io server disconnect', `disconnect reason ${reason}`);
 
   step = `${t} auth login`;
   const a = io(url, { ...opts, auth: { sessionId } });
@@ -125,6 +140,8 @@ async function transport(transports) {
 (async () => {
   await transport(['websocket']);
   await transport(['polling']);
+  // A polling client's close is a request of its own: let it leave before the process does.
+  await new Promise((resolve) => setTimeout(resolve, 300));
   clearTimeout(deadline);
   console.log('proxy_matrix: all checks passed');
   process.exit(0);

@@ -48,6 +48,11 @@ function addExtras(server) {
         socket.emit('test:answered', { ok: false });
       }
     });
+    socket.on('test:headers', () => {
+      const h = socket.handshake.headers;
+      socket.emit('test:done', { step: JSON.stringify({ xff: h['x-forwarded-for'], proto: h['x-forwarded-proto'] }) });
+    });
+    socket.on('test:kick', () => socket.disconnect(true));
     socket.on('test:upload', (payload, ack) => {
       if (typeof ack !== 'function') return;
       const data = Buffer.from(payload.data);

@@ -518,6 +518,14 @@ where
         (self.close_fn)(self.id, reason);
     }
 
+    /// How many sends are waiting for the transport to take them (a polling client takes them
+    /// with its next request). evdoc patch: the proxy waits for 0 before closing a polling
+    /// session, so that the last packets it relayed (a namespace DISCONNECT) are not lost with
+    /// the session.
+    pub fn queued(&self) -> usize {
+        self.internal_tx.max_capacity() - self.internal_tx.capacity()
+    }
+
     /// Returns true if the socket is closed
     /// It means that no more packets can be sent to the client
     pub fn is_closed(&self) -> bool {
