@@ -10,6 +10,7 @@
 
 pub mod judge;
 pub mod metrics;
+pub mod polling;
 pub mod relay;
 pub mod report;
 pub mod upstream;

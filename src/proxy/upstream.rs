@@ -7,6 +7,9 @@
 //! the upstream sends is what the client gets, byte for byte. It answers the upstream's pings
 //! itself: the client's own heartbeat is with the proxy.
 //!
+//! An upstream that refuses the WebSocket upgrade (socket.io's `transports: ['polling']`) gets
+//! the session over HTTP long-polling instead ([`super::polling`]).
+//!
 //! Why not a Rust Socket.IO client crate: `rust_socketio` (the maintained one) cannot answer an
 //! ack the server asks for (`emitWithAck` from the server; its issues #461 and #491), decodes and
 //! re-encodes every payload, and connects one namespace per client; socketioxide's parser is the
@@ -23,6 +26,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
+
+use super::polling::Polling;
 
 /// Where the upstream listens: `http://host:port[/path]` as given to `--upstream`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,13 +77,22 @@ impl Target {
 
     /// The WebSocket URL of an Engine.IO 4 session, with the client's own query parameters.
     fn websocket_url(&self, query: &str) -> String {
+        self.url("ws", "websocket", query)
+    }
+
+    /// The polling URL of an Engine.IO 4 session, with the client's own query parameters.
+    fn polling_url(&self, query: &str) -> String {
+        self.url("http", "polling", query)
+    }
+
+    fn url(&self, scheme: &str, transport: &str, query: &str) -> String {
         let extra = if query.is_empty() {
             String::new()
         } else {
             format!("&{query}")
         };
         format!(
-            "ws://{}:{}{}?EIO=4&transport=websocket{extra}",
+            "{scheme}://{}:{}{}?EIO=4&transport={transport}{extra}",
             self.host, self.port, self.path
         )
     }
@@ -115,7 +129,7 @@ pub enum Incoming {
 
 /// One Engine.IO session with the upstream.
 pub struct Upstream {
-    ws: WebSocketStream<TcpStream>,
+    conn: Conn,
     /// The Engine.IO open packet's JSON (`sid`, `pingInterval`, `pingTimeout`, `maxPayload`).
     pub open: serde_json::Value,
 }
@@ -123,6 +137,19 @@ pub struct Upstream {
 /// Headers of the client's handshake that the upstream's own middleware may read; the caller
 /// appends `X-Forwarded-For` and `X-Forwarded-Proto`.
 pub const RELAYED_HEADERS: [&str; 3] = ["cookie", "authorization", "user-agent"];
+
+/// The session's transport.
+enum Conn {
+    WebSocket(Box<WebSocketStream<TcpStream>>),
+    Polling(Polling),
+}
+
+/// Why a WebSocket opening failed: the upstream answered HTTP without upgrading (try polling),
+/// or anything else.
+enum WsFailure {
+    NoUpgrade(String),
+    Other(UpstreamError),
+}
 
 impl Upstream {
     /// Opens a session: TCP, the WebSocket upgrade with `headers` (names from the client's
@@ -135,68 +162,55 @@ impl Upstream {
         timeout: Duration,
     ) -> Result<Upstream, UpstreamError> {
         let opening = async {
-            let tcp = TcpStream::connect((target.host.as_str(), target.port))
-                .await
-                .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
-            tcp.set_nodelay(true).ok();
-            let mut request = target
-                .websocket_url(query)
-                .into_client_request()
-                .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
-            for (name, value) in headers {
-                let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value),
-                ) else {
-                    continue;
-                };
-                request.headers_mut().append(name, value);
-            }
-            let (mut ws, _) = tokio_tungstenite::client_async(request, tcp)
-                .await
-                .map_err(|e| UpstreamError::Unreachable(e.to_string()))?;
-            let open = match ws.next().await {
-                Some(Ok(Message::Text(t))) if t.starts_with('0') => serde_json::from_str(&t[1..])
-                    .map_err(|e| {
-                    UpstreamError::Protocol(format!("Engine.IO open packet: {e}"))
-                })?,
-                Some(Ok(other)) => {
-                    return Err(UpstreamError::Protocol(format!(
-                        "expected the Engine.IO open packet, got {other:?}"
-                    )))
+            match open_websocket(target, query, headers).await {
+                Ok(up) => Ok(up),
+                Err(WsFailure::NoUpgrade(why)) => {
+                    tracing::debug!(%why, "upstream refused the WebSocket upgrade; polling");
+                    let (polling, open) =
+                        Polling::open(&target.polling_url(query), headers).await?;
+                    Ok(Upstream {
+                        conn: Conn::Polling(polling),
+                        open,
+                    })
                 }
-                Some(Err(e)) => return Err(UpstreamError::Transport(e.to_string())),
-                None => return Err(UpstreamError::Closed),
-            };
-            Ok(Upstream { ws, open })
+                Err(WsFailure::Other(e)) => Err(e),
+            }
         };
         tokio::time::timeout(timeout, opening)
             .await
             .map_err(|_| UpstreamError::Timeout(timeout))?
     }
 
+    /// Whether the session is over long-polling (the upstream does not offer WebSocket).
+    pub fn is_polling(&self) -> bool {
+        matches!(self.conn, Conn::Polling(_))
+    }
+
     /// Sends one Socket.IO packet (`40/admin,{…}`, `42["x",1]`).
     pub async fn send(&mut self, packet: &str) -> Result<(), UpstreamError> {
-        self.write(Message::text(format!("4{packet}"))).await
+        match &mut self.conn {
+            Conn::WebSocket(ws) => write(ws, Message::text(format!("4{packet}"))).await,
+            Conn::Polling(p) => p.send(format!("4{packet}")),
+        }
     }
 
     /// Sends one binary attachment, after the packet that announced it.
     pub async fn send_binary(&mut self, data: Bytes) -> Result<(), UpstreamError> {
-        self.write(Message::binary(data)).await
-    }
-
-    async fn write(&mut self, message: Message) -> Result<(), UpstreamError> {
-        self.ws
-            .send(message)
-            .await
-            .map_err(|e| UpstreamError::Transport(e.to_string()))
+        match &mut self.conn {
+            Conn::WebSocket(ws) => write(ws, Message::binary(data)).await,
+            Conn::Polling(p) => p.send_binary(&data),
+        }
     }
 
     /// The next packet or attachment from the upstream; pings are answered here, noops and
     /// WebSocket control frames skipped. `Err(Closed)` once the session is over.
     pub async fn next(&mut self) -> Result<Incoming, UpstreamError> {
+        let ws = match &mut self.conn {
+            Conn::WebSocket(ws) => ws,
+            Conn::Polling(p) => return p.next().await,
+        };
         loop {
-            let message = match self.ws.next().await {
+            let message = match ws.next().await {
                 Some(Ok(m)) => m,
                 Some(Err(e)) => return Err(UpstreamError::Transport(e.to_string())),
                 None => return Err(UpstreamError::Closed),
@@ -204,7 +218,7 @@ impl Upstream {
             match message {
                 Message::Text(t) => match t.as_bytes().first() {
                     Some(b'4') => return Ok(Incoming::Packet(t[1..].to_owned())),
-                    Some(b'2') => self.write(Message::text(format!("3{}", &t[1..]))).await?,
+                    Some(b'2') => write(ws, Message::text(format!("3{}", &t[1..]))).await?,
                     Some(b'1') => return Err(UpstreamError::Closed),
                     // `6` (noop) and anything Engine.IO 4 does not send after the opening.
                     _ => {}
@@ -217,10 +231,74 @@ impl Upstream {
     }
 
     /// Ends the session: Engine.IO close, then the WebSocket close.
-    pub async fn close(mut self) {
-        let _ = self.ws.send(Message::text("1")).await;
-        let _ = self.ws.close(None).await;
+    pub async fn close(self) {
+        match self.conn {
+            Conn::WebSocket(mut ws) => {
+                let _ = ws.send(Message::text("1")).await;
+                let _ = WebSocketStream::close(&mut ws, None).await;
+            }
+            Conn::Polling(p) => p.close().await,
+        }
     }
+}
+
+async fn write(ws: &mut WebSocketStream<TcpStream>, message: Message) -> Result<(), UpstreamError> {
+    ws.send(message)
+        .await
+        .map_err(|e| UpstreamError::Transport(e.to_string()))
+}
+
+/// TCP, the WebSocket upgrade with `headers`, then Engine.IO's open packet.
+async fn open_websocket(
+    target: &Target,
+    query: &str,
+    headers: &[(String, String)],
+) -> Result<Upstream, WsFailure> {
+    let other = |e: UpstreamError| WsFailure::Other(e);
+    let tcp = TcpStream::connect((target.host.as_str(), target.port))
+        .await
+        .map_err(|e| other(UpstreamError::Unreachable(e.to_string())))?;
+    tcp.set_nodelay(true).ok();
+    let mut request = target
+        .websocket_url(query)
+        .into_client_request()
+        .map_err(|e| other(UpstreamError::Unreachable(e.to_string())))?;
+    for (name, value) in headers {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            continue;
+        };
+        request.headers_mut().append(name, value);
+    }
+    let mut ws = match tokio_tungstenite::client_async(request, tcp).await {
+        Ok((ws, _)) => ws,
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+            return Err(WsFailure::NoUpgrade(format!("HTTP {}", res.status())))
+        }
+        Err(e) => return Err(other(UpstreamError::Unreachable(e.to_string()))),
+    };
+    let open = match ws.next().await {
+        Some(Ok(Message::Text(t))) if t.starts_with('0') => {
+            serde_json::from_str(&t[1..]).map_err(|e| {
+                other(UpstreamError::Protocol(format!(
+                    "Engine.IO open packet: {e}"
+                )))
+            })?
+        }
+        Some(Ok(other_message)) => {
+            return Err(other(UpstreamError::Protocol(format!(
+                "expected the Engine.IO open packet, got {other_message:?}"
+            ))))
+        }
+        Some(Err(e)) => return Err(other(UpstreamError::Transport(e.to_string()))),
+        None => return Err(other(UpstreamError::Closed)),
+    };
+    Ok(Upstream {
+        conn: Conn::WebSocket(Box::new(ws)),
+        open,
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 // The bundled example app as an upstream for the proxy's tests (tests/proxy_upstream.rs):
 // starts it on 127.0.0.1 (a free port, no simulator), signs alice in, prints one JSON line
 // {port, sessionId, userId, cookie} and runs until its stdin closes (the test drops it).
-// PORT picks the port (an upstream restarted in place). EVDOC_TEST_EXTRAS=1 adds the handlers
+// PORT picks the port (an upstream restarted in place); EVDOC_TEST_POLLING_ONLY=1 refuses WebSocket. EVDOC_TEST_EXTRAS=1 adds the handlers
 // of tests/fixtures/proxy/test-events.yaml, among them ones that break the catalog on purpose:
 // the example app, changed, as a test needs it.
 const { start } = require('../../examples/trading-app/server');
@@ -13,6 +13,8 @@ async function main() {
   const port = Number(process.env.PORT || 0);
   const server = await start({ port, host: '127.0.0.1', simulator: false, fillDelayMs: 20 });
   if (process.env.EVDOC_TEST_EXTRAS === '1') addExtras(server);
+  // EVDOC_TEST_POLLING_ONLY=1: an upstream that refuses WebSocket (`transports: ['polling']`).
+  if (process.env.EVDOC_TEST_POLLING_ONLY === '1') server.io.engine.opts.transports = ['polling'];
   const res = await fetch(`http://127.0.0.1:${server.port}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
