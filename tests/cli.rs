@@ -37,6 +37,21 @@ fn help_texts_have_examples() {
 }
 
 #[test]
+fn proxy_help_has_examples_and_bad_upstreams_exit_2() {
+    let (text, code) = stdout(evdoc().args(["proxy", "--help"]));
+    assert_eq!(code, 0);
+    assert!(text.contains("Examples:") && text.contains("--mode"));
+    insta::assert_snapshot!("help_proxy", text);
+    let out = evdoc()
+        .args(["proxy", "--upstream", "https://app.example:443"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("https is not supported"), "{err}");
+}
+
+#[test]
 fn scan_formats() {
     for format in ["table", "csv", "markdown", "json"] {
         let (text, code) =

@@ -275,3 +275,154 @@ fn opposite(d: Direction) -> Direction {
         _ => Direction::C2s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    const CATALOG: &str = r#"
+evdoc: 1
+info: {title: t, version: "1"}
+events:
+  "price":
+    direction: s2c
+    payload: {type: object, required: [p], properties: {p: {type: number}}}
+  "order":
+    direction: c2s
+    payload: {type: object, required: [qty], properties: {qty: {type: integer}}}
+    ack: {type: object, required: [ok], properties: {ok: {type: boolean}}}
+  "upload":
+    direction: c2s
+    payload:
+      type: object
+      properties: {data: {type: string, format: binary, maxBytes: 4}}
+  "ask":
+    direction: s2c
+    payload: {type: object}
+    ack: {type: object, required: [answer], properties: {answer: {type: string}}}
+"#;
+
+    fn contract() -> Contract {
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("evdoc.yaml"), CATALOG.as_bytes().to_vec());
+        let mem = crate::catalog::MemoryFiles {
+            prefix: String::new(),
+            files,
+        };
+        let loaded = crate::catalog::load_memory(&mem, Path::new("evdoc.yaml")).unwrap();
+        Contract::new(&loaded.catalog).unwrap()
+    }
+
+    fn breach(j: &Option<Judged>) -> Option<Breach> {
+        j.as_ref()
+            .and_then(|j| j.verdict.as_ref().err())
+            .map(|v| v.breach)
+    }
+
+    #[test]
+    fn a_binary_packet_waits_for_its_attachments() {
+        let mut asm: Assembler<String> = Assembler::default();
+        let mut out = Vec::new();
+        asm.push(Piece::Packet("40".into()), &mut out);
+        asm.push(
+            Piece::Packet(r#"52-["upload",{"data":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]"#.into()),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "CONNECT goes at once, the binary event waits");
+        asm.push(Piece::Binary(Bytes::from_static(b"ab")), &mut out);
+        assert_eq!(out.len(), 1);
+        asm.push(Piece::Binary(Bytes::from_static(b"cd")), &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].frames.len(), 2);
+        // A frame nobody announced goes on alone.
+        asm.push(Piece::Binary(Bytes::from_static(b"x")), &mut out);
+        assert_eq!((out[2].packet.as_str(), out[2].frames.len()), ("", 1));
+        // A count past the bound is not waited for.
+        asm.push(Piece::Packet("51001-[\"upload\"]".into()), &mut out);
+        assert_eq!(out.len(), 4);
+    }
+
+    #[test]
+    fn events_are_judged_by_namespace_name_direction_and_schema() {
+        let c = contract();
+        let mut j = Judge::default();
+        let mut judge = |d, p: &str| j.judge(&c, d, p, &[]);
+        assert_eq!(
+            breach(&judge(Direction::S2c, r#"2["price",{"p":1}]"#)),
+            None
+        );
+        assert_eq!(
+            breach(&judge(Direction::S2c, r#"2["price",{"p":"x"}]"#)),
+            Some(Breach::PayloadError)
+        );
+        assert_eq!(
+            breach(&judge(Direction::C2s, r#"2["price",{"p":1}]"#)),
+            Some(Breach::WrongDirection)
+        );
+        assert_eq!(
+            breach(&judge(Direction::S2c, r#"2/admin,["price",{"p":1}]"#)),
+            Some(Breach::UnknownEvent)
+        );
+        assert_eq!(
+            breach(&judge(Direction::C2s, r#"2[42]"#)),
+            Some(Breach::PayloadError)
+        );
+        assert!(judge(Direction::S2c, r#"0{"sid":"x"}"#).is_none());
+    }
+
+    #[test]
+    fn acks_are_matched_to_their_events_both_ways() {
+        let c = contract();
+        let mut j = Judge::default();
+        // The client's order waits for the upstream's ack.
+        let sent = j.judge(&c, Direction::C2s, r#"27["order",{"qty":1}]"#, &[]);
+        assert_eq!(breach(&sent), None);
+        let bad = j.judge(&c, Direction::S2c, r#"37[{"ok":"yes"}]"#, &[]);
+        let bad = bad.unwrap();
+        assert_eq!((bad.ack, bad.event.as_deref()), (true, Some("order")));
+        assert_eq!(bad.verdict.unwrap_err().errors[0].path, "/ack/ok");
+        // Answered once: the same id again is not an ack of anything known.
+        assert!(j
+            .judge(&c, Direction::S2c, r#"37[{"ok":true}]"#, &[])
+            .is_none());
+        // The upstream's question waits for the client's answer; ids of the two directions
+        // are apart.
+        j.judge(&c, Direction::S2c, r#"27["ask",{}]"#, &[]);
+        assert!(j
+            .judge(&c, Direction::S2c, r#"37[{"answer":"x"}]"#, &[])
+            .is_none());
+        let answer = j.judge(&c, Direction::C2s, r#"37[{"answer":"x"}]"#, &[]);
+        assert_eq!(breach(&answer), None);
+        assert_eq!(answer.unwrap().event.as_deref(), Some("ask"));
+    }
+
+    #[test]
+    fn a_callback_needs_a_documented_ack() {
+        let c = contract();
+        let mut j = Judge::default();
+        assert_eq!(
+            breach(&j.judge(&c, Direction::S2c, r#"29["price",{"p":1}]"#, &[])),
+            Some(Breach::AckError)
+        );
+        assert_eq!(
+            breach(&j.judge(&c, Direction::C2s, r#"29["order",{"qty":1}]"#, &[])),
+            None
+        );
+    }
+
+    #[test]
+    fn attachment_sizes_count() {
+        let c = contract();
+        let mut j = Judge::default();
+        let packet = r#"51-["upload",{"data":{"_placeholder":true,"num":0}}]"#;
+        let small = [Bytes::from_static(b"abcd")];
+        let big = [Bytes::from_static(b"abcde")];
+        assert_eq!(breach(&j.judge(&c, Direction::C2s, packet, &small)), None);
+        assert_eq!(
+            breach(&j.judge(&c, Direction::C2s, packet, &big)),
+            Some(Breach::PayloadError)
+        );
+    }
+}

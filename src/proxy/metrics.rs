@@ -54,6 +54,8 @@ pub struct Metrics {
     pub upstream_ack: Histogram,
     /// Upstream sessions not opened, or ended before the client's.
     pub upstream_failures: Counter,
+    /// Upstream packets a client did not get (queue full, or gone).
+    pub undelivered: Counter,
 }
 
 fn add(registry: &mut Registry, def: &MetricDef, metric: impl Metric) {
@@ -81,6 +83,7 @@ impl Metrics {
             upstream_open: Histogram::new(buckets()),
             upstream_ack: Histogram::new(buckets()),
             upstream_failures: Counter::default(),
+            undelivered: Counter::default(),
         };
         add(&mut registry, &vocab::PROXY_PAIRS, m.pairs.clone());
         add(&mut registry, &vocab::PROXY_EVENTS, m.events.clone());
@@ -103,6 +106,11 @@ impl Metrics {
             &mut registry,
             &vocab::PROXY_UPSTREAM_FAILURES,
             m.upstream_failures.clone(),
+        );
+        add(
+            &mut registry,
+            &vocab::PROXY_UNDELIVERED,
+            m.undelivered.clone(),
         );
         for code in Breach::ALL {
             for d in [Direction::C2s, Direction::S2c] {
@@ -151,7 +159,10 @@ mod tests {
 
     #[test]
     fn every_family_of_the_vocabulary_is_exported() {
-        let text = Metrics::new().render();
+        let m = Metrics::new();
+        // A family without a series is not written at all.
+        m.event("x", Direction::C2s, Outcome::Valid);
+        let text = m.render();
         for def in vocab::PROXY_ALL {
             let line = format!("# TYPE {} {}", def.family_name(), def.kind.as_str());
             assert!(text.contains(&line), "{line} missing from:\n{text}");

@@ -129,7 +129,7 @@ pub async fn run(
         metrics: metrics.clone(),
         upstream: opts.upstream.clone(),
     });
-    let config = EngineIoConfig::builder().req_path("/socket.io").build();
+    let config = engine_config(&catalog.connection);
     let routes = if opts.admin_addr.is_some() {
         Router::new()
     } else {
@@ -166,6 +166,22 @@ pub async fn run(
         r.close(DRAIN);
     }
     Ok(())
+}
+
+/// Clients' Engine.IO sessions as the catalog's `connection:` describes the server: its path,
+/// heartbeat and largest message (polling bodies and WebSocket messages alike).
+fn engine_config(conn: &crate::catalog::model::Connection) -> EngineIoConfig {
+    let max = conn.max_payload_bytes;
+    EngineIoConfig::builder()
+        .req_path(conn.path.clone())
+        .ping_interval(Duration::from_millis(conn.ping_interval_ms.max(1)))
+        .ping_timeout(Duration::from_millis(conn.ping_timeout_ms.max(1)))
+        .max_payload(max)
+        .ws_max_message_size(usize::try_from(max).unwrap_or(usize::MAX))
+        .ws_max_frame_size(usize::try_from(max).unwrap_or(usize::MAX))
+        // A relay passes on bursts it did not make (a room push to many): room for them.
+        .max_buffer_size(1024)
+        .build()
 }
 
 /// Wait (at most [`DRAIN`]) for every pair to close.

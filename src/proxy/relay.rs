@@ -279,11 +279,17 @@ impl Lane<'_> {
                 return;
             }
         }
-        if !whole.packet.is_empty() {
-            let _ = self.socket.emit(whole.packet);
+        let mut lost = 0;
+        if !whole.packet.is_empty() && self.socket.emit(whole.packet).is_err() {
+            lost += 1;
         }
         for frame in whole.frames {
-            let _ = self.socket.emit_binary(frame);
+            if self.socket.emit_binary(frame).is_err() {
+                lost += 1;
+            }
+        }
+        if lost > 0 {
+            self.relay.metrics.undelivered.inc_by(lost);
         }
     }
 

@@ -214,6 +214,14 @@ pub const PROXY_UPSTREAM_FAILURES: MetricDef = MetricDef {
     help: "Upstream sessions evdoc proxy could not open (the client got UpstreamUnavailable) or that ended before the client's.",
 };
 
+/// Upstream packets a client did not get.
+pub const PROXY_UNDELIVERED: MetricDef = MetricDef {
+    name: "proxy_undelivered",
+    kind: MetricKind::Counter,
+    labels: &[],
+    help: "Upstream packets and attachments evdoc proxy could not hand to a client: its queue was full (it reads slower than it is sent to) or it had gone.",
+};
+
 /// Every metric `evdoc proxy` exports.
 pub const PROXY_ALL: &[MetricDef] = &[
     PROXY_PAIRS,
@@ -222,6 +230,7 @@ pub const PROXY_ALL: &[MetricDef] = &[
     PROXY_UPSTREAM_OPEN_SECONDS,
     PROXY_UPSTREAM_ACK_SECONDS,
     PROXY_UPSTREAM_FAILURES,
+    PROXY_UNDELIVERED,
 ];
 
 #[cfg(test)]
