@@ -103,7 +103,7 @@ pub async fn run(
     )
     .map_err(|e| format!("origin policy: {e}"))?;
     tracing::info!(origins = %policy.describe(), "origin policy");
-    let metrics = Arc::new(metrics::Metrics::new());
+    let metrics = Arc::new(metrics::Metrics::new(contract.event_names()));
     let refused = prometheus_client::metrics::family::Family::default();
     let guard = Arc::new(crate::serve::origin::Guard::new(
         policy,

@@ -299,7 +299,7 @@ impl Lane<'_> {
         let relay = self.relay;
         let label = match &j.event {
             Some(e) if relay.contract.knows(&j.namespace, e) => e.as_str(),
-            _ => "(unknown)",
+            _ => super::metrics::UNKNOWN,
         };
         let Err(violation) = &j.verdict else {
             relay.metrics.event(label, direction, Outcome::Valid);

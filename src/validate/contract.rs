@@ -151,6 +151,13 @@ impl Contract {
         self.events.get(ns)?.get(event)
     }
 
+    /// Every event name of the catalog (a name in several namespaces more than once).
+    pub fn event_names(&self) -> impl Iterator<Item = &str> {
+        self.events
+            .values()
+            .flat_map(|m| m.keys().map(String::as_str))
+    }
+
     /// Whether `event` is in the catalog for namespace `ns` (in either direction).
     pub fn knows(&self, ns: &str, event: &str) -> bool {
         self.rules(ns, event).is_some()
