@@ -86,9 +86,14 @@ const WITHIN: Duration = Duration::from_secs(5);
 /// `evdoc::proxy::run` in front of `app`, on a free port of 127.0.0.1 (it stops with the test's
 /// runtime).
 async fn start_proxy(app: &App) -> std::net::SocketAddr {
+    start_proxy_with(app, &common::root().join("catalog")).await
+}
+
+/// As [`start_proxy`], with the catalog in `catalog`.
+async fn start_proxy_with(app: &App, catalog: &std::path::Path) -> std::net::SocketAddr {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let opts = evdoc::proxy::ProxyOptions::new(app.target(), "127.0.0.1", 0);
-    let catalog = evdoc::catalog::load(&common::root().join("catalog")).unwrap();
+    let catalog = evdoc::catalog::load(catalog).unwrap();
     tokio::spawn(async move {
         evdoc::proxy::run(&catalog, opts, move |addr| {
             let _ = tx.send(addr);
@@ -236,6 +241,42 @@ async fn a_client_whose_upstream_goes_away_is_disconnected() {
         .unwrap();
     assert_eq!(last, "disconnected: transport close", "{last}");
     assert!(client.wait().unwrap().success());
+}
+
+/// A client's last packet, sent just before it closes the session, still reaches the upstream:
+/// the pairing hears that the client left through the same queue as its packets, after them.
+/// Five rounds. The client is evdoc's own Engine.IO client, which sends and closes at once; a
+/// watcher connected straight to the app, in the user's room, hears from the app that the packet
+/// arrived.
+#[tokio::test]
+async fn a_clients_last_packet_reaches_the_upstream() {
+    let app = App::start_with(true, 0);
+    let catalog = test_catalog();
+    let addr = start_proxy_with(&app, catalog.path()).await;
+    let auth = format!(r#"0{{"sessionId":"{}"}}"#, app.session_id);
+    let mut watcher = Upstream::open(&app.target(), "", &[], WITHIN)
+        .await
+        .unwrap();
+    watcher.send(&auth).await.unwrap();
+    packet_starting(&mut watcher, "0{").await;
+    let subscribe = format!(r#"2["subscribe:trades",{{"userId":"{}"}}]"#, app.user_id);
+    watcher.send(&subscribe).await.unwrap();
+    packet_starting(&mut watcher, r#"2["trades:subscribed""#).await;
+    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
+    for round in 0..5 {
+        let mut leaver = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
+        leaver.send(&auth).await.unwrap();
+        packet_starting(&mut leaver, "0{").await;
+        leaver.send(r#"2["test:last-words",{}]"#).await.unwrap();
+        leaver.close().await;
+        let push = tokio::time::timeout(
+            WITHIN,
+            packet_starting(&mut watcher, r#"2["test:done",{"step":"last-words"}"#),
+        )
+        .await;
+        assert!(push.is_ok(), "round {round}: the last packet was lost");
+    }
+    watcher.close().await;
 }
 
 /// catalog/ with the events of the example app's test extras (tests/fixtures/proxy/).

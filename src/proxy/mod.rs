@@ -179,6 +179,8 @@ fn engine_config(conn: &crate::catalog::model::Connection) -> EngineIoConfig {
         .max_payload(max)
         .ws_max_message_size(usize::try_from(max).unwrap_or(usize::MAX))
         .ws_max_frame_size(usize::try_from(max).unwrap_or(usize::MAX))
+        // As `evdoc serve`: a client's messages are small, and the buffer is held per connection.
+        .ws_read_buffer_size(1024)
         // A relay passes on bursts it did not make (a room push to many): room for them.
         .max_buffer_size(1024)
         .build()

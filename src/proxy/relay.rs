@@ -35,13 +35,20 @@ pub enum Mode {
     Observe,
 }
 
-/// Per client session: the queue to its upstream session, once that is being opened, and the
-/// word that the client is gone (the pairing task holds the socket, so the queue alone would
-/// never close).
+/// Per client session: the queue to its pairing task, once that is started.
 #[derive(Debug, Default)]
 pub struct Link {
-    to_upstream: OnceLock<mpsc::UnboundedSender<Piece<Str>>>,
-    gone: tokio::sync::Notify,
+    to_upstream: OnceLock<mpsc::UnboundedSender<FromClient>>,
+}
+
+/// What a client session hands its pairing task, in the order it happened.
+#[derive(Debug)]
+enum FromClient {
+    /// A frame the client sent.
+    Piece(Piece<Str>),
+    /// The client is gone. Said through the queue, after everything it sent (the pairing task
+    /// holds the socket, so the queue itself never closes while the pair lives).
+    Gone,
 }
 
 /// The Engine.IO handler of `evdoc proxy`.
@@ -86,19 +93,21 @@ impl EngineIoHandler for Relay {
     }
 
     fn on_disconnect(&self, socket: Arc<Socket<Link>>, _reason: DisconnectReason) {
-        // The pairing task closes the upstream session (a permit is kept if it is not waiting).
-        socket.data.gone.notify_one();
+        // The pairing task relays what is still queued, then closes the upstream session.
+        if let Some(tx) = socket.data.to_upstream.get() {
+            let _ = tx.send(FromClient::Gone);
+        }
     }
 
     fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Piece::Packet(msg));
+            let _ = tx.send(FromClient::Piece(Piece::Packet(msg)));
         }
     }
 
     fn on_binary(self: &Arc<Self>, data: Bytes, socket: Arc<Socket<Link>>) {
         if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(Piece::Binary(data));
+            let _ = tx.send(FromClient::Piece(Piece::Binary(data)));
         }
     }
 }
@@ -153,7 +162,7 @@ fn relayed_headers(socket: &Socket<Link>) -> Vec<(String, String)> {
 async fn pair(
     relay: Arc<Relay>,
     socket: Arc<Socket<Link>>,
-    mut from_client: mpsc::UnboundedReceiver<Piece<Str>>,
+    mut from_client: mpsc::UnboundedReceiver<FromClient>,
 ) {
     let query = client_query(socket.req_parts.uri.query());
     let headers = relayed_headers(&socket);
@@ -178,21 +187,21 @@ async fn pair(
         sid: socket.id.to_string(),
     };
     let (mut from_client_asm, mut from_up_asm) = (Assembler::default(), Assembler::default());
-    let mut wholes_c = Vec::new();
     let mut wholes_u = Vec::new();
     let mut stop = relay.stop.clone();
+    // Made once, outside the loop: a future remade per packet registers and unregisters a
+    // waiter under a lock each time.
+    let stopping = stopped(&mut stop);
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
             sent = from_client.recv() => {
-                let Some(piece) = sent else { break };
-                from_client_asm.push(piece, &mut wholes_c);
-                for whole in wholes_c.drain(..) {
-                    if lane.from_client(&mut up, whole).await.is_err() {
-                        relay.metrics.upstream_failures.inc();
-                        socket.close(DisconnectReason::TransportError);
-                        relay.metrics.pairs.dec();
-                        return;
-                    }
+                let Some(FromClient::Piece(piece)) = sent else { break };
+                if lane.client_piece(&mut up, &mut from_client_asm, piece).await.is_err() {
+                    relay.metrics.upstream_failures.inc();
+                    socket.close(DisconnectReason::TransportError);
+                    relay.metrics.pairs.dec();
+                    return;
                 }
             }
             got = up.next() => match got {
@@ -215,8 +224,7 @@ async fn pair(
                     return;
                 }
             },
-            () = socket.data.gone.notified() => break,
-            () = stopped(&mut stop) => {
+            () = &mut stopping => {
                 socket.close(DisconnectReason::ClosingServer);
                 break;
             }
@@ -235,6 +243,22 @@ struct Lane<'a> {
 }
 
 impl Lane<'_> {
+    /// One frame from the client: once it completes a packet (with its attachments), the packet
+    /// goes to the upstream or is refused.
+    async fn client_piece(
+        &mut self,
+        up: &mut Upstream,
+        asm: &mut Assembler<Str>,
+        piece: Piece<Str>,
+    ) -> Result<(), super::upstream::UpstreamError> {
+        let mut wholes = Vec::new();
+        asm.push(piece, &mut wholes);
+        for whole in wholes {
+            self.from_client(up, whole).await?;
+        }
+        Ok(())
+    }
+
     /// A client's packet (with its attachments): to the upstream, or refused.
     async fn from_client(
         &mut self,
@@ -454,10 +478,10 @@ fn ns_prefix(namespace: &str) -> String {
 /// `UpstreamUnavailable`, until the client goes away.
 async fn refuse_all(
     socket: &Socket<Link>,
-    from_client: &mut mpsc::UnboundedReceiver<Piece<Str>>,
+    from_client: &mut mpsc::UnboundedReceiver<FromClient>,
     why: &str,
 ) {
-    while let Some(sent) = from_client.recv().await {
+    while let Some(FromClient::Piece(sent)) = from_client.recv().await {
         let Piece::Packet(p) = sent else { continue };
         let Ok(h) = parse_header(&p) else { continue };
         if h.kind != PacketKind::Connect {

@@ -55,6 +55,12 @@ function addExtras(server) {
       socket.emit('test:done', { step: JSON.stringify({ xff: h['x-forwarded-for'], proto: h['x-forwarded-proto'] }) });
     });
     socket.on('test:kick', () => socket.disconnect(true));
+    // Seen on arrival, in a socket middleware: socket.io runs event handlers a tick later, and
+    // drops the event when the client has disconnected meanwhile (a client that sends and leaves).
+    socket.use(([event], next) => {
+      if (event === 'test:last-words') server.io.to(`user:${userId}`).emit('test:done', { step: 'last-words' });
+      next();
+    });
     socket.on('test:upload', (payload, ack) => {
       if (typeof ack !== 'function') return;
       const data = Buffer.from(payload.data);
