@@ -212,7 +212,7 @@ async fn pair(
                     };
                     from_up_asm.push(piece, &mut wholes_u);
                     for whole in wholes_u.drain(..) {
-                        lane.from_upstream(whole);
+                        lane.upstream_packet(whole);
                     }
                 }
                 Err(e) => {
@@ -254,13 +254,13 @@ impl Lane<'_> {
         let mut wholes = Vec::new();
         asm.push(piece, &mut wholes);
         for whole in wholes {
-            self.from_client(up, whole).await?;
+            self.client_packet(up, whole).await?;
         }
         Ok(())
     }
 
     /// A client's packet (with its attachments): to the upstream, or refused.
-    async fn from_client(
+    async fn client_packet(
         &mut self,
         up: &mut Upstream,
         whole: Whole<Str>,
@@ -287,7 +287,7 @@ impl Lane<'_> {
     }
 
     /// An upstream packet (with its attachments): to the client, or dropped.
-    fn from_upstream(&mut self, whole: Whole<String>) {
+    fn upstream_packet(&mut self, whole: Whole<String>) {
         let judged = self.judge.judge(
             &self.relay.contract,
             Direction::S2c,
