@@ -218,16 +218,16 @@ pub fn prometheus_rules(alerts: &[Alert]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::metrics::{MetricKind, ALL};
+    use crate::vocab::metrics::{MetricKind, ALL, PROXY_ALL};
 
-    /// Every `evdoc_…` series named in `text` (with its `{…}` selector) is one serve exports,
-    /// and the selector's labels are the family's.
+    /// Every `evdoc_…` series named in `text` (with its `{…}` selector) is one serve or the
+    /// proxy exports, and the selector's labels are the family's.
     fn assert_real_metrics(text: &str, origin: &str) {
         let re = regex::Regex::new(r"\b(evdoc_[a-z_]+)(\{[^}]*\})?").expect("valid regex");
         let lre = regex::Regex::new(r#"([a-z_]+)\s*(=~|!~|!=|=)\s*""#).expect("valid regex");
         for c in re.captures_iter(text) {
             let name = &c[1];
-            let def = ALL.iter().find(|d| {
+            let def = ALL.iter().chain(PROXY_ALL).find(|d| {
                 let n = d.promql_name();
                 name == n
                     || (d.kind == MetricKind::Histogram
@@ -235,7 +235,8 @@ mod tests {
                             .iter()
                             .any(|s| name.strip_suffix(s) == Some(n.as_str())))
             });
-            let def = def.unwrap_or_else(|| panic!("{origin}: `{name}` is not a metric of serve"));
+            let def = def
+                .unwrap_or_else(|| panic!("{origin}: `{name}` is not a metric of serve or proxy"));
             let Some(sel) = c.get(2) else { continue };
             for l in lre.captures_iter(sel.as_str()) {
                 assert!(
