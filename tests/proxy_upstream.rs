@@ -279,6 +279,67 @@ async fn a_clients_last_packet_reaches_the_upstream() {
     watcher.close().await;
 }
 
+/// A client that sends faster than the upstream reads is disconnected once 8 MiB of it wait for
+/// the upstream, and counted in `evdoc_proxy_backlog_closes_total`; the proxy keeps serving. The
+/// app is stopped (SIGSTOP), so it reads nothing, and the client sends 60 KB binary uploads
+/// (valid, so relayed) until the proxy closes it: 48 MB at most, the limit and every socket
+/// buffer on the way well below that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_outpaces_the_upstream_is_cut_off() {
+    let app = App::start_with(true, 0);
+    let catalog = test_catalog();
+    let addr = start_proxy_with(&app, catalog.path()).await;
+    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
+    let auth = format!(r#"0{{"sessionId":"{}"}}"#, app.session_id);
+    let mut flooder = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
+    flooder.send(&auth).await.unwrap();
+    packet_starting(&mut flooder, "0{").await;
+    signal(&app, "STOP");
+    let chunk = bytes::Bytes::from(vec![7u8; 60_000]);
+    let upload = r#"51-["test:upload",{"name":"x","data":{"_placeholder":true,"num":0}}]"#;
+    let flood = async {
+        for _ in 0..800 {
+            if flooder.send(upload).await.is_err()
+                || flooder.send_binary(chunk.clone()).await.is_err()
+            {
+                return;
+            }
+        }
+        // Everything went out: the close is still to be read.
+        loop {
+            if flooder.next().await.is_err() {
+                return;
+            }
+        }
+    };
+    let cut = tokio::time::timeout(Duration::from_secs(20), flood).await;
+    signal(&app, "CONT");
+    assert!(cut.is_ok(), "the proxy kept the flooding client");
+    let port = addr.port();
+    let (_, metrics) = tokio::task::spawn_blocking(move || http_get(port, "/metrics"))
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("evdoc_proxy_backlog_closes_total 1\n"),
+        "{metrics}"
+    );
+    // Everyone else is still served.
+    let mut other = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
+    other.send(&auth).await.unwrap();
+    packet_starting(&mut other, "0{").await;
+    other.close().await;
+}
+
+/// Send `sig` (`STOP`, `CONT`) to the app's process.
+fn signal(app: &App, sig: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(app.child.id().to_string())
+        .status()
+        .expect("kill is installed");
+    assert!(status.success(), "kill -{sig}");
+}
+
 /// catalog/ with the events of the example app's test extras (tests/fixtures/proxy/).
 fn test_catalog() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

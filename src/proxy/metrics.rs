@@ -70,6 +70,8 @@ pub struct Metrics {
     pub upstream_failures: Counter,
     /// Upstream packets a client did not get (queue full, or gone).
     pub undelivered: Counter,
+    /// Clients cut off for sending faster than the upstream takes it.
+    pub backlog_closes: Counter,
 }
 
 fn add(registry: &mut Registry, def: &MetricDef, metric: impl Metric) {
@@ -98,6 +100,7 @@ impl Metrics {
             upstream_ack: Histogram::new(buckets()),
             upstream_failures: Counter::default(),
             undelivered: Counter::default(),
+            backlog_closes: Counter::default(),
         };
         add(&mut registry, &vocab::PROXY_PAIRS, m.pairs.clone());
         add(&mut registry, &vocab::PROXY_EVENTS, m.events.clone());
@@ -125,6 +128,11 @@ impl Metrics {
             &mut registry,
             &vocab::PROXY_UNDELIVERED,
             m.undelivered.clone(),
+        );
+        add(
+            &mut registry,
+            &vocab::PROXY_BACKLOG_CLOSES,
+            m.backlog_closes.clone(),
         );
         for code in Breach::ALL {
             for d in [Direction::C2s, Direction::S2c] {

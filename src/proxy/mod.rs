@@ -124,6 +124,7 @@ pub async fn run(
         report: report.clone(),
         metrics: metrics.clone(),
         stop: stop_rx.clone(),
+        backlog_limit: backlog_limit(catalog.connection.max_payload_bytes),
     });
     let shared = Arc::new(Shared {
         metrics: metrics.clone(),
@@ -184,6 +185,15 @@ fn engine_config(conn: &crate::catalog::model::Connection) -> EngineIoConfig {
         // A relay passes on bursts it did not make (a room push to many): room for them.
         .max_buffer_size(1024)
         .build()
+}
+
+/// What a client may have waiting for the upstream ([`relay::Relay::backlog_limit`]): 8 MiB, or
+/// four of the largest messages the catalog allows when that is more.
+fn backlog_limit(max_payload_bytes: u64) -> usize {
+    const FLOOR: usize = 8 << 20;
+    usize::try_from(max_payload_bytes)
+        .map_or(usize::MAX, |m| m.saturating_mul(4))
+        .max(FLOOR)
 }
 
 /// Wait (at most [`DRAIN`]) for every pair to close.

@@ -9,6 +9,7 @@
 //! upstream's packets through (a refusal keeps its `data`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -35,10 +36,13 @@ pub enum Mode {
     Observe,
 }
 
-/// Per client session: the queue to its pairing task, once that is started.
+/// Per client session: the queue to its pairing task, once that is started, and how many bytes
+/// in it wait for the upstream.
 #[derive(Debug, Default)]
 pub struct Link {
     to_upstream: OnceLock<mpsc::UnboundedSender<FromClient>>,
+    backlog: AtomicUsize,
+    cut_off: AtomicBool,
 }
 
 /// What a client session hands its pairing task, in the order it happened.
@@ -72,6 +76,10 @@ pub struct Relay {
     /// Turns true on SIGTERM/SIGINT: every pair closes its client (which reconnects, to
     /// another instance or to this one once it is back) and its upstream.
     pub stop: watch::Receiver<bool>,
+    /// Bytes a client may have waiting for the upstream: Engine.IO hands the proxy a client's
+    /// messages as fast as the client sends them, the upstream takes them as fast as it reads,
+    /// and a client that outpaces it is disconnected rather than buffered without bound.
+    pub backlog_limit: usize,
 }
 
 impl std::fmt::Debug for Relay {
@@ -100,15 +108,49 @@ impl EngineIoHandler for Relay {
     }
 
     fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<Link>>) {
-        if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(FromClient::Piece(Piece::Packet(msg)));
-        }
+        self.enqueue(&socket, Piece::Packet(msg));
     }
 
     fn on_binary(self: &Arc<Self>, data: Bytes, socket: Arc<Socket<Link>>) {
-        if let Some(tx) = socket.data.to_upstream.get() {
-            let _ = tx.send(FromClient::Piece(Piece::Binary(data)));
+        self.enqueue(&socket, Piece::Binary(data));
+    }
+}
+
+impl Relay {
+    /// Hand a client's frame to its pairing task, unless more than [`Relay::backlog_limit`]
+    /// bytes would then wait for the upstream: then the client is disconnected (once; it may
+    /// reconnect) and what it sends meanwhile is dropped.
+    fn enqueue(&self, socket: &Socket<Link>, piece: Piece<Str>) {
+        let Some(tx) = socket.data.to_upstream.get() else {
+            return;
+        };
+        let link = &socket.data;
+        let len = piece_len(&piece);
+        if link.cut_off.load(Ordering::Relaxed) {
+            return;
         }
+        if link.backlog.fetch_add(len, Ordering::Relaxed) + len > self.backlog_limit {
+            link.backlog.fetch_sub(len, Ordering::Relaxed);
+            if !link.cut_off.swap(true, Ordering::Relaxed) {
+                self.metrics.backlog_closes.inc();
+                tracing::warn!(
+                    socket = %socket.id,
+                    limit = self.backlog_limit,
+                    "client disconnected: it sends faster than the upstream reads"
+                );
+                socket.close(DisconnectReason::TransportError);
+            }
+            return;
+        }
+        let _ = tx.send(FromClient::Piece(piece));
+    }
+}
+
+/// The bytes of a client frame, as counted against the backlog limit.
+fn piece_len(piece: &Piece<Str>) -> usize {
+    match piece {
+        Piece::Packet(p) => p.len(),
+        Piece::Binary(b) => b.len(),
     }
 }
 
@@ -197,7 +239,10 @@ async fn pair(
         tokio::select! {
             sent = from_client.recv() => {
                 let Some(FromClient::Piece(piece)) = sent else { break };
-                if lane.client_piece(&mut up, &mut from_client_asm, piece).await.is_err() {
+                let len = piece_len(&piece);
+                let relayed = lane.client_piece(&mut up, &mut from_client_asm, piece).await;
+                socket.data.backlog.fetch_sub(len, Ordering::Relaxed);
+                if relayed.is_err() {
                     relay.metrics.upstream_failures.inc();
                     socket.close(DisconnectReason::TransportError);
                     relay.metrics.pairs.dec();
@@ -482,6 +527,10 @@ async fn refuse_all(
     why: &str,
 ) {
     while let Some(FromClient::Piece(sent)) = from_client.recv().await {
+        socket
+            .data
+            .backlog
+            .fetch_sub(piece_len(&sent), Ordering::Relaxed);
         let Piece::Packet(p) = sent else { continue };
         let Ok(h) = parse_header(&p) else { continue };
         if h.kind != PacketKind::Connect {

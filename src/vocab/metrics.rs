@@ -222,6 +222,14 @@ pub const PROXY_UNDELIVERED: MetricDef = MetricDef {
     help: "Upstream packets and attachments evdoc proxy could not hand to a client: its queue was full (it reads slower than it is sent to) or it had gone.",
 };
 
+/// Clients cut off for sending faster than the upstream takes it.
+pub const PROXY_BACKLOG_CLOSES: MetricDef = MetricDef {
+    name: "proxy_backlog_closes",
+    kind: MetricKind::Counter,
+    labels: &[],
+    help: "Clients evdoc proxy disconnected because more of what they sent was waiting for the upstream than the backlog limit (they send faster than the upstream reads).",
+};
+
 /// Every metric `evdoc proxy` exports.
 pub const PROXY_ALL: &[MetricDef] = &[
     PROXY_PAIRS,
@@ -231,6 +239,7 @@ pub const PROXY_ALL: &[MetricDef] = &[
     PROXY_UPSTREAM_ACK_SECONDS,
     PROXY_UPSTREAM_FAILURES,
     PROXY_UNDELIVERED,
+    PROXY_BACKLOG_CLOSES,
 ];
 
 #[cfg(test)]
