@@ -286,7 +286,18 @@ async fn a_clients_last_packet_reaches_the_upstream() {
 /// buffer on the way well below that.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_outpaces_the_upstream_is_cut_off() {
-    let app = App::start_with(true, 0);
+    outpace(false).await;
+}
+
+/// The same with an upstream that only polls: the POST queue is bounded too, so the client's
+/// backlog grows in the proxy's count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_outpaces_a_polling_upstream_is_cut_off() {
+    outpace(true).await;
+}
+
+async fn outpace(polling_only: bool) {
+    let app = App::start_env(true, 0, polling_only);
     let catalog = test_catalog();
     let addr = start_proxy_with(&app, catalog.path()).await;
     let proxy = Target::parse(&format!("http://{addr}")).unwrap();

@@ -24,12 +24,19 @@ const SEPARATOR: char = '\u{1e}';
 /// may batch several packets).
 const MAX_BODY: usize = 16 << 20;
 
+/// Packets queued for the upstream at most; a POST takes as many of them as fit in
+/// [`POST_BATCH`].
+const OUTGOING: usize = 16;
+/// Largest POST body made of several packets: socket.io's default `maxHttpBufferSize` (1 MB),
+/// past which the upstream would end the session. A larger packet goes alone.
+const POST_BATCH: usize = 1_000_000;
+
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// A polling session with the upstream.
 pub struct Polling {
     incoming: mpsc::UnboundedReceiver<Result<Incoming, UpstreamError>>,
-    outgoing: mpsc::UnboundedSender<String>,
+    outgoing: mpsc::Sender<String>,
     tasks: [tokio::task::JoinHandle<()>; 2],
 }
 
@@ -66,7 +73,7 @@ impl Polling {
             .ok_or_else(|| UpstreamError::Protocol("open packet without sid".into()))?;
         let session_url = format!("{url}&sid={sid}");
         let (in_tx, incoming) = mpsc::unbounded_channel();
-        let (outgoing, out_rx) = mpsc::unbounded_channel();
+        let (outgoing, out_rx) = mpsc::channel(OUTGOING);
         let headers = headers.to_vec();
         let reader = tokio::spawn(read_loop(
             client.clone(),
@@ -86,17 +93,20 @@ impl Polling {
         ))
     }
 
-    /// Queue one Engine.IO packet (`4…` a message, `b…` binary as base64, `1` close).
-    pub fn send(&self, packet: String) -> Result<(), UpstreamError> {
+    /// Queue one Engine.IO packet (`4…` a message, `b…` binary as base64, `1` close); waits
+    /// while [`OUTGOING`] packets are queued, so a client that outpaces the upstream meets the
+    /// relay's backlog limit as it does over WebSocket.
+    pub async fn send(&self, packet: String) -> Result<(), UpstreamError> {
         self.outgoing
             .send(packet)
+            .await
             .map_err(|_| UpstreamError::Closed)
     }
 
     /// Queue one binary attachment.
-    pub fn send_binary(&self, data: &[u8]) -> Result<(), UpstreamError> {
+    pub async fn send_binary(&self, data: &[u8]) -> Result<(), UpstreamError> {
         let b64 = base64::engine::general_purpose::STANDARD.encode(data);
-        self.send(format!("b{b64}"))
+        self.send(format!("b{b64}")).await
     }
 
     /// The next packet or attachment.
@@ -109,7 +119,7 @@ impl Polling {
 
     /// Sends the Engine.IO close packet and waits (briefly) for it to go.
     pub async fn close(self) {
-        let _ = self.send("1".into());
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.send("1".into())).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -158,7 +168,7 @@ async fn read_loop(
     url: String,
     headers: Vec<(String, String)>,
     incoming: mpsc::UnboundedSender<Result<Incoming, UpstreamError>>,
-    outgoing: mpsc::UnboundedSender<String>,
+    outgoing: mpsc::Sender<String>,
 ) {
     loop {
         let body = match get(&client, &url, &headers).await {
@@ -178,7 +188,7 @@ async fn read_loop(
                     }
                 }
                 Some(b'2') => {
-                    let _ = outgoing.send(format!("3{}", &packet[1..]));
+                    let _ = outgoing.send(format!("3{}", &packet[1..])).await;
                     continue;
                 }
                 Some(b'1') => Err(UpstreamError::Closed),
@@ -192,17 +202,29 @@ async fn read_loop(
     }
 }
 
-/// One POST at a time, with everything queued since the last one.
+/// One POST at a time, with what was queued since the last one (up to [`POST_BATCH`]).
 async fn write_loop(
     client: HttpClient,
     url: String,
     headers: Vec<(String, String)>,
-    mut outgoing: mpsc::UnboundedReceiver<String>,
+    mut outgoing: mpsc::Receiver<String>,
     incoming: mpsc::UnboundedSender<Result<Incoming, UpstreamError>>,
 ) {
-    while let Some(first) = outgoing.recv().await {
+    let mut carried: Option<String> = None;
+    loop {
+        let first = match carried.take() {
+            Some(p) => p,
+            None => match outgoing.recv().await {
+                Some(p) => p,
+                None => return,
+            },
+        };
         let mut body = first;
         while let Ok(more) = outgoing.try_recv() {
+            if body.len() + 1 + more.len() > POST_BATCH {
+                carried = Some(more);
+                break;
+            }
             body.push(SEPARATOR);
             body.push_str(&more);
         }

@@ -194,7 +194,7 @@ impl Upstream {
     pub async fn send(&mut self, packet: &str) -> Result<(), UpstreamError> {
         match &mut self.conn {
             Conn::WebSocket(ws) => write(ws, Message::text(format!("4{packet}"))).await,
-            Conn::Polling(p) => p.send(format!("4{packet}")),
+            Conn::Polling(p) => p.send(format!("4{packet}")).await,
         }
     }
 
@@ -202,7 +202,7 @@ impl Upstream {
     pub async fn send_binary(&mut self, data: Bytes) -> Result<(), UpstreamError> {
         match &mut self.conn {
             Conn::WebSocket(ws) => write(ws, Message::binary(data)).await,
-            Conn::Polling(p) => p.send_binary(&data),
+            Conn::Polling(p) => p.send_binary(&data).await,
         }
     }
 
