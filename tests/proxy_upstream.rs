@@ -341,6 +341,51 @@ async fn outpace(polling_only: bool) {
     other.close().await;
 }
 
+/// A client that announces 1,000 attachments and keeps sending frames holds them in the proxy
+/// (the packet is not complete): they count against the same 8 MiB backlog, and the client is
+/// disconnected rather than let to fill the proxy's memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_completes_a_binary_packet_is_cut_off() {
+    let app = App::start_with(true, 0);
+    let catalog = test_catalog();
+    let addr = start_proxy_with(&app, catalog.path()).await;
+    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
+    let mut client = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
+    client
+        .send(&format!(r#"0{{"sessionId":"{}"}}"#, app.session_id))
+        .await
+        .unwrap();
+    packet_starting(&mut client, "0{").await;
+    let chunk = bytes::Bytes::from(vec![7u8; 60_000]);
+    let held = async {
+        let announce = r#"51000-["test:upload",{"name":"x","data":{"_placeholder":true,"num":0}}]"#;
+        if client.send(announce).await.is_err() {
+            return;
+        }
+        // 999 frames, 60 MB: the packet never completes.
+        for _ in 0..999 {
+            if client.send_binary(chunk.clone()).await.is_err() {
+                return;
+            }
+        }
+        while client.next().await.is_ok() {}
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(20), held)
+            .await
+            .is_ok(),
+        "the proxy kept the client"
+    );
+    let port = addr.port();
+    let (_, metrics) = tokio::task::spawn_blocking(move || http_get(port, "/metrics"))
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("evdoc_proxy_backlog_closes_total 1\n"),
+        "{metrics}"
+    );
+}
+
 /// Send `sig` (`STOP`, `CONT`) to the app's process.
 fn signal(app: &App, sig: &str) {
     let status = Command::new("kill")

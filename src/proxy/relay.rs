@@ -239,10 +239,7 @@ async fn pair(
         tokio::select! {
             sent = from_client.recv() => {
                 let Some(FromClient::Piece(piece)) = sent else { break };
-                let len = piece_len(&piece);
-                let relayed = lane.client_piece(&mut up, &mut from_client_asm, piece).await;
-                socket.data.backlog.fetch_sub(len, Ordering::Relaxed);
-                if relayed.is_err() {
+                if lane.client_piece(&mut up, &mut from_client_asm, piece).await.is_err() {
                     relay.metrics.upstream_failures.inc();
                     socket.close(DisconnectReason::TransportError);
                     relay.metrics.pairs.dec();
@@ -289,7 +286,8 @@ struct Lane<'a> {
 
 impl Lane<'_> {
     /// One frame from the client: once it completes a packet (with its attachments), the packet
-    /// goes to the upstream or is refused.
+    /// goes to the upstream or is refused. Its bytes leave the client's backlog only then, so
+    /// attachments held for a packet that announced more count against the limit too.
     async fn client_piece(
         &mut self,
         up: &mut Upstream,
@@ -299,7 +297,9 @@ impl Lane<'_> {
         let mut wholes = Vec::new();
         asm.push(piece, &mut wholes);
         for whole in wholes {
+            let len = whole.packet.len() + whole.frames.iter().map(Bytes::len).sum::<usize>();
             self.client_packet(up, whole).await?;
+            self.socket.data.backlog.fetch_sub(len, Ordering::Relaxed);
         }
         Ok(())
     }
