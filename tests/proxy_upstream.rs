@@ -253,20 +253,12 @@ async fn a_clients_last_packet_reaches_the_upstream() {
     let app = App::start_with(true, 0);
     let catalog = test_catalog();
     let addr = start_proxy_with(&app, catalog.path()).await;
-    let auth = format!(r#"0{{"sessionId":"{}"}}"#, app.session_id);
-    let mut watcher = Upstream::open(&app.target(), "", &[], WITHIN)
-        .await
-        .unwrap();
-    watcher.send(&auth).await.unwrap();
-    packet_starting(&mut watcher, "0{").await;
+    let mut watcher = logged_in(&app.target(), &app).await;
     let subscribe = format!(r#"2["subscribe:trades",{{"userId":"{}"}}]"#, app.user_id);
     watcher.send(&subscribe).await.unwrap();
     packet_starting(&mut watcher, r#"2["trades:subscribed""#).await;
-    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
     for round in 0..5 {
-        let mut leaver = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
-        leaver.send(&auth).await.unwrap();
-        packet_starting(&mut leaver, "0{").await;
+        let mut leaver = logged_in(&through(addr), &app).await;
         leaver.send(r#"2["test:last-words",{}]"#).await.unwrap();
         leaver.close().await;
         let push = tokio::time::timeout(
@@ -300,11 +292,7 @@ async fn outpace(polling_only: bool) {
     let app = App::start_env(true, 0, polling_only);
     let catalog = test_catalog();
     let addr = start_proxy_with(&app, catalog.path()).await;
-    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
-    let auth = format!(r#"0{{"sessionId":"{}"}}"#, app.session_id);
-    let mut flooder = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
-    flooder.send(&auth).await.unwrap();
-    packet_starting(&mut flooder, "0{").await;
+    let mut flooder = logged_in(&through(addr), &app).await;
     signal(&app, "STOP");
     let chunk = bytes::Bytes::from(vec![7u8; 60_000]);
     let upload = r#"51-["test:upload",{"name":"x","data":{"_placeholder":true,"num":0}}]"#;
@@ -326,19 +314,9 @@ async fn outpace(polling_only: bool) {
     let cut = tokio::time::timeout(Duration::from_secs(20), flood).await;
     signal(&app, "CONT");
     assert!(cut.is_ok(), "the proxy kept the flooding client");
-    let port = addr.port();
-    let (_, metrics) = tokio::task::spawn_blocking(move || http_get(port, "/metrics"))
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("evdoc_proxy_backlog_closes_total 1\n"),
-        "{metrics}"
-    );
+    assert_backlog_closes(addr, 1).await;
     // Everyone else is still served.
-    let mut other = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
-    other.send(&auth).await.unwrap();
-    packet_starting(&mut other, "0{").await;
-    other.close().await;
+    logged_in(&through(addr), &app).await.close().await;
 }
 
 /// A client that announces 1,000 attachments and keeps sending frames holds them in the proxy
@@ -349,13 +327,7 @@ async fn a_client_that_never_completes_a_binary_packet_is_cut_off() {
     let app = App::start_with(true, 0);
     let catalog = test_catalog();
     let addr = start_proxy_with(&app, catalog.path()).await;
-    let proxy = Target::parse(&format!("http://{addr}")).unwrap();
-    let mut client = Upstream::open(&proxy, "", &[], WITHIN).await.unwrap();
-    client
-        .send(&format!(r#"0{{"sessionId":"{}"}}"#, app.session_id))
-        .await
-        .unwrap();
-    packet_starting(&mut client, "0{").await;
+    let mut client = logged_in(&through(addr), &app).await;
     let chunk = bytes::Bytes::from(vec![7u8; 60_000]);
     let held = async {
         let announce = r#"51000-["test:upload",{"name":"x","data":{"_placeholder":true,"num":0}}]"#;
@@ -376,12 +348,33 @@ async fn a_client_that_never_completes_a_binary_packet_is_cut_off() {
             .is_ok(),
         "the proxy kept the client"
     );
+    assert_backlog_closes(addr, 1).await;
+}
+
+/// The proxy at `addr`, as a target to open sessions with.
+fn through(addr: std::net::SocketAddr) -> Target {
+    Target::parse(&format!("http://{addr}")).unwrap()
+}
+
+/// A session with `target` (the app, or the proxy in front of it), connected to `/` as the
+/// app's user, with the handshake `auth`.
+async fn logged_in(target: &Target, app: &App) -> Upstream {
+    let mut up = Upstream::open(target, "", &[], WITHIN).await.unwrap();
+    up.send(&format!(r#"0{{"sessionId":"{}"}}"#, app.session_id))
+        .await
+        .unwrap();
+    packet_starting(&mut up, "0{").await;
+    up
+}
+
+/// The proxy at `addr` has disconnected `n` clients for their backlog.
+async fn assert_backlog_closes(addr: std::net::SocketAddr, n: u32) {
     let port = addr.port();
     let (_, metrics) = tokio::task::spawn_blocking(move || http_get(port, "/metrics"))
         .await
         .unwrap();
     assert!(
-        metrics.contains("evdoc_proxy_backlog_closes_total 1\n"),
+        metrics.contains(&format!("evdoc_proxy_backlog_closes_total {n}\n")),
         "{metrics}"
     );
 }
