@@ -18,9 +18,9 @@
 #                 relays Socket.IO only; probe.js points loadgen.js's POSTs at Node's port).
 #   check         (CHECK=1, the default) node-baseline's contract checks, direct and via proxy:
 #                 a functional smoke test, not timed.
-# The server is node-baseline's server.js (socket.io 4.8 + ajv, SEED_USERS sessions sess-<i>;
-# it seeds them itself, and the proxy forwards the handshake auth, so gen-sessions.js's file is
-# only handed to the proxy if `evdoc proxy --help` lists --sessions). The proxy is
+# The server is node-baseline's server.js (socket.io 4.8 + ajv, SEED_USERS sessions sess-<i>,
+# which it seeds itself; the proxy passes the handshake auth on, so it needs no sessions). The
+# proxy is
 #   evdoc proxy --upstream http://127.0.0.1:<node port> --catalog benches/serve/catalog.yaml
 #               --mode enforce --host 127.0.0.1 --port <free port>
 # The binary and the catalog are copied into the results folder when the run starts, so that a
@@ -81,15 +81,10 @@ CLK_TCK=$(getconf CLK_TCK)
 if [[ ! -d $NB/node_modules ]]; then
   (cd "$NB" && npm ci --no-audit --no-fund --silent)
 fi
-SESSIONS_ARGS=()
 if [[ $DIRECT_ONLY != 1 ]]; then
   if ! "$EVDOC" proxy --help >"$OUT/proxy-help.txt" 2>&1; then
     echo "$EVDOC has no working 'proxy' subcommand (see $OUT/proxy-help.txt); build it, or DIRECT_ONLY=1" >&2
     exit 2
-  fi
-  if grep -q -- '--sessions' "$OUT/proxy-help.txt"; then
-    (cd "$NB" && node gen-sessions.js "$SEED_USERS") >"$OUT/sessions.json"
-    SESSIONS_ARGS=(--sessions "$OUT/sessions.json")
   fi
 fi
 # Every window runs the same binary and catalog: copies taken now (the build may change mid-run).
@@ -141,7 +136,7 @@ start_proxy() {  # start_proxy <log>
   PROXY_PORT=$(free_port)
   # shellcheck disable=SC2086
   "${PROXY_PIN[@]}" "$EVDOC" proxy --upstream "http://$HOST:$NODE_PORT" --catalog "$CATALOG" \
-    --host "$HOST" --port "$PROXY_PORT" --mode "$PROXY_MODE" "${SESSIONS_ARGS[@]}" $PROXY_EXTRA >"$1" 2>&1 &
+    --host "$HOST" --port "$PROXY_PORT" --mode "$PROXY_MODE" $PROXY_EXTRA >"$1" 2>&1 &
   PROXY_PID=$!
   wait_listening "$PROXY_PORT" "$PROXY_PID" "$1"
 }
@@ -241,7 +236,7 @@ window() {
 VIAS=(direct); [[ $DIRECT_ONLY == 1 ]] || VIAS+=(proxy)
 {
   echo "started=$(date -u +%FT%TZ) duration_s=$T scenarios='$SCENARIOS' check=$CHECK vias='${VIAS[*]}'"
-  [[ $DIRECT_ONLY == 1 ]] || echo "evdoc=$EVDOC_SRC (built $(stat -c '%y' "$EVDOC_SRC"), sha256 $(sha256sum "$EVDOC" | cut -c1-16)) mode=$PROXY_MODE extra='$PROXY_EXTRA' EVDOC_LOG=$EVDOC_LOG sessions='${SESSIONS_ARGS[*]}'"
+  [[ $DIRECT_ONLY == 1 ]] || echo "evdoc=$EVDOC_SRC (built $(stat -c '%y' "$EVDOC_SRC"), sha256 $(sha256sum "$EVDOC" | cut -c1-16)) mode=$PROXY_MODE extra='$PROXY_EXTRA' EVDOC_LOG=$EVDOC_LOG"
   echo "catalog=$ROOT/benches/serve/catalog.yaml (sha256 $(sha256sum "$CATALOG" | cut -c1-16)$(git -C "$ROOT" diff --quiet HEAD -- benches/serve/catalog.yaml 2>/dev/null || echo ', modified vs HEAD'))"
   echo "echo: C=$ECHO_C R=$ECHO_R client=$ECHO_CLIENT | fanout_light: C=$FAN_C K=$FAN_K client=$FAN_CLIENT"
   echo "pin=$PIN node_cpus=$NODE_CPUS proxy_cpus=$PROXY_CPUS loadgen_cpus=$LOADGEN_CPUS"
